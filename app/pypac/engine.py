@@ -1,0 +1,369 @@
+"""The typed Python API over the native engine.
+
+Knows nothing of Qt. One engine (one server connection, one backend thread)
+serves the whole process; every `SessionEnumerator` and capture shares it.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import numbers
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from . import _engine
+from .errors import InvalidArgumentError, PyPACError, SessionNotFoundError
+
+#: How long a new SessionEnumerator or capture waits for the server.
+CONNECT_TIMEOUT_S = 5.0
+
+
+class SessionState(enum.IntEnum):
+    """A session's state; the numbers are the seed API's (and WASAPI's)."""
+
+    INACTIVE = 0
+    ACTIVE = 1
+    EXPIRED = 2
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One application that plays sound: all streams of one process."""
+
+    process_id: int
+    process_name: str
+    display_name: str
+    icon_name: str
+    state: SessionState
+    volume: float
+    muted: bool
+    peak: float
+    stream_count: int
+
+    @classmethod
+    def _from_native(cls, s: Any) -> SessionInfo:
+        return cls(
+            process_id=s.process_id,
+            process_name=s.process_name,
+            display_name=s.display_name,
+            icon_name=s.icon_name,
+            state=SessionState(s.state),
+            volume=round(float(s.volume), 4),
+            muted=bool(s.muted),
+            peak=float(s.peak),
+            stream_count=s.stream_count,
+        )
+
+
+class EventKind(enum.IntEnum):
+    """What a `SessionEvent` reports."""
+
+    ADDED = 0
+    CHANGED = 1
+    REMOVED = 2
+    SERVER_LOST = 3
+    SERVER_CONNECTED = 4
+    RESYNC = 5  # events were dropped: list the sessions again
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    kind: EventKind
+    session: SessionInfo | None  # None for server events
+    detail: str  # the server address, or why it was lost
+
+    @classmethod
+    def _from_native(cls, e: Any) -> SessionEvent:
+        kind = EventKind(e.kind)
+        has_session = kind in (EventKind.ADDED, EventKind.CHANGED, EventKind.REMOVED)
+        return cls(kind, SessionInfo._from_native(e.session) if has_session else None, e.detail)
+
+
+@dataclass(frozen=True)
+class CaptureStats:
+    frames_captured: int
+    dropped_frames: int
+    latency_ms: float
+
+
+class CaptureEndReason(enum.IntEnum):
+    NONE = 0
+    PROCESS_EXITED = 1
+    SERVER_LOST = 2
+    STOPPED = 3
+    FAILED = 4
+
+
+# ---- the shared engine -------------------------------------------------------
+
+_engine_lock = threading.Lock()
+_shared_engine: Any = None
+
+
+def shared_engine() -> Any:
+    """The process-wide native engine, created on first use."""
+    global _shared_engine
+    with _engine_lock:
+        if _shared_engine is None:
+            _shared_engine = _engine.Engine()
+        return _shared_engine
+
+
+def reset_engine() -> None:
+    """Drop the shared engine; the next use connects anew (e.g. to a new PULSE_SERVER).
+
+    Captures still open keep the old engine alive until they are closed.
+    """
+    global _shared_engine
+    with _engine_lock:
+        _shared_engine = None
+
+
+def backend_name() -> str:
+    """The audio backend this build uses: "pulseaudio" or "wasapi"."""
+    return str(shared_engine().backend_name)
+
+
+# ---- argument checks (nothing invalid reaches the server) --------------------
+
+
+def _check_pid(pid: object) -> int:
+    if isinstance(pid, bool) or not isinstance(pid, numbers.Integral):
+        raise TypeError(f"process id must be an int, got {type(pid).__name__}")
+    if int(pid) <= 0:
+        raise InvalidArgumentError(f"process id must be positive, got {pid}")
+    return int(pid)
+
+
+def _check_volume(volume: object) -> float:
+    if isinstance(volume, bool) or not isinstance(volume, numbers.Real):
+        raise TypeError(f"volume must be a number from 0.0 to 1.0, got {type(volume).__name__}")
+    value = float(volume)
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise InvalidArgumentError(f"volume must be a number from 0.0 to 1.0, got {volume!r}")
+    return value
+
+
+def _check_positive_int(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if not low <= int(value) <= high:
+        raise InvalidArgumentError(f"{name} must be {low}..{high}, got {value}")
+    return int(value)
+
+
+# ---- sessions ----------------------------------------------------------------
+
+
+class SessionEnumerator:
+    """Lists audio sessions, changes their volume and mute, and reports changes.
+
+    Events are queued from construction on; `wait_event` takes them one by one
+    (a GUI worker thread calls it in a loop). Raises `ServerUnavailableError`
+    when no sound server answers within `connect_timeout` seconds.
+    """
+
+    def __init__(self, *, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
+        self._engine = shared_engine()
+        self._events = self._engine.subscribe()
+        self._engine.wait_connected(connect_timeout)
+
+    @property
+    def connected(self) -> bool:
+        return bool(self._engine.connected)
+
+    def enumerate_sessions(self) -> list[SessionInfo]:
+        """Every session now, as a cheap copy of the engine's table."""
+        return [SessionInfo._from_native(s) for s in self._engine.sessions()]
+
+    def get_session(self, pid: int) -> SessionInfo:
+        return SessionInfo._from_native(self._engine.session(_check_pid(pid)))
+
+    def find_sessions(self, name: str) -> list[SessionInfo]:
+        """Sessions whose process or display name matches `name` (case-insensitive)."""
+        if not isinstance(name, str) or not name:
+            raise TypeError("name must be a non-empty str")
+        wanted = name.casefold()
+        return [
+            s
+            for s in self.enumerate_sessions()
+            if wanted in (s.process_name.casefold(), s.display_name.casefold())
+        ]
+
+    def set_session_volume(self, pid: int, volume: float) -> bool:
+        """Set the volume (0.0-1.0) of every stream of the process; True on success."""
+        self._engine.set_volume(_check_pid(pid), _check_volume(volume))
+        return True
+
+    def set_session_mute(self, pid: int, muted: bool) -> bool:
+        if not isinstance(muted, bool):
+            raise TypeError(f"muted must be a bool, got {type(muted).__name__}")
+        self._engine.set_mute(_check_pid(pid), muted)
+        return True
+
+    def wait_event(self, timeout: float | None = None) -> SessionEvent | None:
+        """The next session event, or None after `timeout` seconds (None: wait ~forever)."""
+        wait_s = 1e9 if timeout is None else max(0.0, float(timeout))
+        event = self._events.wait(wait_s)
+        return None if event is None else SessionEvent._from_native(event)
+
+    def close(self) -> None:
+        """Stop queueing events for this enumerator; wakes a waiting `wait_event`."""
+        self._events.close()
+
+    def __enter__(self) -> SessionEnumerator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---- captures ----------------------------------------------------------------
+
+
+class _Capture:
+    """What ProcessCapture and SimpleLoopback share: one reader of a shared capture."""
+
+    def __init__(self, sample_rate: int, channels: int, ring_seconds: float) -> None:
+        self.sample_rate = _check_positive_int("sample_rate", sample_rate, 8000, 384000)
+        self.channels = _check_positive_int("channels", channels, 1, 8)
+        if not 0.5 <= float(ring_seconds) <= 600:
+            raise InvalidArgumentError(f"ring_seconds must be 0.5..600, got {ring_seconds}")
+        self.ring_seconds = float(ring_seconds)
+        self._reader: Any = None
+
+    def _open(self, engine: Any) -> Any:
+        raise NotImplementedError
+
+    def start(self) -> _Capture:
+        if self._reader is None or not self._reader.active:
+            engine = shared_engine()
+            engine.wait_connected(CONNECT_TIMEOUT_S)
+            self._reader = self._open(engine)
+        return self
+
+    def stop(self) -> None:
+        """Stop capturing; frames already captured stay readable."""
+        if self._reader is not None:
+            self._reader.close()
+
+    def __enter__(self) -> _Capture:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _started(self) -> Any:
+        if self._reader is None:
+            raise RuntimeError("capture not started: call start() or use it in a with block")
+        return self._reader
+
+    def read(self, timeout: float = 1.0, max_frames: int | None = None) -> np.ndarray:
+        """Wait up to `timeout` s for audio, then return what is buffered.
+
+        A float32 array of shape (frames, channels); empty on timeout and once
+        the capture ended and everything was read.
+        """
+        limit = 0 if max_frames is None else _check_positive_int("max_frames", max_frames, 1, 2**31)
+        return self._started().read(limit, max(0.0, float(timeout)))  # type: ignore[no-any-return]
+
+    def get_buffer(self) -> np.ndarray:
+        """Everything buffered since the last read, without waiting."""
+        return self._started().read(0, 0.0)  # type: ignore[no-any-return]
+
+    def read_latest(self, frames: int) -> np.ndarray:
+        """The newest `frames` frames (or fewer); older ones are discarded. For views."""
+        n = _check_positive_int("frames", frames, 1, 2**31)
+        return self._started().read_latest(n)  # type: ignore[no-any-return]
+
+    def wait_for_frames(self, frames: int, timeout: float) -> bool:
+        """Wait until `frames` frames are buffered; False on timeout or end."""
+        n = _check_positive_int("frames", frames, 1, 2**31)
+        return bool(self._started().wait_for_frames(n, float(timeout)))
+
+    @property
+    def available(self) -> int:
+        return 0 if self._reader is None else int(self._reader.available)
+
+    @property
+    def active(self) -> bool:
+        """False once the target is gone, the server was lost, or stop() was called."""
+        return self._reader is not None and bool(self._reader.active)
+
+    @property
+    def end_reason(self) -> CaptureEndReason:
+        return CaptureEndReason(0 if self._reader is None else self._reader.end_reason)
+
+    @property
+    def peak(self) -> float:
+        """Absolute peak of the newest block (0.0 when idle)."""
+        return 0.0 if self._reader is None else float(self._reader.peak)
+
+    @property
+    def stats(self) -> CaptureStats:
+        if self._reader is None:
+            return CaptureStats(0, 0, 0.0)
+        s = self._reader.stats
+        return CaptureStats(int(s.frames_captured), int(s.dropped_frames), float(s.latency_ms))
+
+
+class ProcessCapture(_Capture):
+    """Captures one process's audio: every stream it plays, mixed into one.
+
+    Several captures of the same process share one server-side capture, each
+    with its own buffer. Raises `SessionNotFoundError` on start when the
+    process plays no sound.
+    """
+
+    def __init__(
+        self, pid: int, sample_rate: int = 48000, channels: int = 2, ring_seconds: float = 4.0
+    ) -> None:
+        super().__init__(sample_rate, channels, ring_seconds)
+        self.pid = _check_pid(pid)
+
+    def _open(self, engine: Any) -> Any:
+        return engine.open_capture(self.pid, False, self.sample_rate, self.channels,
+                                   self.ring_seconds)
+
+    def __repr__(self) -> str:
+        return f"ProcessCapture(pid={self.pid}, active={self.active})"
+
+
+class SimpleLoopback(_Capture):
+    """Captures everything the system plays (the default output's monitor)."""
+
+    def __init__(
+        self, sample_rate: int = 48000, channels: int = 2, ring_seconds: float = 4.0
+    ) -> None:
+        super().__init__(sample_rate, channels, ring_seconds)
+
+    def _open(self, engine: Any) -> Any:
+        return engine.open_capture(0, True, self.sample_rate, self.channels, self.ring_seconds)
+
+    def __repr__(self) -> str:
+        return f"SimpleLoopback(active={self.active})"
+
+
+def find_session(target: int | str, enumerator: SessionEnumerator | None = None) -> SessionInfo:
+    """The session of a pid, or of a process/display name (which must be unique)."""
+    en = enumerator or SessionEnumerator()
+    if isinstance(target, str):
+        matches = en.find_sessions(target)
+        if not matches:
+            raise SessionNotFoundError(f"no audio session named {target!r}")
+        if len(matches) > 1:
+            pids = ", ".join(str(s.process_id) for s in matches)
+            raise PyPACError(f"{len(matches)} sessions are named {target!r} (pids {pids}); "
+                             "pass a process id instead")
+        return matches[0]
+    return en.get_session(target)

@@ -1,0 +1,165 @@
+// pypac._engine: a thin nanobind layer over Engine. Every call that can wait
+// on the server or on audio releases the GIL; every returned array owns its
+// memory. Errors become the classes of pypac.errors.
+#include "pypac/engine.hpp"
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/unique_ptr.h>
+#include <nanobind/stl/vector.h>
+
+#include <algorithm>
+
+namespace nb = nanobind;
+using namespace nb::literals;
+using pypac::CaptureReader;
+using pypac::Engine;
+
+namespace {
+
+using FrameArray = nb::ndarray<nb::numpy, float, nb::ndim<2>>;
+
+// Python exception classes, looked up once from pypac.errors.
+struct ErrorClasses {
+    nb::object server_unavailable, session_not_found, invalid_argument, backend_failure,
+        unsupported;
+};
+ErrorClasses *g_errors = nullptr;
+
+PyObject *class_for(pypac::ErrorCode code) {
+    switch (code) {
+    case pypac::ErrorCode::ServerUnavailable:
+        return g_errors->server_unavailable.ptr();
+    case pypac::ErrorCode::SessionNotFound:
+        return g_errors->session_not_found.ptr();
+    case pypac::ErrorCode::InvalidArgument:
+        return g_errors->invalid_argument.ptr();
+    case pypac::ErrorCode::Unsupported:
+        return g_errors->unsupported.ptr();
+    default:
+        return g_errors->backend_failure.ptr();
+    }
+}
+
+FrameArray frames_to_numpy(std::unique_ptr<float[]> data, size_t frames, size_t channels) {
+    float *raw = data.release();
+    nb::capsule owner(raw, [](void *p) noexcept { delete[] static_cast<float *>(p); });
+    return FrameArray(raw, {frames, channels}, owner);
+}
+
+// Reads with the GIL released: waits for data, then copies what is there.
+FrameArray read_frames(CaptureReader &reader, size_t max_frames, double timeout_s) {
+    const size_t channels = reader.format().channels;
+    std::unique_ptr<float[]> data;
+    size_t got = 0;
+    {
+        nb::gil_scoped_release release;
+        size_t avail = reader.wait_readable(timeout_s);
+        if (max_frames > 0)
+            avail = std::min(avail, max_frames);
+        data = std::make_unique<float[]>(std::max<size_t>(avail, 1) * channels);
+        got = reader.read(data.get(), avail, 0.0);
+    }
+    return frames_to_numpy(std::move(data), got, channels);
+}
+
+} // namespace
+
+NB_MODULE(_engine, m) {
+    m.doc() = "PyPAC native engine (use the pypac package, not this module directly)";
+
+    nb::module_ errors = nb::module_::import_("pypac.errors");
+    g_errors = new ErrorClasses{errors.attr("ServerUnavailableError"),
+                                errors.attr("SessionNotFoundError"),
+                                errors.attr("InvalidArgumentError"), errors.attr("BackendError"),
+                                errors.attr("UnsupportedError")};
+    nb::register_exception_translator([](const std::exception_ptr &p, void *) {
+        try {
+            std::rethrow_exception(p);
+        } catch (const pypac::EngineError &e) {
+            PyErr_SetString(class_for(e.code()), e.what());
+        }
+    });
+
+    nb::class_<pypac::SessionInfo>(m, "SessionInfo")
+        .def_ro("process_id", &pypac::SessionInfo::process_id)
+        .def_ro("process_name", &pypac::SessionInfo::process_name)
+        .def_ro("display_name", &pypac::SessionInfo::display_name)
+        .def_ro("icon_name", &pypac::SessionInfo::icon_name)
+        .def_prop_ro("state", [](const pypac::SessionInfo &s) { return static_cast<int>(s.state); })
+        .def_ro("volume", &pypac::SessionInfo::volume)
+        .def_ro("muted", &pypac::SessionInfo::muted)
+        .def_ro("peak", &pypac::SessionInfo::peak)
+        .def_ro("stream_count", &pypac::SessionInfo::stream_count);
+
+    nb::class_<pypac::SessionEvent>(m, "SessionEvent")
+        .def_prop_ro("kind", [](const pypac::SessionEvent &e) { return static_cast<int>(e.kind); })
+        .def_ro("session", &pypac::SessionEvent::session)
+        .def_ro("detail", &pypac::SessionEvent::detail);
+
+    nb::class_<pypac::EventQueue>(m, "EventQueue")
+        .def("wait", &pypac::EventQueue::wait, "timeout"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("close", &pypac::EventQueue::close)
+        .def_prop_ro("pending", &pypac::EventQueue::pending);
+
+    nb::class_<pypac::CaptureStats>(m, "CaptureStats")
+        .def_ro("frames_captured", &pypac::CaptureStats::frames_captured)
+        .def_ro("dropped_frames", &pypac::CaptureStats::dropped_frames)
+        .def_ro("latency_ms", &pypac::CaptureStats::latency_ms);
+
+    nb::class_<CaptureReader>(m, "CaptureReader")
+        .def("read", &read_frames, "max_frames"_a = 0, "timeout"_a = 0.0)
+        .def(
+            "read_latest",
+            [](CaptureReader &r, size_t frames) {
+                {
+                    nb::gil_scoped_release release;
+                    r.skip_to_newest(frames);
+                }
+                return read_frames(r, frames, 0.0);
+            },
+            "frames"_a)
+        .def("wait_for_frames", &CaptureReader::wait_for_frames, "frames"_a, "timeout"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def_prop_ro("available", &CaptureReader::available)
+        .def_prop_ro("stats", &CaptureReader::stats)
+        .def_prop_ro("active", &CaptureReader::active)
+        .def_prop_ro("end_reason",
+                     [](const CaptureReader &r) { return static_cast<int>(r.end_reason()); })
+        .def_prop_ro("peak", &CaptureReader::peak)
+        .def_prop_ro("sample_rate", [](const CaptureReader &r) { return r.format().sample_rate; })
+        .def_prop_ro("channels", [](const CaptureReader &r) { return r.format().channels; })
+        .def("close", &CaptureReader::close, nb::call_guard<nb::gil_scoped_release>());
+
+    nb::class_<Engine>(m, "Engine")
+        .def(nb::init<const std::string &>(), "server"_a = std::string())
+        .def_prop_ro("backend_name", &Engine::backend_name)
+        .def_prop_ro("connected", &Engine::connected)
+        .def("wait_connected", &Engine::wait_connected, "timeout"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("sessions", &Engine::sessions, nb::call_guard<nb::gil_scoped_release>())
+        .def("session", &Engine::session, "process_id"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("set_volume", &Engine::set_volume, "process_id"_a, "volume"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("set_mute", &Engine::set_mute, "process_id"_a, "muted"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("subscribe", &Engine::subscribe)
+        .def(
+            "open_capture",
+            [](Engine &e, int64_t process_id, bool system, uint32_t sample_rate, uint32_t channels,
+               double ring_seconds) {
+                const auto target = system ? pypac::CaptureTarget::system()
+                                           : pypac::CaptureTarget::process(process_id);
+                nb::gil_scoped_release release;
+                return e.open_capture(target, pypac::CaptureFormat{sample_rate, channels},
+                                      ring_seconds);
+            },
+            "process_id"_a, "system"_a, "sample_rate"_a, "channels"_a, "ring_seconds"_a,
+            nb::keep_alive<0, 1>()) // a reader keeps its engine (and backend) alive
+        .def_prop_ro("server_capture_count", &Engine::server_capture_count);
+}

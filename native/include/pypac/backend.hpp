@@ -1,0 +1,97 @@
+// The one interface every audio backend implements.
+//
+// A backend talks to one OS sound system (libpulse, WASAPI) and nothing else:
+// it reports sessions, applies volume/mute, and delivers captured frames. The
+// Engine (engine.hpp) owns the backend and builds everything users see on top:
+// the session table, the event queues, shared captures with one ring per reader.
+//
+// Threads. Each callback below says where it runs:
+//   * control thread: the backend's own event thread (libpulse's mainloop,
+//     the WASAPI notification thread). Callbacks may lock and allocate, but
+//     must be quick.
+//   * audio thread: where frames arrive. REAL-TIME: no allocation, no locks,
+//     no I/O, no Python, nothing that can block.
+// Backend methods are called from any non-audio thread (Python threads with
+// the GIL released) and may block until the server answers.
+//
+// Writing a new backend: add a folder under native/src/, implement Backend,
+// CaptureStream and the factory, and add one line to backends.cpp plus the
+// folder to CMakeLists.txt.
+#pragma once
+
+#include "pypac/types.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace pypac {
+
+// Told about sessions and the server. Control thread only.
+class BackendListener {
+  public:
+    virtual ~BackendListener() = default;
+    // A session appeared or any of its fields changed; always the full entry.
+    virtual void session_updated(const SessionInfo &info) = 0;
+    // The last stream of a process is gone.
+    virtual void session_removed(int64_t process_id) = 0;
+    // The connection came up (`connected`) or was lost; `detail` says why.
+    // After a loss every session is gone; the backend sends session_removed
+    // for each first, and reconnects by itself.
+    virtual void server_state_changed(bool connected, const std::string &detail) = 0;
+};
+
+// Receives one server-side capture.
+class CaptureSink {
+  public:
+    virtual ~CaptureSink() = default;
+    // Audio thread. `interleaved` holds frames * channels float32 samples in
+    // the format the capture was opened with.
+    virtual void on_frames(const float *interleaved, size_t frames) noexcept = 0;
+    // Audio thread. Server-side delay of the newest frames, in milliseconds.
+    virtual void on_server_latency(double ms) noexcept = 0;
+    // Control thread. No frames will follow; called at most once.
+    virtual void on_end(CaptureEnd why) noexcept = 0;
+};
+
+// A running server-side capture. Destroying it detaches from the server; once
+// the destructor returns, its sink is never called again.
+class CaptureStream {
+  public:
+    virtual ~CaptureStream() = default;
+};
+
+class Backend {
+  public:
+    virtual ~Backend() = default;
+
+    // "pulseaudio", "wasapi", ...
+    virtual const char *name() const = 0;
+
+    // Start connecting; the listener must outlive the backend's stop().
+    virtual void start(BackendListener &listener) = 0;
+    // Stop every thread of the backend; no listener call after it returns.
+    virtual void stop() = 0;
+
+    // Block until connected; throws EngineError(ServerUnavailable) naming the
+    // server tried and why it failed when `timeout_s` passes first.
+    virtual void wait_connected(double timeout_s) = 0;
+    virtual bool connected() const = 0;
+
+    // Apply to every stream of the process. Blocks until the server answered;
+    // throws SessionNotFound / ServerUnavailable / BackendFailure.
+    virtual void set_volume(int64_t process_id, float volume) = 0;
+    virtual void set_mute(int64_t process_id, bool muted) = 0;
+
+    // Begin capturing `target` into `sink`, converted to `format`. The sink
+    // must outlive the returned stream.
+    virtual std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
+                                                        const CaptureFormat &format,
+                                                        CaptureSink &sink) = 0;
+};
+
+// The platform's backend (backends.cpp). `server` is a backend-specific
+// address (PULSE_SERVER syntax for libpulse); empty means the default.
+std::unique_ptr<Backend> make_platform_backend(const std::string &server);
+
+} // namespace pypac

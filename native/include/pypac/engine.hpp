@@ -1,0 +1,74 @@
+// The engine: one backend, the session table, event subscribers and the
+// shared captures. Everything Python sees goes through this class.
+#pragma once
+
+#include "pypac/backend.hpp"
+#include "pypac/capture_hub.hpp"
+#include "pypac/event_queue.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace pypac {
+
+class Engine final : private BackendListener {
+  public:
+    // Starts the platform backend, which connects (and reconnects) on its own.
+    explicit Engine(const std::string &server = {});
+    explicit Engine(std::unique_ptr<Backend> backend);
+    ~Engine() override;
+    Engine(const Engine &) = delete;
+    Engine &operator=(const Engine &) = delete;
+
+    const char *backend_name() const { return backend_->name(); }
+    void wait_connected(double timeout_s) { backend_->wait_connected(timeout_s); }
+    bool connected() const { return backend_->connected(); }
+
+    // A copy of the session table; throws ServerUnavailable when disconnected.
+    std::vector<SessionInfo> sessions() const;
+    // Throws SessionNotFound naming the pid.
+    SessionInfo session(int64_t process_id) const;
+
+    void set_volume(int64_t process_id, float volume);
+    void set_mute(int64_t process_id, bool muted);
+
+    // A new subscriber queue; it receives every event from now on.
+    std::shared_ptr<EventQueue> subscribe();
+
+    // A reader of the (shared) capture of `target`. `ring_seconds` sizes the
+    // reader's own ring.
+    std::unique_ptr<CaptureReader> open_capture(const CaptureTarget &target,
+                                                const CaptureFormat &format, double ring_seconds);
+    // How many server-side captures are running (shared ones count once).
+    size_t server_capture_count() const;
+
+  private:
+    // BackendListener (control thread)
+    void session_updated(const SessionInfo &info) override;
+    void session_removed(int64_t process_id) override;
+    void server_state_changed(bool connected, const std::string &detail) override;
+
+    void publish(SessionEvent event);
+    float live_peak(int64_t process_id) const;
+
+    std::unique_ptr<Backend> backend_;
+
+    mutable std::mutex table_mutex_;
+    std::map<int64_t, SessionInfo> sessions_;
+
+    mutable std::mutex subscribers_mutex_;
+    std::vector<std::weak_ptr<EventQueue>> subscribers_;
+
+    // Keyed by target and format: readers asking for another rate get their own capture.
+    using CaptureKey = std::tuple<int, int64_t, uint32_t, uint32_t>;
+    mutable std::mutex captures_mutex_;
+    std::map<CaptureKey, std::weak_ptr<CaptureHub>> captures_;
+
+    std::string last_server_detail_; // guarded by table_mutex_
+};
+
+} // namespace pypac

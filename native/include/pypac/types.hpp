@@ -1,0 +1,89 @@
+// Plain value types shared by the engine, every backend and the bindings.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace pypac {
+
+// Session state numbers are the seed API's (and WASAPI's AudioSessionState).
+enum class SessionState : int { Inactive = 0, Active = 1, Expired = 2 };
+
+// One application that plays sound: every stream of one process, on every
+// output device, folded into one entry.
+struct SessionInfo {
+    int64_t process_id = 0;
+    std::string process_name; // the binary, e.g. "firefox"
+    std::string display_name; // what the app calls itself, e.g. "Firefox"
+    std::string icon_name;    // freedesktop icon name or a file path; may be empty
+    SessionState state = SessionState::Inactive;
+    float volume = 1.0f; // linear fader position, 1.0 = 100% in the OS mixer
+    bool muted = false;
+    float peak = 0.0f; // newest block's absolute peak, 0..1 (0 when not measured)
+    int stream_count = 0;
+
+    // Everything a user can see change, not the peak (it changes every block).
+    bool same_visible_state(const SessionInfo &o) const {
+        return process_id == o.process_id && process_name == o.process_name &&
+               display_name == o.display_name && icon_name == o.icon_name && state == o.state &&
+               volume == o.volume && muted == o.muted && stream_count == o.stream_count;
+    }
+};
+
+struct CaptureFormat {
+    uint32_t sample_rate = 48000;
+    uint32_t channels = 2;
+};
+
+// What a capture is aimed at: one process (and, where the OS can, its
+// children), or everything the system plays.
+struct CaptureTarget {
+    enum class Kind { Process, System };
+    Kind kind = Kind::Process;
+    int64_t process_id = 0;
+
+    static CaptureTarget process(int64_t pid) { return {Kind::Process, pid}; }
+    static CaptureTarget system() { return {Kind::System, 0}; }
+    bool operator<(const CaptureTarget &o) const {
+        return kind != o.kind ? kind < o.kind : process_id < o.process_id;
+    }
+};
+
+// Why a capture stopped delivering frames for good.
+enum class CaptureEnd : int {
+    None = 0,
+    ProcessExited = 1,
+    ServerLost = 2,
+    Closed = 3,
+    Failed = 4,
+};
+
+struct CaptureStats {
+    uint64_t frames_captured = 0; // frames written to this reader's ring
+    uint64_t dropped_frames = 0;  // frames lost because this reader's ring was full
+    double latency_ms = 0.0;      // server-side latency + frames waiting in the ring
+};
+
+// Error codes map one to one onto the Python exception classes (errors.py).
+enum class ErrorCode : int {
+    ServerUnavailable = 1, // no sound server, or it went away
+    SessionNotFound = 2,   // no session for that process id
+    InvalidArgument = 3,   // caught before anything reached the server
+    BackendFailure = 4,    // an OS / server call failed
+    Unsupported = 5,       // this backend or OS version cannot do it
+};
+
+// The one exception type the native side throws. `what()` names the call
+// that failed, its code, and what the user can do.
+class EngineError : public std::runtime_error {
+  public:
+    EngineError(ErrorCode code, const std::string &message)
+        : std::runtime_error(message), code_(code) {}
+    ErrorCode code() const noexcept { return code_; }
+
+  private:
+    ErrorCode code_;
+};
+
+} // namespace pypac

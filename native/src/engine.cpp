@@ -1,0 +1,197 @@
+#include "pypac/engine.hpp"
+
+#include <cmath>
+
+namespace pypac {
+
+namespace {
+std::string pid_text(int64_t pid) { return std::to_string(pid); }
+
+EngineError not_found(int64_t pid) {
+    return EngineError(ErrorCode::SessionNotFound,
+                       "no audio session for process id " + pid_text(pid) +
+                           ": the process plays no sound right now (list sessions to see which do)");
+}
+} // namespace
+
+Engine::Engine(const std::string &server) : Engine(make_platform_backend(server)) {}
+
+Engine::Engine(std::unique_ptr<Backend> backend) : backend_(std::move(backend)) {
+    backend_->start(*this);
+}
+
+Engine::~Engine() {
+    backend_->stop();
+    std::lock_guard<std::mutex> lock(subscribers_mutex_);
+    for (auto &weak : subscribers_)
+        if (auto q = weak.lock())
+            q->close();
+}
+
+std::vector<SessionInfo> Engine::sessions() const {
+    std::vector<SessionInfo> out;
+    {
+        std::lock_guard<std::mutex> lock(table_mutex_);
+        if (!backend_->connected())
+            throw EngineError(ErrorCode::ServerUnavailable,
+                              "not connected to the sound server" +
+                                  (last_server_detail_.empty() ? std::string()
+                                                               : " (" + last_server_detail_ + ")") +
+                                  "; PyPAC reconnects by itself once the server is back");
+        out.reserve(sessions_.size());
+        for (const auto &kv : sessions_)
+            out.push_back(kv.second);
+    }
+    for (auto &s : out)
+        s.peak = live_peak(s.process_id);
+    return out;
+}
+
+SessionInfo Engine::session(int64_t process_id) const {
+    for (const auto &s : sessions())
+        if (s.process_id == process_id)
+            return s;
+    throw not_found(process_id);
+}
+
+void Engine::set_volume(int64_t process_id, float volume) {
+    if (!std::isfinite(volume) || volume < 0.0f || volume > 1.0f)
+        throw EngineError(ErrorCode::InvalidArgument,
+                          "volume must be a number from 0.0 to 1.0, got " + std::to_string(volume));
+    session(process_id); // SessionNotFound before anything reaches the server
+    backend_->set_volume(process_id, volume);
+}
+
+void Engine::set_mute(int64_t process_id, bool muted) {
+    session(process_id);
+    backend_->set_mute(process_id, muted);
+}
+
+std::shared_ptr<EventQueue> Engine::subscribe() {
+    auto q = std::make_shared<EventQueue>();
+    std::lock_guard<std::mutex> lock(subscribers_mutex_);
+    subscribers_.push_back(q);
+    return q;
+}
+
+std::unique_ptr<CaptureReader> Engine::open_capture(const CaptureTarget &target,
+                                                    const CaptureFormat &format,
+                                                    double ring_seconds) {
+    if (format.sample_rate < 8000 || format.sample_rate > 384000)
+        throw EngineError(ErrorCode::InvalidArgument,
+                          "sample_rate must be 8000..384000 Hz, got " +
+                              std::to_string(format.sample_rate));
+    if (format.channels < 1 || format.channels > 8)
+        throw EngineError(ErrorCode::InvalidArgument,
+                          "channels must be 1..8, got " + std::to_string(format.channels));
+    if (!(ring_seconds >= 0.1 && ring_seconds <= 600.0))
+        throw EngineError(ErrorCode::InvalidArgument, "ring_seconds must be 0.1..600");
+    if (target.kind == CaptureTarget::Kind::Process)
+        session(target.process_id);
+    else if (!backend_->connected())
+        sessions(); // throws ServerUnavailable with the reason
+
+    const CaptureKey key{static_cast<int>(target.kind), target.process_id, format.sample_rate,
+                         format.channels};
+    const auto ring_frames = static_cast<size_t>(ring_seconds * format.sample_rate);
+    std::shared_ptr<CaptureHub> hub;
+    {
+        std::lock_guard<std::mutex> lock(captures_mutex_);
+        auto it = captures_.find(key);
+        if (it != captures_.end())
+            hub = it->second.lock();
+        if (!hub || hub->ended()) {
+            hub = std::make_shared<CaptureHub>(target, format);
+            hub->set_stream(backend_->open_capture(target, format, *hub));
+            captures_[key] = hub;
+        }
+        for (auto i = captures_.begin(); i != captures_.end();)
+            i = i->second.expired() ? captures_.erase(i) : std::next(i);
+    }
+    return std::make_unique<CaptureReader>(std::move(hub), ring_frames);
+}
+
+size_t Engine::server_capture_count() const {
+    std::lock_guard<std::mutex> lock(captures_mutex_);
+    size_t n = 0;
+    for (const auto &kv : captures_) {
+        auto hub = kv.second.lock();
+        n += hub && !hub->ended();
+    }
+    return n;
+}
+
+float Engine::live_peak(int64_t process_id) const {
+    std::lock_guard<std::mutex> lock(captures_mutex_);
+    float peak = 0.0f;
+    for (const auto &kv : captures_) {
+        if (std::get<0>(kv.first) != static_cast<int>(CaptureTarget::Kind::Process) ||
+            std::get<1>(kv.first) != process_id)
+            continue;
+        if (auto hub = kv.second.lock())
+            peak = std::max(peak, hub->peak());
+    }
+    return peak;
+}
+
+void Engine::publish(SessionEvent event) {
+    std::lock_guard<std::mutex> lock(subscribers_mutex_);
+    for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+        auto q = it->lock();
+        if (!q || q->closed()) {
+            it = subscribers_.erase(it);
+            continue;
+        }
+        q->push(event);
+        ++it;
+    }
+}
+
+void Engine::session_updated(const SessionInfo &info) {
+    SessionEvent event;
+    {
+        std::lock_guard<std::mutex> lock(table_mutex_);
+        auto it = sessions_.find(info.process_id);
+        if (it == sessions_.end()) {
+            event.kind = SessionEvent::Kind::Added;
+        } else if (!it->second.same_visible_state(info)) {
+            event.kind = SessionEvent::Kind::Changed;
+        } else {
+            return;
+        }
+        sessions_[info.process_id] = info;
+    }
+    event.session = info;
+    publish(std::move(event));
+}
+
+void Engine::session_removed(int64_t process_id) {
+    SessionEvent event;
+    event.kind = SessionEvent::Kind::Removed;
+    {
+        std::lock_guard<std::mutex> lock(table_mutex_);
+        auto it = sessions_.find(process_id);
+        if (it == sessions_.end())
+            return;
+        event.session = it->second;
+        sessions_.erase(it);
+    }
+    event.session.state = SessionState::Expired;
+    event.session.peak = 0.0f;
+    publish(std::move(event));
+}
+
+void Engine::server_state_changed(bool connected, const std::string &detail) {
+    {
+        std::lock_guard<std::mutex> lock(table_mutex_);
+        last_server_detail_ = detail;
+        if (!connected)
+            sessions_.clear();
+    }
+    SessionEvent event;
+    event.kind = connected ? SessionEvent::Kind::ServerConnected : SessionEvent::Kind::ServerLost;
+    event.detail = detail;
+    publish(std::move(event));
+}
+
+} // namespace pypac

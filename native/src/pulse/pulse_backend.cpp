@@ -1,0 +1,464 @@
+#include "pulse_backend.hpp"
+
+#include "pulse_capture.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace pypac::pulse {
+
+namespace {
+
+constexpr pa_usec_t kReconnectDelayUs = 1000 * 1000;
+
+PulseBackend *self_of(void *userdata) { return static_cast<PulseBackend *>(userdata); }
+
+int64_t parse_pid(const pa_proplist *p) {
+    const std::string text = proplist_get(p, PA_PROP_APPLICATION_PROCESS_ID);
+    if (text.empty())
+        return 0;
+    char *end = nullptr;
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    return (end && *end == '\0' && v > 0) ? static_cast<int64_t>(v) : 0;
+}
+
+// Waits (mainloop lock held) until every operation finished or the context died.
+void wait_operations(pa_threaded_mainloop *loop, pa_context *ctx,
+                     const std::vector<OperationPtr> &ops) {
+    for (;;) {
+        bool running = false;
+        for (const auto &op : ops)
+            running = running || pa_operation_get_state(op.get()) == PA_OPERATION_RUNNING;
+        if (!running || pa_context_get_state(ctx) != PA_CONTEXT_READY)
+            return;
+        pa_threaded_mainloop_wait(loop);
+    }
+}
+
+void signal_loop(pa_operation *, void *userdata) {
+    pa_threaded_mainloop_signal(static_cast<pa_threaded_mainloop *>(userdata), 0);
+}
+
+EngineError server_gone(const std::string &detail) {
+    return EngineError(ErrorCode::ServerUnavailable,
+                       "not connected to the sound server" +
+                           (detail.empty() ? std::string() : " (" + detail + ")") +
+                           "; PyPAC reconnects by itself once the server is back");
+}
+
+} // namespace
+
+PulseBackend::PulseBackend(std::string server) : server_(std::move(server)) {}
+
+PulseBackend::~PulseBackend() { stop(); }
+
+std::string PulseBackend::server_address() const {
+    if (!server_.empty())
+        return server_;
+    if (const char *env = std::getenv("PULSE_SERVER"); env && *env)
+        return env;
+    const char *xdg = std::getenv("XDG_RUNTIME_DIR");
+    return std::string("the default server (unix:") + (xdg ? xdg : "$XDG_RUNTIME_DIR") +
+           "/pulse/native)";
+}
+
+void PulseBackend::start(BackendListener &listener) {
+    listener_ = &listener;
+    loop_.reset(pa_threaded_mainloop_new());
+    if (!loop_)
+        throw EngineError(ErrorCode::BackendFailure, "pa_threaded_mainloop_new() failed: out of memory");
+    pa_threaded_mainloop_set_name(loop_.get(), "pypac-pulse");
+    if (pa_threaded_mainloop_start(loop_.get()) < 0)
+        throw EngineError(ErrorCode::BackendFailure,
+                          "pa_threaded_mainloop_start() failed: could not start the libpulse thread");
+    MainloopLock lock(loop_.get());
+    connect_locked();
+}
+
+void PulseBackend::stop() {
+    if (!loop_)
+        return;
+    {
+        MainloopLock lock(loop_.get());
+        stopping_ = true;
+        if (reconnect_timer_) {
+            pa_threaded_mainloop_get_api(loop_.get())->time_free(reconnect_timer_);
+            reconnect_timer_ = nullptr;
+        }
+        // Readers keep the engine alive, so no capture should be left; end any anyway.
+        for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+            c->on_server_lost();
+        context_.reset();
+    }
+    loop_.reset(); // joins the mainloop thread (must not hold its lock)
+    connected_.store(false, std::memory_order_release);
+}
+
+void PulseBackend::connect_locked() {
+    {
+        std::lock_guard<std::mutex> lk(state_mutex_);
+        attempt_in_progress_ = true;
+    }
+    synced_ = false;
+    pa_mainloop_api *api = pa_threaded_mainloop_get_api(loop_.get());
+    ProplistPtr props(pa_proplist_new());
+    pa_proplist_sets(props.get(), PA_PROP_APPLICATION_NAME, "PyPAC");
+    pa_proplist_sets(props.get(), PA_PROP_APPLICATION_ID, "org.pypac.PyPAC");
+    pa_proplist_sets(props.get(), PA_PROP_APPLICATION_ICON_NAME, "audio-card");
+    context_.reset(pa_context_new_with_proplist(api, "PyPAC", props.get()));
+    if (!context_) {
+        on_context_lost("pa_context_new() failed: out of memory");
+        return;
+    }
+    pa_context_set_state_callback(
+        context_.get(), [](pa_context *, void *u) { self_of(u)->on_context_state(); }, this);
+    pa_context_set_subscribe_callback(
+        context_.get(),
+        [](pa_context *, pa_subscription_event_type_t t, uint32_t idx, void *u) {
+            self_of(u)->on_subscription(t, idx);
+        },
+        this);
+    if (pa_context_connect(context_.get(), server_.empty() ? nullptr : server_.c_str(),
+                           PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0)
+        on_context_lost(call_failed("pa_context_connect()", pa_context_errno(context_.get())));
+}
+
+void PulseBackend::schedule_reconnect_locked() {
+    if (stopping_ || reconnect_timer_)
+        return;
+    pa_mainloop_api *api = pa_threaded_mainloop_get_api(loop_.get());
+    timeval when{};
+    pa_gettimeofday(&when);
+    pa_timeval_add(&when, kReconnectDelayUs);
+    reconnect_timer_ = api->time_new(
+        api, &when,
+        [](pa_mainloop_api *a, pa_time_event *e, const timeval *, void *u) {
+            PulseBackend *self = self_of(u);
+            a->time_free(e);
+            self->reconnect_timer_ = nullptr;
+            if (self->stopping_)
+                return;
+            self->context_.reset();
+            self->connect_locked();
+        },
+        this);
+}
+
+void PulseBackend::on_context_state() {
+    pa_context *ctx = context_.get();
+    switch (pa_context_get_state(ctx)) {
+    case PA_CONTEXT_READY: {
+        const auto mask = static_cast<pa_subscription_mask_t>(
+            PA_SUBSCRIPTION_MASK_SINK_INPUT | PA_SUBSCRIPTION_MASK_SINK);
+        OperationPtr(pa_context_subscribe(ctx, mask, nullptr, nullptr));
+        // Replies come in order: every sink is known before the first sink input.
+        OperationPtr(pa_context_get_sink_info_list(
+            ctx,
+            [](pa_context *, const pa_sink_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_sink(*i);
+            },
+            this));
+        OperationPtr(pa_context_get_sink_input_info_list(
+            ctx,
+            [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_sink_input(*i);
+                else
+                    self_of(u)->on_initial_sync_done();
+            },
+            this));
+        break;
+    }
+    case PA_CONTEXT_FAILED:
+    case PA_CONTEXT_TERMINATED: {
+        const int err = pa_context_errno(ctx);
+        on_context_lost(synced_ ? "connection to the sound server lost: " + call_failed("libpulse", err)
+                                : call_failed("pa_context_connect()", err));
+        break;
+    }
+    default:
+        break;
+    }
+    pa_threaded_mainloop_signal(loop_.get(), 0);
+}
+
+void PulseBackend::on_initial_sync_done() {
+    if (synced_)
+        return;
+    synced_ = true;
+    const char *server = pa_context_get_server(context_.get());
+    const std::string where = server ? server : server_address();
+    listener_->server_state_changed(true, where);
+    std::set<int64_t> pids;
+    for (const auto &kv : sink_inputs_)
+        pids.insert(kv.second.process_id);
+    for (int64_t pid : pids)
+        report_session(pid);
+    set_connected(true, where);
+}
+
+void PulseBackend::on_context_lost(const std::string &why) {
+    const bool was_connected = connected();
+    for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+        c->on_server_lost();
+    std::set<int64_t> pids;
+    for (const auto &kv : sink_inputs_)
+        pids.insert(kv.second.process_id);
+    sink_inputs_.clear();
+    sink_monitors_.clear();
+    if (was_connected) {
+        for (int64_t pid : pids)
+            listener_->session_removed(pid);
+    }
+    set_connected(false, why);
+    if (was_connected)
+        listener_->server_state_changed(false, why);
+    synced_ = false;
+    schedule_reconnect_locked();
+}
+
+void PulseBackend::set_connected(bool connected, const std::string &detail) {
+    {
+        std::lock_guard<std::mutex> lk(state_mutex_);
+        connected_.store(connected, std::memory_order_release);
+        attempt_in_progress_ = false;
+        if (!connected) {
+            ++failed_attempts_;
+            last_error_ = detail;
+        }
+    }
+    state_changed_.notify_all();
+}
+
+void PulseBackend::wait_connected(double timeout_s) {
+    std::unique_lock<std::mutex> lk(state_mutex_);
+    const auto limit = std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0.0);
+    // Done when connected, or when the newest attempt failed and none is running.
+    state_changed_.wait_for(lk, limit, [&] {
+        return connected() || (!attempt_in_progress_ && failed_attempts_ > 0);
+    });
+    if (connected())
+        return;
+    throw EngineError(
+        ErrorCode::ServerUnavailable,
+        "cannot reach the sound server at " + server_address() + ": " +
+            (last_error_.empty() ? "no answer within " + std::to_string(timeout_s) + " s"
+                                 : last_error_) +
+            ". Start PulseAudio or PipeWire (`systemctl --user start pipewire-pulse` or "
+            "`pulseaudio --start`), or set PULSE_SERVER to the server's address.");
+}
+
+void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t index) {
+    const auto facility = type & PA_SUBSCRIPTION_EVENT_FACILITY_MASK;
+    const bool removed = (type & PA_SUBSCRIPTION_EVENT_TYPE_MASK) == PA_SUBSCRIPTION_EVENT_REMOVE;
+    pa_context *ctx = context_.get();
+    if (facility == PA_SUBSCRIPTION_EVENT_SINK_INPUT) {
+        if (removed) {
+            on_sink_input_removed(index);
+            return;
+        }
+        OperationPtr(pa_context_get_sink_input_info(
+            ctx, index,
+            [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_sink_input(*i);
+            },
+            this));
+    } else if (facility == PA_SUBSCRIPTION_EVENT_SINK) {
+        if (removed) {
+            sink_monitors_.erase(index);
+            return;
+        }
+        OperationPtr(pa_context_get_sink_info_by_index(
+            ctx, index,
+            [](pa_context *, const pa_sink_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_sink(*i);
+            },
+            this));
+    }
+}
+
+void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
+    SinkInput si;
+    si.index = info.index;
+    si.process_id = parse_pid(info.proplist);
+    if (si.process_id == 0) // a stream no process owns (network, loopback module)
+        return;
+    si.process_name = proplist_get(info.proplist, PA_PROP_APPLICATION_PROCESS_BINARY);
+    si.display_name = proplist_get(info.proplist, PA_PROP_APPLICATION_NAME);
+    if (si.display_name.empty())
+        si.display_name = si.process_name.empty() ? std::string(info.name ? info.name : "")
+                                                  : si.process_name;
+    si.icon_name = proplist_get(info.proplist, PA_PROP_APPLICATION_ICON_NAME);
+    si.volume = info.volume;
+    si.muted = info.mute != 0;
+    si.corked = info.corked != 0;
+    si.sink = info.sink;
+    sink_inputs_[si.index] = si;
+    for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+        c->on_sink_input(si);
+    if (synced_)
+        report_session(si.process_id);
+    pa_threaded_mainloop_signal(loop_.get(), 0);
+}
+
+void PulseBackend::on_sink_input_removed(uint32_t index) {
+    auto it = sink_inputs_.find(index);
+    if (it == sink_inputs_.end())
+        return;
+    const int64_t pid = it->second.process_id;
+    sink_inputs_.erase(it);
+    for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+        c->on_sink_input_removed(index);
+    if (synced_)
+        report_session(pid);
+}
+
+void PulseBackend::on_sink(const pa_sink_info &info) {
+    sink_monitors_[info.index] = info.monitor_source;
+    for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+        c->on_sink_known(info.index);
+}
+
+uint32_t PulseBackend::monitor_source_of(uint32_t sink) const {
+    auto it = sink_monitors_.find(sink);
+    return it == sink_monitors_.end() ? PA_INVALID_INDEX : it->second;
+}
+
+void PulseBackend::report_session(int64_t process_id) {
+    SessionInfo s;
+    s.process_id = process_id;
+    bool any_playing = false, all_muted = true;
+    float volume = 0.0f;
+    for (const auto &kv : sink_inputs_) {
+        const SinkInput &si = kv.second;
+        if (si.process_id != process_id)
+            continue;
+        if (s.stream_count++ == 0) {
+            s.process_name = si.process_name;
+            s.display_name = si.display_name;
+            s.icon_name = si.icon_name;
+        }
+        // The loudest stream is what the user hears; show that level.
+        volume = std::max(volume, static_cast<float>(pa_cvolume_max(&si.volume)) / PA_VOLUME_NORM);
+        all_muted = all_muted && si.muted;
+        any_playing = any_playing || !si.corked;
+    }
+    if (s.stream_count == 0) {
+        listener_->session_removed(process_id);
+        return;
+    }
+    s.volume = volume;
+    s.muted = all_muted;
+    s.state = any_playing ? SessionState::Active : SessionState::Inactive;
+    listener_->session_updated(s);
+}
+
+template <typename Issue>
+void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue issue) {
+    MainloopLock lock(loop_.get());
+    if (!connected())
+        throw server_gone(last_error_);
+    pa_context *ctx = context_.get();
+    struct Outcome {
+        int failures = 0;
+        int not_found = 0;
+        int error = 0;
+    } outcome;
+    struct Request {
+        Outcome *outcome;
+        pa_threaded_mainloop *loop;
+    } request{&outcome, loop_.get()};
+    const pa_context_success_cb_t done = [](pa_context *c, int success, void *u) {
+        auto *r = static_cast<Request *>(u);
+        if (!success) {
+            const int err = pa_context_errno(c);
+            ++(err == PA_ERR_NOENTITY ? r->outcome->not_found : r->outcome->failures);
+            r->outcome->error = err;
+        }
+        pa_threaded_mainloop_signal(r->loop, 0);
+    };
+
+    std::vector<uint32_t> targets;
+    std::vector<OperationPtr> ops;
+    for (const auto &kv : sink_inputs_) {
+        if (kv.second.process_id != process_id)
+            continue;
+        pa_operation *op = issue(ctx, kv.second, done, &request);
+        if (!op)
+            throw EngineError(ErrorCode::BackendFailure,
+                              call_failed(std::string(call) + " for sink input " +
+                                              std::to_string(kv.first),
+                                          pa_context_errno(ctx)));
+        pa_operation_set_state_callback(op, signal_loop, loop_.get());
+        ops.emplace_back(op);
+        targets.push_back(kv.first);
+    }
+    if (ops.empty())
+        throw EngineError(ErrorCode::SessionNotFound,
+                          "no audio session for process id " + std::to_string(process_id) +
+                              ": its streams are gone");
+    wait_operations(loop_.get(), ctx, ops);
+    if (pa_context_get_state(ctx) != PA_CONTEXT_READY)
+        throw server_gone("the server went away during " + std::string(call));
+    if (outcome.failures > 0)
+        throw EngineError(ErrorCode::BackendFailure,
+                          call_failed(call, outcome.error) +
+                              "; the server refused the change (is the stream being moved?)");
+    if (outcome.not_found == static_cast<int>(ops.size()))
+        throw EngineError(ErrorCode::SessionNotFound,
+                          "no audio session for process id " + std::to_string(process_id) +
+                              ": its streams ended while changing them");
+
+    // Read the streams back so the session table holds the new values when we return.
+    std::vector<OperationPtr> reads;
+    for (uint32_t index : targets) {
+        pa_operation *op = pa_context_get_sink_input_info(
+            ctx, index,
+            [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_sink_input(*i);
+            },
+            this);
+        if (op) {
+            pa_operation_set_state_callback(op, signal_loop, loop_.get());
+            reads.emplace_back(op);
+        }
+    }
+    wait_operations(loop_.get(), ctx, reads);
+}
+
+void PulseBackend::set_volume(int64_t process_id, float volume) {
+    const auto raw = static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM));
+    apply_to_process(process_id, "pa_context_set_sink_input_volume()",
+                     [raw](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
+                         pa_cvolume cv;
+                         pa_cvolume_set(&cv, si.volume.channels ? si.volume.channels : 1, raw);
+                         return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
+                     });
+}
+
+void PulseBackend::set_mute(int64_t process_id, bool muted) {
+    apply_to_process(process_id, "pa_context_set_sink_input_mute()",
+                     [muted](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
+                         return pa_context_set_sink_input_mute(ctx, si.index, muted ? 1 : 0, cb, u);
+                     });
+}
+
+std::unique_ptr<CaptureStream> PulseBackend::open_capture(const CaptureTarget &target,
+                                                          const CaptureFormat &format,
+                                                          CaptureSink &sink) {
+    MainloopLock lock(loop_.get());
+    if (!connected())
+        throw server_gone(last_error_);
+    auto capture = std::make_unique<PulseCapture>(*this, target, format, sink);
+    capture->start_locked(); // throws, before it is registered
+    captures_.insert(capture.get());
+    return capture;
+}
+
+} // namespace pypac::pulse

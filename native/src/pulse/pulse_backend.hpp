@@ -1,0 +1,99 @@
+// The libpulse backend: one context on a threaded mainloop.
+//
+// Serves PulseAudio and PipeWire (through pipewire-pulse) alike. The mainloop
+// thread is both the control thread and the audio thread of backend.hpp:
+// every libpulse callback runs there with the mainloop lock held; Python
+// threads take the lock for the short time they touch libpulse objects.
+#pragma once
+
+#include "pulse_handles.hpp"
+
+#include "pypac/backend.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace pypac::pulse {
+
+class PulseCapture;
+
+// What we keep of one playback stream (sink input).
+struct SinkInput {
+    uint32_t index = PA_INVALID_INDEX;
+    int64_t process_id = 0;
+    std::string process_name;
+    std::string display_name;
+    std::string icon_name;
+    pa_cvolume volume{};
+    bool muted = false;
+    bool corked = false;
+    uint32_t sink = PA_INVALID_INDEX;
+};
+
+class PulseBackend final : public Backend {
+  public:
+    explicit PulseBackend(std::string server);
+    ~PulseBackend() override;
+
+    const char *name() const override { return "pulseaudio"; }
+    void start(BackendListener &listener) override;
+    void stop() override;
+    void wait_connected(double timeout_s) override;
+    bool connected() const override { return connected_.load(std::memory_order_acquire); }
+    void set_volume(int64_t process_id, float volume) override;
+    void set_mute(int64_t process_id, bool muted) override;
+    std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
+                                                const CaptureFormat &format,
+                                                CaptureSink &sink) override;
+
+    // For PulseCapture; mainloop lock held.
+    pa_threaded_mainloop *mainloop() const { return loop_.get(); }
+    pa_context *context() const { return context_.get(); }
+    const std::map<uint32_t, SinkInput> &sink_inputs() const { return sink_inputs_; }
+    // The monitor source of a sink, or PA_INVALID_INDEX while its info is pending.
+    uint32_t monitor_source_of(uint32_t sink) const;
+    void forget_capture(PulseCapture *capture) { captures_.erase(capture); }
+
+  private:
+    void connect_locked();
+    void schedule_reconnect_locked();
+    void on_context_state();
+    void on_context_lost(const std::string &why);
+    void on_subscription(pa_subscription_event_type_t type, uint32_t index);
+    void on_sink_input(const pa_sink_input_info &info);
+    void on_sink_input_removed(uint32_t index);
+    void on_sink(const pa_sink_info &info);
+    void on_initial_sync_done();
+    void report_session(int64_t process_id);
+    void set_connected(bool connected, const std::string &detail);
+    std::string server_address() const;
+    // Run one operation per sink input of `process_id`; waits for every answer.
+    template <typename Issue> void apply_to_process(int64_t process_id, const char *call, Issue issue);
+
+    std::string server_;
+    MainloopPtr loop_;
+    ContextPtr context_;
+    BackendListener *listener_ = nullptr;
+    pa_time_event *reconnect_timer_ = nullptr;
+    bool stopping_ = false;
+    bool synced_ = false; // the first sink-input list after connecting has arrived
+
+    std::map<uint32_t, SinkInput> sink_inputs_;
+    std::map<uint32_t, uint32_t> sink_monitors_; // sink index -> monitor source index
+    std::set<PulseCapture *> captures_;
+
+    std::atomic<bool> connected_{false};
+    // wait_connected() waits here; the loop thread notifies on every attempt's outcome.
+    mutable std::mutex state_mutex_;
+    std::condition_variable state_changed_;
+    uint64_t failed_attempts_ = 0;
+    bool attempt_in_progress_ = false;
+    std::string last_error_;
+};
+
+} // namespace pypac::pulse

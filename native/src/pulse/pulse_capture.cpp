@@ -1,0 +1,275 @@
+#include "pulse_capture.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fstream>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 // same number on every Linux architecture
+#endif
+
+namespace pypac::pulse {
+
+namespace {
+
+// A zombie still answers kill(pid, 0); /proc tells it apart.
+bool process_gone(int64_t pid) {
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        return true;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    std::getline(stat, text);
+    const auto close_paren = text.rfind(')');
+    return close_paren != std::string::npos && close_paren + 2 < text.size() &&
+           text[close_paren + 2] == 'Z';
+}
+
+} // namespace
+
+PulseCapture::PulseCapture(PulseBackend &backend, const CaptureTarget &target,
+                           const CaptureFormat &format, CaptureSink &sink)
+    : backend_(backend), target_(target), format_(format), sink_(sink),
+      mixer_(format.channels, format.sample_rate, sink) {}
+
+PulseCapture::~PulseCapture() {
+    MainloopLock lock(backend_.mainloop());
+    backend_.forget_capture(this);
+    monitors_.clear();
+    stop_watching_process();
+}
+
+void PulseCapture::start_locked() {
+    if (target_.kind == CaptureTarget::Kind::System) {
+        app_name_ = "system";
+        auto m = std::make_unique<Monitor>();
+        m->owner = this;
+        m->slot = mixer_.attach();
+        std::string error;
+        if (!connect(*m, "@DEFAULT_MONITOR@", error))
+            throw EngineError(ErrorCode::BackendFailure,
+                              error + "; check that the server has an output device");
+        monitors_[PA_INVALID_INDEX] = std::move(m);
+        return;
+    }
+    for (const auto &kv : backend_.sink_inputs())
+        if (kv.second.process_id == target_.process_id) {
+            if (app_name_.empty())
+                app_name_ = kv.second.display_name;
+            attach(kv.second);
+        }
+    watch_process_exit();
+}
+
+void PulseCapture::watch_process_exit() {
+    const long fd = ::syscall(SYS_pidfd_open, static_cast<pid_t>(target_.process_id), 0);
+    if (fd < 0) {
+        if (errno == ESRCH)
+            end(CaptureEnd::ProcessExited);
+        return; // older kernel: on_sink_input_removed() checks /proc instead
+    }
+    pidfd_ = static_cast<int>(fd);
+    pa_mainloop_api *api = pa_threaded_mainloop_get_api(backend_.mainloop());
+    exit_watch_ = api->io_new(
+        api, pidfd_, PA_IO_EVENT_INPUT,
+        [](pa_mainloop_api *, pa_io_event *, int, pa_io_event_flags_t, void *u) {
+            auto *self = static_cast<PulseCapture *>(u);
+            self->mixer_.flush();
+            self->end(CaptureEnd::ProcessExited);
+        },
+        this);
+}
+
+void PulseCapture::stop_watching_process() {
+    if (exit_watch_) {
+        pa_threaded_mainloop_get_api(backend_.mainloop())->io_free(exit_watch_);
+        exit_watch_ = nullptr;
+    }
+    if (pidfd_ >= 0) {
+        ::close(pidfd_);
+        pidfd_ = -1;
+    }
+}
+
+void PulseCapture::on_sink_input(const SinkInput &si) {
+    if (ended_ || target_.kind != CaptureTarget::Kind::Process || si.process_id != target_.process_id)
+        return;
+    if (app_name_.empty())
+        app_name_ = si.display_name;
+    attach(si);
+}
+
+void PulseCapture::on_sink_input_removed(uint32_t index) {
+    if (ended_ || monitors_.find(index) == monitors_.end())
+        return;
+    detach(index);
+    if (pidfd_ < 0 && monitors_.empty() && process_gone(target_.process_id)) {
+        mixer_.flush();
+        end(CaptureEnd::ProcessExited);
+    }
+}
+
+void PulseCapture::on_sink_known(uint32_t sink) {
+    if (ended_)
+        return;
+    for (const auto &kv : backend_.sink_inputs())
+        if (kv.second.sink == sink && kv.second.process_id == target_.process_id &&
+            target_.kind == CaptureTarget::Kind::Process)
+            attach(kv.second);
+}
+
+void PulseCapture::on_server_lost() {
+    if (ended_)
+        return;
+    mixer_.flush();
+    end(CaptureEnd::ServerLost);
+}
+
+void PulseCapture::attach(const SinkInput &si) {
+    auto it = monitors_.find(si.index);
+    if (it != monitors_.end()) {
+        Monitor &m = *it->second;
+        if (m.stream && !m.failed && m.sink == si.sink)
+            return; // already capturing this stream where it plays
+        // The stream moved to another output (its monitor was killed), or the
+        // monitor failed: re-attach on the new sink without the user noticing.
+        detach(si.index);
+    }
+    const uint32_t source = backend_.monitor_source_of(si.sink);
+    if (source == PA_INVALID_INDEX)
+        return; // the sink's info is on its way; on_sink_known() attaches then
+    auto m = std::make_unique<Monitor>();
+    m->owner = this;
+    m->sink_input = si.index;
+    m->sink = si.sink;
+    m->slot = mixer_.attach();
+    if (m->slot < 0)
+        return; // more streams than the mixer takes; the first ones are captured
+    std::string error;
+    const std::string device = std::to_string(source);
+    if (!connect(*m, device.c_str(), error)) {
+        mixer_.detach(m->slot);
+        return; // the sink input vanished meanwhile; its removal event follows
+    }
+    monitors_[si.index] = std::move(m);
+}
+
+void PulseCapture::detach(uint32_t sink_input) {
+    auto it = monitors_.find(sink_input);
+    if (it == monitors_.end())
+        return;
+    if (it->second->slot >= 0)
+        mixer_.detach(it->second->slot);
+    monitors_.erase(it);
+}
+
+bool PulseCapture::connect(Monitor &m, const char *device, std::string &error) {
+    pa_context *ctx = backend_.context();
+    pa_sample_spec spec{};
+    spec.format = PA_SAMPLE_FLOAT32LE;
+    spec.rate = format_.sample_rate;
+    spec.channels = static_cast<uint8_t>(format_.channels);
+    pa_channel_map map{};
+    pa_channel_map_init_extend(&map, spec.channels, PA_CHANNEL_MAP_DEFAULT);
+
+    // Named so that other mixers and privacy indicators show who records.
+    const std::string media = "PyPAC capture: " + app_name_;
+    ProplistPtr props(pa_proplist_new());
+    pa_proplist_sets(props.get(), PA_PROP_MEDIA_NAME, media.c_str());
+    pa_proplist_sets(props.get(), PA_PROP_APPLICATION_NAME, "PyPAC");
+    pa_proplist_sets(props.get(), PA_PROP_MEDIA_ROLE, "production");
+    m.stream.reset(pa_stream_new_with_proplist(ctx, media.c_str(), &spec, &map, props.get()));
+    if (!m.stream) {
+        error = call_failed("pa_stream_new_with_proplist()", pa_context_errno(ctx));
+        return false;
+    }
+    pa_stream *s = m.stream.get();
+    if (m.sink_input != PA_INVALID_INDEX && pa_stream_set_monitor_stream(s, m.sink_input) < 0) {
+        error = call_failed("pa_stream_set_monitor_stream()", pa_context_errno(ctx));
+        m.stream.reset();
+        return false;
+    }
+    pa_stream_set_read_callback(
+        s, [](pa_stream *, size_t, void *u) {
+            auto *mon = static_cast<Monitor *>(u);
+            mon->owner->on_readable(*mon);
+        },
+        &m);
+    pa_stream_set_state_callback(
+        s, [](pa_stream *, void *u) {
+            auto *mon = static_cast<Monitor *>(u);
+            mon->owner->on_stream_state(*mon);
+        },
+        &m);
+
+    // A small fragment makes the server deliver every ~10 ms and pulls the
+    // sink's render-ahead down from seconds to milliseconds.
+    const uint32_t frame_bytes = 4u * format_.channels;
+    pa_buffer_attr attr{};
+    attr.maxlength = static_cast<uint32_t>(-1);
+    attr.tlength = static_cast<uint32_t>(-1);
+    attr.prebuf = static_cast<uint32_t>(-1);
+    attr.minreq = static_cast<uint32_t>(-1);
+    attr.fragsize = frame_bytes * (format_.sample_rate / 100);
+    auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_AUTO_TIMING_UPDATE |
+                                                PA_STREAM_INTERPOLATE_TIMING);
+    if (m.sink_input != PA_INVALID_INDEX)
+        flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_DONT_MOVE);
+    if (pa_stream_connect_record(s, device, &attr, flags) < 0) {
+        error = call_failed(std::string("pa_stream_connect_record(") + device + ")",
+                            pa_context_errno(ctx));
+        m.stream.reset();
+        return false;
+    }
+    return true;
+}
+
+void PulseCapture::on_readable(Monitor &m) {
+    pa_stream *s = m.stream.get();
+    const size_t frame_bytes = 4u * format_.channels;
+    while (pa_stream_readable_size(s) > 0) {
+        const void *data = nullptr;
+        size_t bytes = 0;
+        if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0)
+            break;
+        const size_t frames = bytes / frame_bytes;
+        if (data)
+            mixer_.push(m.slot, static_cast<const float *>(data), frames);
+        else
+            mixer_.push_silence(m.slot, frames); // a hole in the stream: keep the timing
+        pa_stream_drop(s);
+    }
+    pa_usec_t usec = 0;
+    int negative = 0;
+    if (pa_stream_get_latency(s, &usec, &negative) == 0)
+        sink_.on_server_latency(negative ? 0.0 : static_cast<double>(usec) / 1000.0);
+}
+
+void PulseCapture::on_stream_state(Monitor &m) {
+    const pa_stream_state_t st = pa_stream_get_state(m.stream.get());
+    if (st != PA_STREAM_FAILED && st != PA_STREAM_TERMINATED)
+        return;
+    // Killed: the target stream ended or moved. The sink-input event that
+    // follows detaches or re-attaches; until then this slot just stops.
+    m.failed = true;
+    if (m.slot >= 0) {
+        mixer_.detach(m.slot);
+        m.slot = -1;
+    }
+    if (m.sink_input == PA_INVALID_INDEX && !ended_) {
+        mixer_.flush();
+        end(CaptureEnd::Failed);
+    }
+}
+
+void PulseCapture::end(CaptureEnd why) {
+    if (ended_)
+        return;
+    ended_ = true;
+    stop_watching_process();
+    monitors_.clear();
+    sink_.on_end(why);
+}
+
+} // namespace pypac::pulse

@@ -1,0 +1,66 @@
+// One capture target on libpulse: a monitor stream per sink input of the
+// process (or the default sink's monitor for the whole system), mixed into
+// one stream and handed to the CaptureSink.
+//
+// Every method runs with the mainloop lock held; the libpulse callbacks run
+// on the mainloop thread, which is this capture's audio thread.
+#pragma once
+
+#include "pulse_backend.hpp"
+
+#include "dsp/stream_mixer.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace pypac::pulse {
+
+class PulseCapture final : public CaptureStream {
+  public:
+    PulseCapture(PulseBackend &backend, const CaptureTarget &target, const CaptureFormat &format,
+                 CaptureSink &sink);
+    ~PulseCapture() override; // takes the mainloop lock
+
+    // Attach to what exists now; throws EngineError when nothing can be captured.
+    void start_locked();
+
+    // Backend events (loop thread).
+    void on_sink_input(const SinkInput &si);
+    void on_sink_input_removed(uint32_t index);
+    void on_sink_known(uint32_t sink);
+    void on_server_lost();
+
+  private:
+    struct Monitor {
+        PulseCapture *owner = nullptr;
+        uint32_t sink_input = PA_INVALID_INDEX; // PA_INVALID_INDEX: the system monitor
+        uint32_t sink = PA_INVALID_INDEX;
+        int slot = -1;
+        bool failed = false;
+        StreamPtr stream;
+    };
+
+    void attach(const SinkInput &si);
+    void detach(uint32_t sink_input);
+    // Creates and connects the stream of `m`; false with `error` set on failure.
+    bool connect(Monitor &m, const char *device, std::string &error);
+    void end(CaptureEnd why);
+    void watch_process_exit();
+    void stop_watching_process();
+    void on_stream_state(Monitor &m);
+    void on_readable(Monitor &m);
+
+    PulseBackend &backend_;
+    CaptureTarget target_;
+    CaptureFormat format_;
+    CaptureSink &sink_;
+    dsp::StreamMixer mixer_;
+    std::map<uint32_t, std::unique_ptr<Monitor>> monitors_;
+    std::string app_name_;
+    pa_io_event *exit_watch_ = nullptr;
+    int pidfd_ = -1;
+    bool ended_ = false;
+};
+
+} // namespace pypac::pulse
