@@ -1,11 +1,11 @@
 """PyPAC: per-application audio sessions, volume, mute and capture.
 
-    import pypac
-    en = pypac.SessionEnumerator()
-    for s in en.enumerate_sessions():
-        print(s.process_id, s.display_name, s.volume, s.muted)
-    with pypac.ProcessCapture(pid) as cap:
-        block = cap.read(timeout=1.0)   # float32, shape (frames, channels)
+import pypac
+en = pypac.SessionEnumerator()
+for s in en.enumerate_sessions():
+    print(s.process_id, s.display_name, s.volume, s.muted)
+with pypac.ProcessCapture(pid) as cap:
+    block = cap.read(timeout=1.0)   # float32, shape (frames, channels)
 """
 
 from .engine import (

@@ -332,8 +332,9 @@ class ProcessCapture(_Capture):
         self.pid = _check_pid(pid)
 
     def _open(self, engine: Any) -> Any:
-        return engine.open_capture(self.pid, False, self.sample_rate, self.channels,
-                                   self.ring_seconds)
+        return engine.open_capture(
+            self.pid, False, self.sample_rate, self.channels, self.ring_seconds
+        )
 
     def __repr__(self) -> str:
         return f"ProcessCapture(pid={self.pid}, active={self.active})"
@@ -363,7 +364,9 @@ def find_session(target: int | str, enumerator: SessionEnumerator | None = None)
             raise SessionNotFoundError(f"no audio session named {target!r}")
         if len(matches) > 1:
             pids = ", ".join(str(s.process_id) for s in matches)
-            raise PyPACError(f"{len(matches)} sessions are named {target!r} (pids {pids}); "
-                             "pass a process id instead")
+            raise PyPACError(
+                f"{len(matches)} sessions are named {target!r} (pids {pids}); "
+                "pass a process id instead"
+            )
         return matches[0]
     return en.get_session(target)

@@ -1,0 +1,5 @@
+"""`python -m pypac` is the `pypac` command."""
+
+from .cli import entry
+
+entry()

@@ -1,0 +1,265 @@
+"""Record one capture to a file, losslessly, on a writer thread.
+
+The capture's own ring buffer is the lossless queue: the writer thread waits on
+it (GIL released) and hands every block to libsndfile. Nothing here touches Qt;
+the mixer's strips and the `pypac record` command both use `Recorder`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Callable
+
+import numpy as np
+import soundfile as sf
+
+from .engine import CaptureEndReason, ProcessCapture, SimpleLoopback, _Capture
+from .errors import InvalidArgumentError, PyPACError
+
+#: file extension -> (libsndfile format, subtype). FLAC and Vorbis have no
+#: float samples; 24-bit FLAC keeps more than any sound card puts out.
+FORMATS: dict[str, tuple[str, str]] = {
+    "wav": ("WAV", "FLOAT"),
+    "flac": ("FLAC", "PCM_24"),
+    "ogg": ("OGG", "VORBIS"),
+}
+DEFAULT_FORMAT = "flac"
+
+# The ring is the queue between capture and disk: deep enough to ride out a
+# slow disk for this long without dropping a frame.
+RING_SECONDS = 20.0
+
+
+class RecordingEnd(enum.Enum):
+    RUNNING = "running"
+    STOPPED = "stopped"  # stop() or the duration was reached
+    APP_EXITED = "app exited"
+    SERVER_LOST = "sound server lost"
+    WRITE_FAILED = "write failed"
+
+
+@dataclass
+class RecordingStatus:
+    """A snapshot for progress displays; safe to read from any thread."""
+
+    path: Path
+    frames_written: int = 0
+    dropped_frames: int = 0
+    bytes_written: int = 0
+    level: float = 0.0  # peak of the newest block written, 0..1
+    end: RecordingEnd = RecordingEnd.RUNNING
+    error: str | None = None
+    sample_rate: int = 48000
+    started_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def seconds(self) -> float:
+        return self.frames_written / self.sample_rate
+
+
+def format_for(path: Path, fmt: str | None) -> str:
+    """The format name ("wav", "flac", "ogg") from `fmt` or the file's extension."""
+    name = (fmt or path.suffix.lstrip(".") or DEFAULT_FORMAT).lower()
+    if name == "oga":
+        name = "ogg"
+    if name not in FORMATS:
+        raise InvalidArgumentError(
+            f"unknown recording format {name!r}: use one of {', '.join(FORMATS)}"
+        )
+    return name
+
+
+class Recorder:
+    """Records a process (pid) or the whole system (target None) to `path`.
+
+        with Recorder(pid, "out.flac", duration=3.0) as rec:
+            rec.wait()
+
+    `duration` stops after exactly that many seconds of audio. The file is
+    finalized whatever ends the recording: stop(), the duration, the app
+    exiting, the server going away, or a write error (disk full, no
+    permission) — then `status.error` says what happened and what was
+    written stays a valid file.
+    """
+
+    def __init__(
+        self,
+        target: int | None,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        duration: float | None = None,
+        sample_rate: int = 48000,
+        channels: int = 2,
+        on_finished: Callable[[RecordingStatus], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.format = format_for(self.path, format)
+        if duration is not None and not duration > 0:
+            raise InvalidArgumentError(f"duration must be positive seconds, got {duration!r}")
+        self._frames_limit = None if duration is None else round(duration * sample_rate)
+        self.capture: _Capture = (
+            SimpleLoopback(sample_rate, channels, RING_SECONDS)
+            if target is None
+            else ProcessCapture(target, sample_rate, channels, RING_SECONDS)
+        )
+        self.status = RecordingStatus(self.path, sample_rate=sample_rate)
+        self._on_finished = on_finished
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._file: sf.SoundFile | None = None
+
+    # ---- control -------------------------------------------------------------
+
+    def start(self) -> Recorder:
+        """Open the file and start capturing; raises if either fails."""
+        if self._thread is not None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        container, subtype = FORMATS[self.format]
+        self.capture.start()
+        try:
+            self._file = sf.SoundFile(
+                self.path,
+                "w",
+                samplerate=self.capture.sample_rate,
+                channels=self.capture.channels,
+                format=container,
+                subtype=subtype,
+            )
+        except (sf.LibsndfileError, OSError) as exc:
+            self.capture.stop()
+            raise PyPACError(f"cannot create {self.path}: {exc}") from exc
+        self.status.started_at = time.monotonic()
+        self._thread = threading.Thread(target=self._write_loop, name="pypac-recorder", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> RecordingStatus:
+        """Stop, write out everything captured so far, and close the file."""
+        self._stop.set()
+        self.wait()
+        return self.status
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the recording ended by itself (or stop()); True if it has."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> Recorder:
+        return self.start()
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ---- the writer thread ---------------------------------------------------
+
+    def _write_loop(self) -> None:
+        end = RecordingEnd.STOPPED
+        try:
+            end = self._pump()
+        except (sf.LibsndfileError, OSError, RuntimeError) as exc:
+            end = RecordingEnd.WRITE_FAILED
+            self.status.error = _describe_write_error(self.path, exc)
+        finally:
+            self.capture.stop()
+            self._close_file()
+            if end is not RecordingEnd.WRITE_FAILED:
+                self._update_size()
+            self.status.end = end
+            self.status.dropped_frames = self.capture.stats.dropped_frames
+            if self._on_finished is not None:
+                self._on_finished(self.status)
+
+    def _pump(self) -> RecordingEnd:
+        stopping = False
+        while True:
+            if self._stop.is_set() and not stopping:
+                # Detach from the capture; what is buffered is still written.
+                self.capture.stop()
+                stopping = True
+            block = self.capture.read(timeout=0.1)
+            if len(block):
+                if self._write(block):
+                    return RecordingEnd.STOPPED
+                continue
+            if stopping:
+                return RecordingEnd.STOPPED
+            if not self.capture.active:
+                reason = self.capture.end_reason
+                if reason == CaptureEndReason.PROCESS_EXITED:
+                    return RecordingEnd.APP_EXITED
+                if reason == CaptureEndReason.SERVER_LOST:
+                    return RecordingEnd.SERVER_LOST
+                return RecordingEnd.STOPPED
+
+    def _write(self, block: np.ndarray) -> bool:
+        """Write a block; True once the duration limit is reached."""
+        assert self._file is not None
+        if self._frames_limit is not None:
+            block = block[: self._frames_limit - self.status.frames_written]
+        self._file.write(block)
+        self.status.frames_written += len(block)
+        self.status.level = float(np.max(np.abs(block))) if len(block) else 0.0
+        self.status.dropped_frames = self.capture.stats.dropped_frames
+        self._update_size()
+        return self._frames_limit is not None and self.status.frames_written >= self._frames_limit
+
+    def _update_size(self) -> None:
+        with contextlib.suppress(OSError):
+            self.status.bytes_written = self.path.stat().st_size
+
+    def _close_file(self) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.close()
+        except (sf.LibsndfileError, OSError, RuntimeError) as exc:
+            if self.status.error is None:
+                self.status.error = _describe_write_error(self.path, exc)
+        self._file = None
+
+
+def _describe_write_error(path: Path, exc: BaseException) -> str:
+    text = str(exc)
+    hint = "free some space or choose another folder"
+    if "permission" in text.lower():
+        hint = "choose a folder you can write to"
+    return (
+        f"writing {path} failed: {text}; the file holds everything written before the "
+        f"error ({hint})"
+    )
+
+
+def record(
+    target: int | str | None,
+    path: str | os.PathLike[str],
+    duration: float | None = None,
+    format: str | None = None,
+) -> RecordingStatus:
+    """Record a pid, a process/display name, or the system (None) until `duration`
+    passes or the app exits; returns the final status. Blocks the calling thread."""
+    from .engine import find_session
+
+    pid = None if target is None else find_session(target).process_id
+    rec = Recorder(pid, path, format=format, duration=duration).start()
+    try:
+        rec.wait()
+    finally:
+        rec.stop()
+    return rec.status

@@ -1,0 +1,106 @@
+"""Sessions against a real server: enumeration, events, volume and mute."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import pypac
+from pypac import EventKind, SessionState
+
+from .util import wait_for_session, wait_until
+
+
+@pytest.fixture
+def enumerator(sound_server):
+    en = pypac.SessionEnumerator()
+    yield en
+    en.close()
+
+
+def _pactl_sink_inputs(server, pid: int) -> list[dict]:
+    return [s for s in server.sink_inputs() if int(s["pid"]) == pid]
+
+
+def test_backend_name(sound_server):
+    assert pypac.backend_name() == "pulseaudio"
+
+
+def test_enumerate_finds_each_player(enumerator, player):
+    a = player(440, name="Tone A")
+    b = player(1000, name="Tone B")
+    sa = wait_for_session(enumerator, a.pid)
+    sb = wait_for_session(enumerator, b.pid)
+    assert sa.display_name == "Tone A" and sb.display_name == "Tone B"
+    assert sa.process_name.startswith("python")
+    assert sa.state == SessionState.ACTIVE
+    assert sa.stream_count == 1
+    assert 0.99 <= sa.volume <= 1.0 and not sa.muted
+
+
+def test_process_with_two_streams_is_one_session(enumerator, player, sound_server):
+    p = player(440, 1000, name="Two Streams")
+    wait_until(lambda: len(_pactl_sink_inputs(sound_server, p.pid)) == 2)
+    s = wait_until(
+        lambda: next(
+            (
+                s
+                for s in enumerator.enumerate_sessions()
+                if s.process_id == p.pid and s.stream_count == 2
+            ),
+            None,
+        )
+    )
+    assert [x.process_id for x in enumerator.enumerate_sessions()].count(p.pid) == 1
+    assert s.display_name == "Two Streams"
+
+
+def test_volume_is_what_pactl_shows(enumerator, player, sound_server):
+    p = player(440, 1000)
+    wait_until(lambda: len(_pactl_sink_inputs(sound_server, p.pid)) == 2)
+    wait_for_session(enumerator, p.pid)
+    assert enumerator.set_session_volume(p.pid, 0.25) is True
+    # Applied to every stream of the process, and the table holds it on return.
+    assert enumerator.get_session(p.pid).volume == pytest.approx(0.25, abs=1e-3)
+    for si in _pactl_sink_inputs(sound_server, p.pid):
+        assert si["volume_percent"] == [25, 25]
+
+
+def test_mute_applies_to_all_streams(enumerator, player, sound_server):
+    p = player(440, 1000)
+    wait_until(lambda: len(_pactl_sink_inputs(sound_server, p.pid)) == 2)
+    wait_for_session(enumerator, p.pid)
+    enumerator.set_session_mute(p.pid, True)
+    assert enumerator.get_session(p.pid).muted
+    assert all(si["mute"] for si in _pactl_sink_inputs(sound_server, p.pid))
+    enumerator.set_session_mute(p.pid, False)
+    assert not any(si["mute"] for si in _pactl_sink_inputs(sound_server, p.pid))
+
+
+def _next_event_for(en: pypac.SessionEnumerator, pid: int, kind: EventKind, timeout: float = 5.0):
+    def probe():
+        e = en.wait_event(timeout=0.2)
+        return e if e and e.kind == kind and e.session and e.session.process_id == pid else None
+
+    return wait_until(probe, timeout, interval=0)
+
+
+def test_events_added_changed_removed(enumerator, player, sound_server):
+    p = player(440, name="Evented")
+    added = _next_event_for(enumerator, p.pid, EventKind.ADDED)
+    assert added.session.display_name == "Evented"
+    index = _pactl_sink_inputs(sound_server, p.pid)[0]["index"]
+    sound_server.pactl("set-sink-input-volume", str(index), "40%")
+    changed = _next_event_for(enumerator, p.pid, EventKind.CHANGED)
+    assert changed.session.volume == pytest.approx(0.40, abs=0.01)
+    p.terminate()
+    removed = _next_event_for(enumerator, p.pid, EventKind.REMOVED)
+    assert removed.session.state == SessionState.EXPIRED
+
+
+def test_session_json_roundtrip_fields(enumerator, player):
+    p = player(440)
+    s = wait_for_session(enumerator, p.pid)
+    # Every field is a plain value a CLI can print as JSON.
+    json.dumps(s.__dict__, default=int)
