@@ -14,13 +14,6 @@ import pypac
 from .util import wait_for_session
 
 
-@pytest.fixture
-def enumerator(sound_server):
-    en = pypac.SessionEnumerator()
-    yield en
-    en.close()
-
-
 @pytest.mark.parametrize("volume", [math.nan, -0.01, 1.01, math.inf])
 def test_volume_out_of_range_is_value_error(enumerator, player, volume):
     p = player(440)

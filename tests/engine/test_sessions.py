@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import pytest
 
@@ -10,13 +11,6 @@ import pypac
 from pypac import EventKind, SessionState
 
 from .util import wait_for_session, wait_until
-
-
-@pytest.fixture
-def enumerator(sound_server):
-    en = pypac.SessionEnumerator()
-    yield en
-    en.close()
 
 
 def _pactl_sink_inputs(server, pid: int) -> list[dict]:
@@ -78,10 +72,18 @@ def test_mute_applies_to_all_streams(enumerator, player, sound_server):
     assert not any(si["mute"] for si in _pactl_sink_inputs(sound_server, p.pid))
 
 
-def _next_event_for(en: pypac.SessionEnumerator, pid: int, kind: EventKind, timeout: float = 5.0):
+def _next_event_for(
+    en: pypac.SessionEnumerator,
+    pid: int,
+    kind: EventKind,
+    timeout: float = 5.0,
+    where: Callable[[pypac.SessionInfo], bool] = lambda s: True,
+):
     def probe():
         e = en.wait_event(timeout=0.2)
-        return e if e and e.kind == kind and e.session and e.session.process_id == pid else None
+        if e and e.kind == kind and e.session and e.session.process_id == pid:
+            return e if where(e.session) else None
+        return None
 
     return wait_until(probe, timeout, interval=0)
 
@@ -92,7 +94,10 @@ def test_events_added_changed_removed(enumerator, player, sound_server):
     assert added.session.display_name == "Evented"
     index = _pactl_sink_inputs(sound_server, p.pid)[0]["index"]
     sound_server.pactl("set-sink-input-volume", str(index), "40%")
-    changed = _next_event_for(enumerator, p.pid, EventKind.CHANGED)
+    # Other CHANGED events (the stream starting to play) may come first.
+    changed = _next_event_for(
+        enumerator, p.pid, EventKind.CHANGED, where=lambda s: abs(s.volume - 0.40) < 0.01
+    )
     assert changed.session.volume == pytest.approx(0.40, abs=0.01)
     p.terminate()
     removed = _next_event_for(enumerator, p.pid, EventKind.REMOVED)

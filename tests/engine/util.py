@@ -26,8 +26,12 @@ def wait_until(probe: Callable[[], T], timeout: float = 5.0, interval: float = 0
 def wait_for_session(
     en: pypac.SessionEnumerator, pid: int, timeout: float = 5.0
 ) -> pypac.SessionInfo:
+    """The session of `pid` once it plays. (pipewire-pulse first lists a new
+    stream corked at volume 0, then playing at its real volume.)"""
+
     def probe() -> pypac.SessionInfo | None:
-        return next((s for s in en.enumerate_sessions() if s.process_id == pid), None)
+        s = next((s for s in en.enumerate_sessions() if s.process_id == pid), None)
+        return s if s is not None and s.state == pypac.SessionState.ACTIVE else None
 
     return wait_until(probe, timeout)
 

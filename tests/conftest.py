@@ -1,0 +1,83 @@
+"""Fixtures every test shares: a private sound server of each kind, tone players.
+
+The server fixture is parametrized over PulseAudio and PipeWire (through
+pipewire-pulse), so every test that takes `sound_server` (or `player`) runs
+against both. A server that cannot start is an ERROR, never a skip: CI must
+not pass without having run the real-server tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Callable
+
+import pytest
+
+from pypac import engine
+from pypac.demo.private_server import KINDS, PrivateServer
+
+Player = Callable[..., "subprocess.Popen[bytes]"]
+
+
+@pytest.fixture(scope="session", params=KINDS)
+def _private_server(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[PrivateServer]:
+    server = PrivateServer(request.param, tmp_path_factory.mktemp(request.param))
+    server.start()
+    server.activate()
+    engine.reset_engine()  # the shared engine connects to this server from now on
+    yield server
+    engine.reset_engine()
+    server.stop()
+    server.deactivate()
+
+
+@pytest.fixture
+def sound_server(_private_server: PrivateServer) -> PrivateServer:
+    """The running private server (restarted if an earlier test killed it)."""
+    if not _private_server.running:
+        _private_server.restart()
+    return _private_server
+
+
+@pytest.fixture
+def player(sound_server: PrivateServer) -> Iterator[Player]:
+    """Start tone players: player(440, 1000, name="X") plays two streams in one process."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(
+        *freqs: float,
+        name: str = "PyPAC test tone",
+        duration: float = 60.0,
+        second_stream_delay: float = 0.0,
+        amplitude: float = 0.5,
+        style: str = "tone",
+    ) -> subprocess.Popen[bytes]:
+        argv = [sys.executable, "-m", "pypac.demo.tone_player", "--name", name]
+        for f in freqs:
+            argv += ["--freq", str(f)]
+        argv += [
+            "--duration",
+            str(duration),
+            "--second-stream-delay",
+            str(second_stream_delay),
+            "--amplitude",
+            str(amplitude),
+            "--style",
+            style,
+        ]
+        p = subprocess.Popen(argv, env=sound_server.env)
+        procs.append(p)
+        return p
+
+    yield start
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()

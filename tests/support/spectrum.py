@@ -1,0 +1,35 @@
+"""FFT measurements of captured audio: which tone is there, and how loud."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _spectrum(audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Amplitude spectrum of the channel mean, scaled so a sine of amplitude A reads A."""
+    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
+    assert len(mono) >= rate // 20, f"too little audio to analyse: {len(mono)} frames"
+    window = np.hanning(len(mono))
+    magnitude = np.abs(np.fft.rfft(mono.astype(np.float64) * window)) * 2 / window.sum()
+    return np.fft.rfftfreq(len(mono), 1 / rate), magnitude
+
+
+def dominant_frequency(audio: np.ndarray, rate: int) -> float:
+    freqs, mag = _spectrum(audio, rate)
+    return float(freqs[int(np.argmax(mag[1:])) + 1])
+
+
+def band_level_db(audio: np.ndarray, rate: int, freq: float, width: float = 10.0) -> float:
+    """Peak level (dBFS of amplitude) within +-width Hz of `freq`."""
+    freqs, mag = _spectrum(audio, rate)
+    band = (freqs >= freq - width) & (freqs <= freq + width)
+    return float(20 * np.log10(mag[band].max() + 1e-12))
+
+
+def isolation_db(audio: np.ndarray, rate: int, wanted: float, unwanted: float) -> float:
+    """How far `unwanted` lies below `wanted`, in dB."""
+    return band_level_db(audio, rate, wanted) - band_level_db(audio, rate, unwanted)
+
+
+def rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
