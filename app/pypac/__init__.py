@@ -6,6 +6,7 @@ for s in en.enumerate_sessions():
     print(s.process_id, s.display_name, s.volume, s.muted)
 with pypac.ProcessCapture(pid) as cap:
     block = cap.read(timeout=1.0)   # float32, shape (frames, channels)
+pypac.record(pid, "out.flac", duration=10)
 """
 
 from .engine import (
@@ -29,6 +30,7 @@ from .errors import (
     SessionNotFoundError,
     UnsupportedError,
 )
+from .recording import Recorder, RecordingEnd, RecordingStatus, record
 
 __version__ = "0.1.0"
 
@@ -40,6 +42,9 @@ __all__ = [
     "InvalidArgumentError",
     "ProcessCapture",
     "PyPACError",
+    "Recorder",
+    "RecordingEnd",
+    "RecordingStatus",
     "ServerUnavailableError",
     "SessionEnumerator",
     "SessionEvent",
@@ -51,4 +56,5 @@ __all__ = [
     "__version__",
     "backend_name",
     "find_session",
+    "record",
 ]

@@ -16,7 +16,7 @@ from typing import NoReturn, TextIO
 
 from . import engine
 from .errors import InvalidArgumentError, PyPACError, ServerUnavailableError, SessionNotFoundError
-from .recording import FORMATS, Recorder, RecordingEnd, RecordingStatus
+from .recording import FORMATS, Recorder, RecordingEnd, RecordingStatus, format_for
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NO_APP, EXIT_NO_SERVER = 0, 1, 2, 3, 4
 
@@ -137,6 +137,10 @@ def _progress_line(status: RecordingStatus) -> str:
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     if args.duration is not None and args.duration <= 0:
         raise UsageError("--duration must be a positive number of seconds")
+    try:
+        format_for(args.output, args.format)
+    except InvalidArgumentError as exc:
+        raise UsageError(str(exc)) from None
     pid = None
     label = "the system"
     if not args.system:
@@ -151,6 +155,7 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     def on_sigint(signum: int, frame: object) -> None:
         nonlocal interrupted
         interrupted = True
+        rec.request_stop()  # the file ends at this moment, not at the next poll
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     if hasattr(signal, "SIGXFSZ"):
@@ -158,9 +163,15 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     tty = out.isatty()
     try:
         rec.start()
-        out.write(f"Recording {label} to {args.output} ({rec.format}); Ctrl+C stops.\n")
-        while not rec.wait(0.2) and not interrupted:
-            if tty:
+        if tty:
+            out.write(f"Waiting for audio from {label}...\n")
+        announced = False
+        while not rec.wait(0.005 if not announced else 0.2) and not interrupted:
+            if not announced and not rec.status.waiting_for_audio:
+                out.write(f"Recording {label} to {args.output} ({rec.format}); Ctrl+C stops.\n")
+                out.flush()
+                announced = True
+            elif announced and tty:
                 out.write(_progress_line(rec.status))
                 out.flush()
         status = rec.stop()

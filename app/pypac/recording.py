@@ -60,6 +60,12 @@ class RecordingStatus:
     started_at: float = field(default_factory=time.monotonic)
 
     @property
+    def waiting_for_audio(self) -> bool:
+        """Started, but no audio came yet (the app is paused, or the server's
+        first data after attaching is still on its way)."""
+        return self.frames_written == 0 and self.end is RecordingEnd.RUNNING
+
+    @property
     def seconds(self) -> float:
         return self.frames_written / self.sample_rate
 
@@ -113,6 +119,7 @@ class Recorder:
         self.status = RecordingStatus(self.path, sample_rate=sample_rate)
         self._on_finished = on_finished
         self._stop = threading.Event()
+        self._stop_requested_at: float | None = None
         self._thread: threading.Thread | None = None
         self._file: sf.SoundFile | None = None
 
@@ -122,7 +129,13 @@ class Recorder:
         """Open the file and start capturing; raises if either fails."""
         if self._thread is not None:
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PyPACError(
+                f"cannot create {self.path}: the folder {self.path.parent} cannot be made "
+                f"({exc.strerror}); choose a folder you can write to"
+            ) from exc
         container, subtype = FORMATS[self.format]
         self.capture.start()
         try:
@@ -144,9 +157,16 @@ class Recorder:
 
     def stop(self) -> RecordingStatus:
         """Stop, write out everything captured so far, and close the file."""
-        self._stop.set()
+        self.request_stop()
         self.wait()
         return self.status
+
+    def request_stop(self) -> None:
+        """Stop without waiting (safe in a signal handler or on a GUI thread):
+        the file ends with the audio rendered up to this moment."""
+        if self._stop_requested_at is None:
+            self._stop_requested_at = time.monotonic()
+        self._stop.set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the recording ended by itself (or stop()); True if it has."""
@@ -187,19 +207,22 @@ class Recorder:
                 self._on_finished(self.status)
 
     def _pump(self) -> RecordingEnd:
-        stopping = False
+        stop_at: int | None = None  # file frames that make up everything rendered before stop()
+        drain_deadline = 0.0
         while True:
-            if self._stop.is_set() and not stopping:
-                # Detach from the capture; what is buffered is still written.
-                self.capture.stop()
-                stopping = True
-            block = self.capture.read(timeout=0.1)
+            if self._stop.is_set() and stop_at is None:
+                stop_at, drain_deadline = self._frames_rendered_so_far()
+            if stop_at is not None and (
+                self.status.frames_written >= stop_at or time.monotonic() > drain_deadline
+            ):
+                return RecordingEnd.STOPPED
+            block = self.capture.read(timeout=0.05 if stop_at is not None else 0.1)
+            if stop_at is not None:
+                block = block[: max(0, stop_at - self.status.frames_written)]
             if len(block):
                 if self._write(block):
                     return RecordingEnd.STOPPED
                 continue
-            if stopping:
-                return RecordingEnd.STOPPED
             if not self.capture.active:
                 reason = self.capture.end_reason
                 if reason == CaptureEndReason.PROCESS_EXITED:
@@ -208,12 +231,36 @@ class Recorder:
                     return RecordingEnd.SERVER_LOST
                 return RecordingEnd.STOPPED
 
+    def _frames_rendered_so_far(self) -> tuple[int, float]:
+        """At stop(): how many frames the file must hold to end where the user
+        stopped, and until when to wait for them.
+
+        Frames the sink rendered just before the stop are still on their way
+        (the server-side latency, ~10 ms, more while a sink settles): they
+        belong in the file, so the writer waits for them instead of cutting
+        them off."""
+        rate = self.capture.sample_rate
+        stats = self.capture.stats
+        buffered = self.capture.available
+        server_ms = max(0.0, stats.latency_ms - 1000.0 * buffered / rate)
+        in_flight = round(server_ms * rate / 1000.0)
+        # The writer notices the request a little later: what was rendered
+        # since then does not belong in the file.
+        requested = self._stop_requested_at or time.monotonic()
+        late = round(max(0.0, time.monotonic() - requested) * rate)
+        target = max(
+            self.status.frames_written, self.status.frames_written + buffered + in_flight - late
+        )
+        return target, time.monotonic() + min(2.0, server_ms / 1000.0 + 0.2)
+
     def _write(self, block: np.ndarray) -> bool:
         """Write a block; True once the duration limit is reached."""
         assert self._file is not None
         if self._frames_limit is not None:
             block = block[: self._frames_limit - self.status.frames_written]
         self._file.write(block)
+        if self.status.frames_written == 0:
+            self.status.started_at = time.monotonic()  # the recording's clock starts with its audio
         self.status.frames_written += len(block)
         self.status.level = float(np.max(np.abs(block))) if len(block) else 0.0
         self.status.dropped_frames = self.capture.stats.dropped_frames
