@@ -44,6 +44,7 @@ std::vector<SessionInfo> Engine::sessions() const {
     }
     for (auto &s : out)
         s.peak = live_peak(s.process_id);
+    backend_->read_session_peaks(out); // the OS meter, where there is one
     return out;
 }
 

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pypac {
 
@@ -82,6 +83,11 @@ class Backend {
     // throws SessionNotFound / ServerUnavailable / BackendFailure.
     virtual void set_volume(int64_t process_id, float volume) = 0;
     virtual void set_mute(int64_t process_id, bool muted) = 0;
+
+    // Raise each session's `peak` to the OS's own meter of it, for backends
+    // whose OS meters every session (WASAPI's IAudioMeterInformation). Any
+    // non-audio thread; may block briefly. The default measures nothing.
+    virtual void read_session_peaks(std::vector<SessionInfo> &sessions) { (void)sessions; }
 
     // Begin capturing `target` into `sink`, converted to `format`. The sink
     // must outlive the returned stream.

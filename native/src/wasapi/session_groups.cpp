@@ -1,0 +1,166 @@
+// What one PyPAC session is made of: the fields read from each Windows
+// session, their folding into one SessionInfo per group, and the changes
+// applied to all sessions of a group. Engine thread, like the rest of
+// SessionMonitor.
+#include "session_monitor.hpp"
+
+#include "hresult.hpp"
+
+#include <shlwapi.h>
+
+#include <algorithm>
+
+namespace pypac::wasapi {
+
+namespace {
+
+// Passed with our own volume changes (the events come back with it).
+constexpr GUID kPyPacContext = {
+    0x5079a9ac, 0x3c1e, 0x4d2b, {0x9a, 0x61, 0x50, 0x79, 0x50, 0x41, 0x43, 0x01}};
+
+// "@%SystemRoot%\System32\foo.dll,-101" names a string resource.
+std::string resolve_indirect(const wchar_t *text) {
+    if (!text || text[0] != L'@')
+        return utf8(text);
+    wchar_t buffer[512];
+    if (FAILED(SHLoadIndirectString(text, buffer, 512, nullptr)))
+        return {};
+    return utf8(buffer);
+}
+
+std::string stem(const std::string &file) {
+    const auto dot = file.rfind('.');
+    return dot == std::string::npos || dot == 0 ? file : file.substr(0, dot);
+}
+
+} // namespace
+
+void SessionMonitor::read_fields(Session &s) {
+    CoTaskString name, icon;
+    if (SUCCEEDED(s.control->GetDisplayName(name.put())))
+        s.display_name = resolve_indirect(name.get());
+    if (SUCCEEDED(s.control->GetIconPath(icon.put())))
+        s.icon_path = utf8(icon.get());
+    s.control->GetState(&s.state);
+    if (s.volume) {
+        BOOL muted = FALSE;
+        s.volume->GetMasterVolume(&s.level);
+        if (SUCCEEDED(s.volume->GetMute(&muted)))
+            s.muted = muted != FALSE;
+    }
+}
+
+int64_t SessionMonitor::group_of(DWORD pid) {
+    auto known = groups_.find(pid);
+    if (known != groups_.end())
+        return known->second;
+    const int64_t root = ProcessTree().group_root(pid);
+    groups_[pid] = root;
+    if (facts_.count(root) == 0)
+        facts_[root] = process_facts(static_cast<DWORD>(root));
+    return root;
+}
+
+void SessionMonitor::report(int64_t group) {
+    if (!reporting_)
+        return;
+    SessionInfo info;
+    info.process_id = group;
+    bool any_active = false, all_muted = true;
+    float volume = 0.0f;
+    for (const auto &kv : sessions_) {
+        const Session &s = kv.second;
+        if (s.group != group)
+            continue;
+        ++info.stream_count;
+        if (info.display_name.empty())
+            info.display_name = s.display_name;
+        if (info.icon_name.empty())
+            info.icon_name = s.icon_path;
+        volume = std::max(volume, s.level); // the loudest is what the user hears
+        all_muted = all_muted && s.muted;
+        any_active = any_active || s.state == AudioSessionStateActive;
+    }
+    if (info.stream_count == 0) {
+        facts_.erase(group);
+        if (reported_.erase(group))
+            listener_.session_removed(group);
+        return;
+    }
+    const ProcessFacts &f = facts_[group];
+    info.process_name = f.image_name;
+    if (info.display_name.empty())
+        info.display_name = !f.description.empty() ? f.description : stem(f.image_name);
+    if (info.icon_name.empty())
+        info.icon_name = utf8(f.image_path); // the executable carries the app's icon
+    info.volume = volume;
+    info.muted = all_muted;
+    info.state = any_active ? SessionState::Active : SessionState::Inactive;
+    reported_.insert(group);
+    listener_.session_updated(info);
+}
+
+template <typename Apply>
+void SessionMonitor::apply(int64_t group, const char *call, Apply apply_one) {
+    int matched = 0, gone = 0;
+    for (auto &kv : sessions_) {
+        Session &s = kv.second;
+        if (s.group != group || !s.volume)
+            continue;
+        ++matched;
+        const HRESULT hr = apply_one(*s.volume.get());
+        if (hr == AUDCLNT_E_DEVICE_INVALIDATED) {
+            ++gone;
+        } else if (FAILED(hr)) {
+            throw hresult_error(std::string(call) + " for pid " + std::to_string(s.pid), hr);
+        }
+    }
+    if (matched == 0 || gone == matched)
+        throw EngineError(ErrorCode::SessionNotFound,
+                          "no audio session for process id " + std::to_string(group) +
+                              (matched == 0 ? ": it plays no sound right now"
+                                            : ": its sessions ended while changing them"));
+    // Read back, so that the table holds the new values when the caller returns.
+    for (auto &kv : sessions_)
+        if (kv.second.group == group)
+            read_fields(kv.second);
+    report(group);
+}
+
+void SessionMonitor::set_volume(int64_t group, float volume) {
+    apply(group, "ISimpleAudioVolume::SetMasterVolume()",
+          [volume](ISimpleAudioVolume &v) { return v.SetMasterVolume(volume, &kPyPacContext); });
+}
+
+void SessionMonitor::set_mute(int64_t group, bool muted) {
+    apply(group, "ISimpleAudioVolume::SetMute()", [muted](ISimpleAudioVolume &v) {
+        return v.SetMute(muted ? TRUE : FALSE, &kPyPacContext);
+    });
+}
+
+void SessionMonitor::read_peaks(std::vector<SessionInfo> &sessions) const {
+    for (SessionInfo &info : sessions) {
+        float peak = 0.0f;
+        for (const auto &kv : sessions_) {
+            float p = 0.0f;
+            if (kv.second.group == info.process_id && kv.second.meter &&
+                SUCCEEDED(kv.second.meter->GetPeakValue(&p)))
+                peak = std::max(peak, p);
+        }
+        info.peak = std::max(info.peak, peak);
+    }
+}
+
+std::vector<DWORD> SessionMonitor::pids_of(int64_t group) const {
+    std::set<DWORD> pids;
+    for (const auto &kv : sessions_)
+        if (kv.second.group == group)
+            pids.insert(kv.second.pid);
+    std::vector<DWORD> out;
+    if (pids.erase(static_cast<DWORD>(group)))
+        out.push_back(static_cast<DWORD>(group));
+    out.insert(out.end(), pids.begin(), pids.end());
+    return out;
+}
+
+} // namespace pypac::wasapi

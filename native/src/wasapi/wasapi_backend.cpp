@@ -1,0 +1,160 @@
+#include "wasapi_backend.hpp"
+
+#include "hresult.hpp"
+
+#include <chrono>
+
+namespace pypac::wasapi {
+
+namespace {
+
+constexpr std::chrono::milliseconds kRetryDelay(2000);
+
+EngineError not_connected(const std::string &detail) {
+    return EngineError(ErrorCode::ServerUnavailable,
+                       "not connected to Windows audio" +
+                           (detail.empty() ? std::string() : " (" + detail + ")") +
+                           "; PyPAC reconnects by itself once it is back");
+}
+
+} // namespace
+
+WasapiBackend::~WasapiBackend() { stop(); }
+
+void WasapiBackend::start(BackendListener &listener) {
+    listener_ = &listener;
+    thread_ = std::make_unique<ComThread>();
+    monitor_ = std::make_unique<SessionMonitor>(
+        thread_->queue(), listener, [this](const std::string &why) { on_server_lost(why); });
+    thread_->queue()->post([this] { attempt_connect(); });
+}
+
+void WasapiBackend::stop() {
+    if (!thread_)
+        return;
+    // Unregister and release on the engine thread, where everything was made.
+    thread_->stop([this] { monitor_->shutdown(); });
+    thread_.reset();
+    monitor_.reset();
+    connected_.store(false, std::memory_order_release);
+}
+
+// Engine thread.
+void WasapiBackend::attempt_connect() {
+    {
+        std::lock_guard<std::mutex> lock(state_mutex_);
+        attempt_in_progress_ = true;
+    }
+    const std::string error = monitor_->connect();
+    if (!error.empty()) {
+        monitor_->shutdown();
+        set_connected(false, error);
+        thread_->queue()->post_after(kRetryDelay, [this] { attempt_connect(); });
+        return;
+    }
+    const std::string detail =
+        "Windows audio, " + std::to_string(monitor_->endpoint_count()) + " render endpoint(s)";
+    listener_->server_state_changed(true, detail);
+    monitor_->report_all();
+    set_connected(true, detail);
+}
+
+// Engine thread.
+void WasapiBackend::on_server_lost(const std::string &why) {
+    if (!connected())
+        return;
+    monitor_->shutdown(true);
+    set_connected(false, why);
+    listener_->server_state_changed(false, why);
+    thread_->queue()->post_after(kRetryDelay / 2, [this] { attempt_connect(); });
+}
+
+void WasapiBackend::set_connected(bool connected, const std::string &detail) {
+    {
+        std::lock_guard<std::mutex> lock(state_mutex_);
+        connected_.store(connected, std::memory_order_release);
+        attempt_in_progress_ = false;
+        if (!connected) {
+            ++failed_attempts_;
+            last_error_ = detail;
+        }
+    }
+    state_changed_.notify_all();
+}
+
+void WasapiBackend::wait_connected(double timeout_s) {
+    std::unique_lock<std::mutex> lock(state_mutex_);
+    const auto limit = std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0.0);
+    state_changed_.wait_for(lock, limit, [&] {
+        return connected() || (!attempt_in_progress_ && failed_attempts_ > 0);
+    });
+    if (connected())
+        return;
+    throw EngineError(ErrorCode::ServerUnavailable,
+                      "cannot use Windows audio: " +
+                          (last_error_.empty()
+                               ? "no answer within " + std::to_string(timeout_s) + " s"
+                               : last_error_));
+}
+
+void WasapiBackend::require_connected() const {
+    if (connected())
+        return;
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    throw not_connected(last_error_);
+}
+
+void WasapiBackend::set_volume(int64_t process_id, float volume) {
+    require_connected();
+    thread_->call([&] { monitor_->set_volume(process_id, volume); });
+}
+
+void WasapiBackend::set_mute(int64_t process_id, bool muted) {
+    require_connected();
+    thread_->call([&] { monitor_->set_mute(process_id, muted); });
+}
+
+void WasapiBackend::read_session_peaks(std::vector<SessionInfo> &sessions) {
+    if (!connected() || sessions.empty())
+        return;
+    thread_->call([&] { monitor_->read_peaks(sessions); });
+}
+
+std::vector<DWORD> WasapiBackend::session_pids(int64_t process_id) {
+    require_connected();
+    return thread_->call([&] { return monitor_->pids_of(process_id); });
+}
+
+std::string WasapiBackend::warnings() {
+    if (!thread_)
+        return {};
+    return thread_->call([&] { return monitor_->warnings(); });
+}
+
+std::unique_ptr<CaptureStream> WasapiBackend::open_capture(const CaptureTarget &target,
+                                                           const CaptureFormat &format,
+                                                           CaptureSink &sink) {
+    if (target.kind == CaptureTarget::Kind::System)
+        return open_source(CaptureSource::render_endpoint(), format, sink);
+    if (target.process_id <= 0 || target.process_id > 0xFFFFFFFFll)
+        throw EngineError(ErrorCode::InvalidArgument, "process id " +
+                                                          std::to_string(target.process_id) +
+                                                          " is not a Windows process id");
+    // The session's pid is its group root: the tree brings in the children
+    // that actually play (Chrome's audio service).
+    return open_source(CaptureSource::process(static_cast<DWORD>(target.process_id),
+                                              PROCESS_LOOPBACK_MODE_INCLUDE_TARGET_PROCESS_TREE),
+                       format, sink);
+}
+
+std::unique_ptr<WasapiCapture> WasapiBackend::open_source(const CaptureSource &source,
+                                                          const CaptureFormat &format,
+                                                          CaptureSink &sink) {
+    // Activation runs on the capture's own MTA thread, never on the caller's
+    // (which may be Qt's main thread, an STA).
+    auto capture = std::make_unique<WasapiCapture>(source, format, sink);
+    capture->start();
+    return capture;
+}
+
+} // namespace pypac::wasapi

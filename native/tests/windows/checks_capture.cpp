@@ -1,0 +1,310 @@
+// Capture plumbing for real: WasapiCapture on the default capture endpoint
+// (under Wine: the null sink's monitor carrying a 440 Hz tone) through the
+// engine's own CaptureHub, reader ring and stats, exactly as the loopback
+// sources run after activation.
+#include "check_harness.hpp"
+
+#include "pypac/capture_hub.hpp"
+#include "wasapi/wasapi_capture.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <memory>
+
+using namespace pypac;
+using namespace pypac::wasapi;
+
+namespace pypac_check {
+
+namespace {
+
+struct Run {
+    std::vector<float> samples;                        // interleaved, as read
+    std::vector<std::pair<double, uint64_t>> timeline; // (s since start, frames read so far)
+    CaptureStats stats;
+    CaptureEnd end = CaptureEnd::None;
+    double ended_at = 0;
+    std::string warnings, error;
+    uint64_t filled = 0, packets = 0, rebuilds = 0;
+    double first_sound_at = -1; // when the first non-silent frame was read
+    double stall = 0;           // longest time without a packet, after the first sound
+    double stall_started_at = 0;
+};
+
+using During = std::function<void(double, WasapiCapture &, const Run &)>;
+
+// Reads `seconds` of `source` the way the engine does. Throws EngineError when it cannot start.
+Run record(const CaptureSource &source, const CaptureFormat &format, double seconds,
+           const During &during = {}) {
+    auto hub = std::make_shared<CaptureHub>(CaptureTarget::system(), format);
+    CaptureReader reader(hub, format.sample_rate * 4);
+    auto capture = std::make_unique<WasapiCapture>(source, format, *hub);
+    WasapiCapture &live = *capture;
+    capture->start();
+    hub->set_stream(std::move(capture));
+    Run run;
+    run.warnings = live.warnings();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<float> block(4096 * format.channels);
+    uint64_t total = 0, packets_seen = 0;
+    double last_packet_at = 0;
+    for (double t = 0; t < seconds; t = seconds_since(t0)) {
+        const size_t n = reader.read(block.data(), 4096, 0.1);
+        total += n;
+        for (size_t i = 0; i < n * format.channels && run.first_sound_at < 0; ++i)
+            if (std::fabs(block[i]) > 0.01f)
+                run.first_sound_at = seconds_since(t0);
+        const uint64_t packets = live.counters().packet_frames;
+        const double now = seconds_since(t0);
+        if (packets != packets_seen || run.first_sound_at < 0) {
+            packets_seen = packets;
+            last_packet_at = now;
+        } else if (now - last_packet_at > run.stall) {
+            run.stall = now - last_packet_at;
+            run.stall_started_at = last_packet_at;
+        }
+        run.samples.insert(run.samples.end(), block.begin(), block.begin() + n * format.channels);
+        run.timeline.emplace_back(seconds_since(t0), total);
+        if (!reader.active() && reader.available() == 0) {
+            run.ended_at = seconds_since(t0);
+            break;
+        }
+        if (during)
+            during(t, live, run);
+    }
+    run.stats = reader.stats();
+    run.end = reader.end_reason();
+    run.error = live.error();
+    run.filled = live.counters().filled_frames;
+    run.packets = live.counters().packet_frames;
+    run.rebuilds = live.counters().rebuilds;
+    return run;
+}
+
+// Frames per second from `from` s to the end: the least-squares slope of
+// (time, frames read), which evens out the bursts packets arrive in.
+double frame_rate(const Run &run, double from) {
+    double n = 0, st = 0, sf = 0, stt = 0, stf = 0, first = -1, last = 0;
+    for (const auto &p : run.timeline) {
+        if (p.first < from)
+            continue;
+        const double t = p.first, fr = static_cast<double>(p.second);
+        n += 1;
+        st += t;
+        sf += fr;
+        stt += t * t;
+        stf += t * fr;
+        first = first < 0 ? t : first;
+        last = t;
+    }
+    const double den = n * stt - st * st;
+    if (n < 10 || last - first < 0.5 || den <= 0)
+        return 0;
+    return (n * stf - st * sf) / den;
+}
+
+// Frames read per second of wall clock over the whole run.
+double overall_rate(const Run &run) {
+    const auto &last = run.timeline.back();
+    return last.first > 0 ? static_cast<double>(last.second) / last.first : 0.0;
+}
+
+// 440 Hz on channel 0 after `skip_s` of start-up.
+// With `last_s` > 0, only the final `last_s` seconds count.
+std::string tone_report(const Run &run, const CaptureFormat &f, double skip_s, bool *ok,
+                        double last_s = 0) {
+    auto mono = channel_of(run.samples, f.channels, 0);
+    const auto tail = static_cast<size_t>(last_s * f.sample_rate);
+    if (tail > 0 && mono.size() > tail)
+        mono.erase(mono.begin(), mono.end() - static_cast<std::ptrdiff_t>(tail));
+    // From the first sound on: Wine's capture streams take ~1 s to deliver
+    // their first packet (the clock fills that time with silence).
+    size_t onset = 0;
+    while (onset < mono.size() && std::fabs(mono[onset]) < 0.01f)
+        ++onset;
+    const auto skip = onset + static_cast<size_t>(skip_s * f.sample_rate);
+    mono.erase(mono.begin(),
+               mono.begin() + static_cast<std::ptrdiff_t>(std::min(skip, mono.size())));
+    const double hz = zero_crossing_hz(mono, f.sample_rate);
+    const double p440 = tone_power(mono, f.sample_rate, 440.0);
+    const double p1000 = tone_power(mono, f.sample_rate, 1000.0);
+    *ok = hz > 437.0 && hz < 443.0 && p440 > 0.01 && p440 > 100.0 * p1000;
+    return fixed(hz, 1) + " Hz by zero crossings, power at 440 Hz " + fixed(p440, 3) +
+           " vs 1000 Hz " + fixed(p1000, 6) + ", rms " + fixed(rms(mono), 3) + " over " +
+           std::to_string(mono.size()) + " frames";
+}
+
+void tone_and_clock(double seconds) {
+    const CaptureFormat f{48000, 2};
+    Run run;
+    try {
+        run = record(CaptureSource::capture_endpoint(), f, seconds);
+    } catch (const EngineError &e) {
+        fail("capture.open", e.what());
+        return;
+    }
+    pass("capture.open",
+         "float32 48000 Hz 2 ch, event driven" +
+             (run.warnings.empty() ? std::string() : "; warnings: " + run.warnings));
+    bool tone = false;
+    const std::string report = tone_report(run, f, 0.1, &tone);
+    check("capture.tone", tone, report);
+    // Steady state: from 1 s after the first sound (Wine's stream starts ~1 s
+    // late and then drains PulseAudio's start-up buffer a little faster).
+    const double rate = frame_rate(run, run.first_sound_at + 1.0);
+    check("capture.clock", rate > 48000 * 0.98 && rate < 48000 * 1.02,
+          fixed(rate, 0) +
+              " frames/s against the wall clock in steady state (want 48000 +-2%); "
+              "first sound after " +
+              fixed(run.first_sound_at, 2) + " s; " + std::to_string(run.packets) +
+              " frames came in packets, " + std::to_string(run.filled) +
+              " were filled by the clock; overall " + fixed(overall_rate(run), 0) + " frames/s");
+    const uint64_t read = run.timeline.empty() ? 0 : run.timeline.back().second;
+    check("capture.stats",
+          run.stats.dropped_frames == 0 && run.stats.frames_captured >= read &&
+              run.stats.frames_captured - read < f.sample_rate / 2 && run.stats.latency_ms >= 0.0 &&
+              run.stats.latency_ms < 1000.0,
+          "frames_captured " + std::to_string(run.stats.frames_captured) + ", read " +
+              std::to_string(read) + ", dropped " + std::to_string(run.stats.dropped_frames) +
+              ", latency " + fixed(run.stats.latency_ms, 1) + " ms");
+}
+
+void other_format() {
+    const CaptureFormat f{44100, 1};
+    try {
+        Run run = record(CaptureSource::capture_endpoint(), f, 3.5);
+        bool tone = false;
+        const std::string report = tone_report(run, f, 0.1, &tone);
+        const double rate = frame_rate(run, run.first_sound_at + 1.0);
+        check("capture.format-44100-mono", tone && rate > 44100 * 0.98 && rate < 44100 * 1.02,
+              "buffers read as float32 44100 Hz 1 ch (the format given to Initialize): " + report +
+                  ", " + fixed(rate, 0) + " frames/s");
+    } catch (const EngineError &e) {
+        fail("capture.format-44100-mono", e.what());
+    }
+}
+
+void process_exit() {
+    try {
+        Child child = spawn_self("sleep 800");
+        CaptureSource source = CaptureSource::capture_endpoint();
+        source.watch_pid = child.pid;
+        Run run = record(source, {48000, 2}, 5.0);
+        check("capture.process-exit",
+              run.end == CaptureEnd::ProcessExited && run.ended_at > 0.5 && run.ended_at < 2.5,
+              "watched process exited: capture ended (" +
+                  std::to_string(static_cast<int>(run.end)) + " = ProcessExited) " +
+                  fixed(run.ended_at, 2) + " s after start, buffered frames read first");
+    } catch (const std::exception &e) {
+        fail("capture.process-exit", e.what());
+    }
+}
+
+void rebuild_on_device_change() {
+    const CaptureFormat f{48000, 2};
+    double signalled_at = -1;
+    try {
+        Run run = record(CaptureSource::capture_endpoint(), f, 6.0,
+                         [&](double t, WasapiCapture &c, const Run &r) {
+                             if (r.first_sound_at >= 0 && t > r.first_sound_at + 0.5 &&
+                                 signalled_at < 0) {
+                                 signalled_at = t;
+                                 c.default_device_changed(); // as IMMNotificationClient would
+                             }
+                         });
+        bool tone = false;
+        const std::string report = tone_report(run, f, 0.0, &tone, 1.0);
+        const double steady = frame_rate(run, run.timeline.back().first - 1.5);
+        const double overall = overall_rate(run);
+        check("capture.rebuild",
+              run.rebuilds == 1 && run.end == CaptureEnd::None && tone && steady > 48000 * 0.98 &&
+                  steady < 48000 * 1.02 && overall > 48000 * 0.95 && overall < 48000 * 1.05,
+              std::to_string(run.rebuilds) + " rebuild on the capture thread at " +
+                  fixed(signalled_at, 2) + " s; no gap: " + fixed(overall, 0) +
+                  " frames/s overall (want 48000 +-5%), " + fixed(steady, 0) +
+                  " in the last 1.5 s (+-2%); " + report);
+    } catch (const EngineError &e) {
+        fail("capture.rebuild", e.what());
+    }
+}
+
+void open_close_repeatedly() {
+    const auto t0 = std::chrono::steady_clock::now();
+    int opened = 0;
+    std::string error;
+    for (int i = 0; i < 10; ++i) {
+        try {
+            Run run = record(CaptureSource::capture_endpoint(), {48000, 2}, 0.1);
+            ++opened;
+        } catch (const EngineError &e) {
+            error = e.what();
+        }
+    }
+    const bool heap_ok = HeapValidate(GetProcessHeap(), 0, nullptr) != FALSE;
+    check("capture.open-close", opened == 10 && heap_ok,
+          std::to_string(opened) + "/10 opened and closed in " + fixed(seconds_since(t0), 2) +
+              " s; process heap " + (heap_ok ? "valid" : "CORRUPT") +
+              (error.empty() ? "" : "; " + error));
+}
+
+// The longest run of exact zeros after the first sound, in seconds.
+double longest_silence(const Run &run, const CaptureFormat &f) {
+    const auto mono = channel_of(run.samples, f.channels, 0);
+    size_t i = 0;
+    while (i < mono.size() && std::fabs(mono[i]) < 0.01f)
+        ++i;
+    size_t best = 0, current = 0;
+    for (; i < mono.size(); ++i) {
+        current = mono[i] == 0.0f ? current + 1 : 0;
+        best = std::max(best, current);
+    }
+    return static_cast<double>(best) / f.sample_rate;
+}
+
+} // namespace
+
+// The sound server stops delivering for a while (scripts/check-windows.sh
+// suspends the null sink ~1 s after READY): no packets come, as with a
+// loopback while nothing plays. The capture must fill that time with silence
+// of the right length, so the recording keeps the wall clock.
+void run_gap_check(double seconds) {
+    const CaptureFormat f{48000, 2};
+    bool ready = false;
+    try {
+        Run run = record(CaptureSource::capture_endpoint(), f, seconds,
+                         [&](double, WasapiCapture &, const Run &r) {
+                             if (r.first_sound_at >= 0 && !ready) {
+                                 ready = true;
+                                 std::printf("READY\n");
+                                 std::fflush(stdout);
+                             }
+                         });
+        const double silence = longest_silence(run, f);
+        const double overall = overall_rate(run);
+        const double after = frame_rate(run, run.stall_started_at + run.stall + 1.0);
+        check("capture.no-packets",
+              run.stall > 0.8 && std::fabs(silence - run.stall) < 0.25 && overall > 48000 * 0.95 &&
+                  overall < 48000 * 1.05,
+              "no packet for " + fixed(run.stall, 2) + " s from " + fixed(run.stall_started_at, 2) +
+                  " s -> " + fixed(silence, 2) +
+                  " s of exact silence in the recording (want the "
+                  "same +-0.25 s); " +
+                  fixed(overall, 0) + " frames/s overall (want 48000 +-5%), " +
+                  (after > 0 ? fixed(after, 0) + " after the pause; " : std::string()) +
+                  std::to_string(run.filled) + " frames filled by the clock");
+    } catch (const EngineError &e) {
+        fail("capture.no-packets", e.what());
+    }
+}
+
+void run_capture_checks(double seconds) {
+    tone_and_clock(seconds);
+    other_format();
+    process_exit();
+    rebuild_on_device_change();
+    open_close_repeatedly();
+}
+
+} // namespace pypac_check

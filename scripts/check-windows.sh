@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The Windows (WASAPI) backend, checked on Linux:
+#   1. cross build with mingw-w64 (cmake --preset mingw; warnings are errors),
+#   2. a private Wine prefix and a private PulseAudio daemon (null sink, 440 Hz tone),
+#   3. under Wine: the C++ unit tests and the test program wasapi_check
+#      (offline checks, capture plumbing on the null sink's monitor, a pause
+#      in the stream, and the backend's clear errors where Wine lacks the API).
+# One PASS/FAIL line per check; the last line is "N passed, M failed".
+# Exit status 0 only when nothing failed. Needs: cmake, ninja,
+# g++-mingw-w64-x86-64-posix, wine64, pulseaudio, pulseaudio-utils, sox.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+START=$(date +%s)
+
+BUILD=build/mingw
+WORK=$ROOT/build/mingw-wine
+PULSE_DIR=$WORK/pulse
+export WINEPREFIX=$WORK/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+CHECK_EXE=$BUILD/native/src/wasapi/wasapi_check.exe
+
+passed=0
+failed=0
+pulse_pid=""
+tone_pid=""
+
+pass() { passed=$((passed + 1)); printf 'PASS %s\n' "$*"; }
+fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+
+finish() {
+  echo "check-windows: $(($(date +%s) - START)) s"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+
+cleanup() {
+  [ -n "$tone_pid" ] && kill "$tone_pid" 2>/dev/null
+  [ -n "$pulse_pid" ] && kill "$pulse_pid" 2>/dev/null && wait "$pulse_pid" 2>/dev/null
+  [ -n "${WINESERVER:-}" ] && "$WINESERVER" -k 2>/dev/null
+  return 0
+}
+trap cleanup EXIT
+
+find_tool() { # first of the candidates that exists
+  for c in "$@"; do
+    if [ -x "$c" ]; then echo "$c"; return 0; fi
+    if command -v "$c" >/dev/null 2>&1; then command -v "$c"; return 0; fi
+  done
+  return 1
+}
+
+# ---- 1. cross build ------------------------------------------------------------
+if ! command -v x86_64-w64-mingw32-g++-posix >/dev/null; then
+  fail "build: x86_64-w64-mingw32-g++-posix not found (apt-get install g++-mingw-w64-x86-64-posix)"
+  finish
+fi
+if log=$(cmake --preset mingw 2>&1 && cmake --build --preset mingw 2>&1); then
+  pass "build: cmake --preset mingw (mingw-w64, -Werror): pypac_core + WASAPI backend + wasapi_check.exe"
+else
+  echo "$log" | grep -E "error|warning|FAILED" | head -40
+  fail "build: the mingw-w64 cross build failed (output above)"
+  finish
+fi
+
+# ---- 2. Wine prefix and PulseAudio -----------------------------------------------
+WINE=$(find_tool /usr/lib/wine/wine64 wine64 wine) || { fail "wine: wine64 not found (apt-get install wine64)"; finish; }
+WINESERVER=$(find_tool /usr/lib/wine/wineserver64 /usr/lib/wine/wineserver wineserver) || WINESERVER=""
+mkdir -p "$WORK" "$PULSE_DIR"
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  if timeout 120 "$WINE" wineboot -i >"$WORK/wineboot.log" 2>&1; then
+    pass "wine: new prefix $WINEPREFIX"
+  else
+    fail "wine: wineboot -i failed (see $WORK/wineboot.log)"
+    finish
+  fi
+else
+  pass "wine: prefix $WINEPREFIX ($("$WINE" --version 2>/dev/null))"
+fi
+
+rm -f "$PULSE_DIR/native"
+cat >"$PULSE_DIR/cfg.pa" <<EOF
+load-module module-null-sink sink_name=pypac_null rate=48000 format=float32le channels=2
+set-default-sink pypac_null
+set-default-source pypac_null.monitor
+load-module module-native-protocol-unix socket=$PULSE_DIR/native auth-anonymous=1
+EOF
+HOME=$PULSE_DIR XDG_RUNTIME_DIR=$PULSE_DIR pulseaudio -n --daemonize=no --exit-idle-time=-1 \
+  --disallow-exit --use-pid-file=no -F "$PULSE_DIR/cfg.pa" >"$PULSE_DIR/pulse.log" 2>&1 &
+pulse_pid=$!
+export PULSE_SERVER=unix:$PULSE_DIR/native
+for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+if pactl info >/dev/null 2>&1; then
+  pass "pulseaudio: private daemon (pid $pulse_pid) at $PULSE_SERVER, null sink 48000 Hz float32 stereo"
+else
+  fail "pulseaudio: the private daemon did not start (see $PULSE_DIR/pulse.log)"
+  finish
+fi
+# A 440 Hz tone into the null sink for the whole run; its monitor is Wine's default capture device.
+sox -q -n -t raw -r 48000 -e float -b 32 -c 2 - synth 600 sine 440 vol 0.5 2>/dev/null |
+  pacat --format=float32le --rate=48000 --channels=2 --latency-msec=20 &
+tone_pid=$!
+
+# ---- 3. under Wine ----------------------------------------------------------------
+# Runs a Windows program; echoes its PASS/FAIL/SKIP lines and counts them.
+# A crash or a hang (no FAIL line, non-zero exit) is a failure of its own.
+run_wine() { # label timeout exe args...
+  local label=$1 limit=$2
+  shift 2
+  local out rc
+  out=$(timeout "$limit" "$WINE" "$@" 2>&1)
+  rc=$?
+  local p f
+  p=$(grep -c '^PASS ' <<<"$out")
+  f=$(grep -c '^FAIL ' <<<"$out")
+  grep -E '^(PASS|FAIL|SKIP) ' <<<"$out"
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$rc" -eq 124 ]; then
+    fail "$label: did not finish within $limit s (hang)"
+  elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "$out" | tail -20
+    fail "$label: exited with code $rc without a FAIL line (crash?)"
+  fi
+}
+
+# The engine's C++ unit tests, as Windows programs (one check each).
+for t in test_ring_buffer test_stream_mixer test_capture_hub; do
+  if out=$(timeout 120 "$WINE" "$BUILD/native/$t.exe" 2>&1); then
+    pass "unit.$t: $(tail -1 <<<"$out") (under Wine)"
+  else
+    echo "$out" | tail -20
+    fail "unit.$t: failed under Wine"
+  fi
+done
+
+run_wine offline 60 "$CHECK_EXE" offline
+run_wine capture 120 "$CHECK_EXE" capture 4
+
+# A pause in the stream: suspend the null sink (its monitor then delivers
+# nothing, as a loopback does while nothing plays) 1 s after the first sound.
+gap_out=$WORK/capture-gap.out
+: >"$gap_out"
+timeout 60 "$WINE" "$CHECK_EXE" capture-gap 6 >"$gap_out" 2>&1 &
+gap_pid=$!
+for _ in $(seq 150); do grep -q READY "$gap_out" && break; sleep 0.1; done
+if grep -q READY "$gap_out"; then
+  sleep 1
+  pactl suspend-sink pypac_null 1
+  sleep 1.5
+  pactl suspend-sink pypac_null 0
+fi
+wait "$gap_pid"
+gap_rc=$?
+grep -E '^(PASS|FAIL|SKIP) ' "$gap_out"
+passed=$((passed + $(grep -c '^PASS ' "$gap_out")))
+gap_failed=$(grep -c '^FAIL ' "$gap_out")
+failed=$((failed + gap_failed))
+if [ "$gap_rc" -ne 0 ] && [ "$gap_failed" -eq 0 ]; then
+  tail -20 "$gap_out"
+  fail "capture-gap: exited with code $gap_rc without a FAIL line (crash or hang?)"
+fi
+
+run_wine backend 60 "$CHECK_EXE" backend
+
+finish
