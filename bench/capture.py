@@ -75,9 +75,7 @@ def start_players(server: PrivateServer, tone: Path, n: int) -> list[subprocess.
     pids = {p.pid for p in players}
     while time.monotonic() < deadline:
         active = {
-            s.process_id
-            for s in en.enumerate_sessions()
-            if s.state == pypac.SessionState.ACTIVE
+            s.process_id for s in en.enumerate_sessions() if s.state == pypac.SessionState.ACTIVE
         }
         if pids <= active:
             break
@@ -201,7 +199,8 @@ def main() -> int:
     print("CPU: % of one core per captured stream. engine = the libpulse thread that receives,")
     print("mixes and rings the audio (parec's whole job); process = that + the Python reader.")
     print(
-        f"{'N':>3} | {'engine':>7} {'process':>7} {'parec':>7} {'ratio':>6} {'ratio(process)':>14} | "
+        f"{'N':>3} | {'engine':>7} {'process':>7} {'parec':>7} {'ratio':>6} "
+        f"{'ratio(process)':>14} | "
         f"{'server % ours/parec':>19} | {'dropped':>7} {'got/expected':>12} | "
         f"{'lat p50':>7} {'lat p99':>7}"
     )
