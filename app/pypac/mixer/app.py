@@ -1,0 +1,134 @@
+"""`pypac-mixer`: parse the command line, set up demo or desktop mode, run the window.
+
+pypac-mixer                 the desktop's sound server
+pypac-mixer --demo          a private PulseAudio server with a few players
+pypac-mixer --auto          the desktop's server if one answers, else demo mode;
+                            with no display: offscreen, a screenshot, then exit
+pypac-mixer --screenshot out.png --quit-after 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.monotonic()  # first thing: the benchmark's first-paint clock starts here
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+AUTO_OFFSCREEN_SECONDS = 4.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="pypac-mixer", description="PyPAC per-application mixer")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--demo", action="store_true", help="private server with demo players")
+    mode.add_argument("--auto", action="store_true", help="desktop server, else demo mode")
+    p.add_argument("--players", type=int, default=4, help="demo players (default 4)")
+    p.add_argument("--theme", choices=("dark", "light"), default="dark")
+    p.add_argument("--screenshot", type=Path, help="save a PNG of the window before quitting")
+    p.add_argument("--quit-after", type=float, help="quit after this many seconds")
+    p.add_argument("--stats", type=Path, help="write frame and timing figures as JSON on exit")
+    return p.parse_args(argv)
+
+
+def desktop_server_answers() -> bool:
+    from pypac import SessionEnumerator, engine
+    from pypac.errors import PyPACError
+
+    try:
+        SessionEnumerator(connect_timeout=1.5).close()
+        return True
+    except PyPACError:
+        engine.reset_engine()
+        return False
+
+
+def default_screenshot_path() -> Path:
+    folder = Path.cwd() / "screenshots"
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        folder = Path(os.environ.get("TMPDIR", "/tmp"))
+    return folder / f"pypac-mixer-{time.strftime('%Y%m%d-%H%M%S')}.png"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if args.auto and headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        args.quit_after = args.quit_after or AUTO_OFFSCREEN_SECONDS
+        args.screenshot = args.screenshot or default_screenshot_path()
+
+    demo = None
+    if args.demo or (args.auto and not desktop_server_answers()):
+        from .demo import DemoSession
+
+        print("pypac-mixer: no desktop sound server; demo mode", file=sys.stderr)
+        demo = DemoSession(args.players).start()
+
+    from .main_window import MixerWindow
+    from .settings import MixerSettings
+    from .theme import apply_theme
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("PyPAC Mixer")
+    app.setDesktopFileName("pypac-mixer")
+    settings = MixerSettings(appearance__theme=args.theme)
+    window = MixerWindow(apply_theme(app, args.theme), settings)
+    window.show()
+
+    # Let Python see Ctrl+C / SIGTERM: Qt's loop would otherwise never return to it.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(200)
+
+    def finish() -> None:
+        if args.screenshot is not None:
+            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(args.screenshot))
+            print(f"pypac-mixer: screenshot saved to {args.screenshot}", flush=True)
+        app.quit()
+
+    if args.quit_after is not None:
+        QTimer.singleShot(round(args.quit_after * 1000), finish)
+    try:
+        code = app.exec()
+    finally:
+        window.shutdown()
+        if args.stats is not None:
+            write_stats(args.stats, window)
+        if demo is not None:
+            demo.stop()
+    return code
+
+
+def write_stats(path: Path, window: object) -> None:
+    strips = getattr(window, "strips", {})
+    stats = {
+        "started": STARTED,
+        "first_paint": getattr(window, "first_paint", None),
+        "frames": getattr(window, "frames", 0),
+        "waveform_paints": sum(s.waveform.paints for s in strips.values()),
+        "strips": len(strips),
+        "ended": time.monotonic(),
+    }
+    path.write_text(json.dumps(stats))
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,130 @@
+"""Lossy view data: a rolling min/max envelope and a peak, newest only.
+
+The worker thread pushes every captured block; the GUI thread reads the
+newest envelope when it draws. Nothing queues up between the two: a slow GUI
+simply skips envelopes (python-sounddevice's rec_gui keeps its plot queue
+lossy for the same reason). Recordings never go through here.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+
+#: Frames per envelope bucket (5 ms at 48 kHz): fine enough for any strip
+#: width, coarse enough that the GUI reduces only a few hundred numbers a frame.
+BUCKET_FRAMES = 240
+WINDOW_SECONDS = 1.5
+METER_FLOOR_DB = -60.0
+
+
+class WaveBuffer:
+    """The last `seconds` of one capture as per-bucket (min, max) of the mono mix.
+
+    `push` runs on the worker thread, `envelope`/`take_peak` on the GUI thread.
+    `push` replaces the arrays instead of writing into them, so a reader may
+    keep the references it got without a copy.
+    """
+
+    def __init__(self, seconds: float = WINDOW_SECONDS, sample_rate: int = 48000) -> None:
+        self.buckets = max(8, int(seconds * sample_rate / BUCKET_FRAMES))
+        self._lo = np.zeros(self.buckets, np.float32)
+        self._hi = np.zeros(self.buckets, np.float32)
+        self._carry = np.zeros(0, np.float32)
+        self._lock = threading.Lock()
+        self._peak = 0.0
+        self.version = 0  # bumped whenever the envelope changed
+        self.frames = 0  # frames pushed in all (tests and stats read it)
+
+    def push(self, block: np.ndarray) -> None:
+        if len(block) == 0:
+            return
+        mono = block.mean(axis=1) if block.ndim == 2 else block
+        peak = float(np.abs(block).max())
+        data = np.concatenate((self._carry, mono)) if len(self._carry) else mono
+        whole = len(data) // BUCKET_FRAMES * BUCKET_FRAMES
+        self._carry = np.array(data[whole:], np.float32)
+        with self._lock:
+            self._peak = max(self._peak, peak)
+            self.frames += len(block)
+            if whole:
+                cols = data[:whole].reshape(-1, BUCKET_FRAMES)
+                k = min(len(cols), self.buckets)
+                self._lo = np.concatenate((self._lo[k:], cols[-k:].min(axis=1)))
+                self._hi = np.concatenate((self._hi[k:], cols[-k:].max(axis=1)))
+                self.version += 1
+
+    def envelope(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """(lo, hi, version), oldest bucket first."""
+        with self._lock:
+            return self._lo, self._hi, self.version
+
+    def take_peak(self) -> float:
+        """The highest absolute sample since the last call (the meter's input)."""
+        with self._lock:
+            peak, self._peak = self._peak, 0.0
+        return peak
+
+    def loudest(self) -> float:
+        """The highest absolute value in the whole window."""
+        lo, hi, _ = self.envelope()
+        return float(max(np.abs(lo).max(), np.abs(hi).max()))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lo = np.zeros(self.buckets, np.float32)
+            self._hi = np.zeros(self.buckets, np.float32)
+            self._peak = 0.0
+            self.version += 1
+        self._carry = np.zeros(0, np.float32)
+
+
+def reduce_envelope(lo: np.ndarray, hi: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Min/max of the buckets that fall into each of `columns` pixel columns."""
+    n = len(lo)
+    if columns >= n:
+        return lo, hi
+    starts = (np.arange(columns) * n) // columns
+    return np.minimum.reduceat(lo, starts), np.maximum.reduceat(hi, starts)
+
+
+def to_db(amplitude: float) -> float:
+    return 20.0 * math.log10(amplitude) if amplitude > 1e-6 else -120.0
+
+
+class PeakBallistics:
+    """Meter ballistics: instant attack, steady fall, and a peak-hold mark.
+
+    Works in dB so the fall looks even on a dB scale; times in seconds.
+    """
+
+    def __init__(self, fall_db_per_s: float = 24.0, hold_s: float = 1.5) -> None:
+        self.fall_db_per_s = fall_db_per_s
+        self.hold_s = hold_s
+        self.level_db = METER_FLOOR_DB
+        self.hold_db = METER_FLOOR_DB
+        self._hold_since = 0.0
+
+    def update(self, peak: float, now: float, dt: float) -> bool:
+        """Feed the newest peak; True if what the meter shows changed."""
+        before = (self.level_db, self.hold_db)
+        new_db = max(METER_FLOOR_DB, to_db(peak))
+        self.level_db = max(new_db, self.level_db - self.fall_db_per_s * dt)
+        if new_db >= self.hold_db:
+            self.hold_db, self._hold_since = new_db, now
+        elif now - self._hold_since > self.hold_s:
+            self.hold_db = max(self.level_db, self.hold_db - self.fall_db_per_s * dt)
+        return (round(self.level_db, 1), round(self.hold_db, 1)) != (
+            round(before[0], 1),
+            round(before[1], 1),
+        )
+
+    def reset(self) -> None:
+        self.level_db = self.hold_db = METER_FLOOR_DB
+
+
+def db_fraction(db: float) -> float:
+    """Where `db` sits on a meter from METER_FLOOR_DB (0.0) to 0 dBFS (1.0)."""
+    return min(1.0, max(0.0, 1.0 - db / METER_FLOOR_DB))

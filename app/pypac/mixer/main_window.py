@@ -1,0 +1,303 @@
+"""The mixer window: a row of channel strips, the empty state, the server banner.
+
+Models live here on the GUI thread (the `SessionTable`); the worker's signals
+update them first and the strips second. A display timer pulls the newest view
+data while the window is shown; hidden or minimized, it stops and so do the
+view captures (recordings go on).
+"""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pypac.engine import SessionInfo
+
+from .record_panel import finished_message, short_message
+from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
+from .settings import MixerSettings
+from .strip import ChannelStrip
+from .theme import Theme, named
+from .worker import EngineLink
+
+FRAME_MS = 16  # ~60 fps
+SLOW_EVERY = 6  # recording figures update every 6th frame (~10 Hz)
+EMPTY_TEXT = "No applications are playing audio"
+
+
+def _icon_file(name: str) -> str:
+    return str(resources.files("pypac.mixer") / "icons" / name)
+
+
+class MixerWindow(QMainWindow):
+    def __init__(self, theme: Theme, settings: MixerSettings | None = None) -> None:
+        super().__init__()
+        self.theme = theme
+        self.settings = settings or MixerSettings()
+        self.setWindowTitle("PyPAC Mixer")
+        self.setWindowIcon(QIcon(_icon_file("pypac-mixer.svg")))
+        self._generic_icon = QIcon(_icon_file("generic-app.svg"))
+        self.resize(760, 520)
+        self.table = SessionTable()
+        self.strips: dict[int, ChannelStrip] = {}
+        self.messages: list[str] = []  # everything told in the status bar, for tests and logs
+        self.frames = 0  # display frames in which at least one waveform was redrawn
+        self.first_paint: float | None = None
+        self.server_up = False
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = named(QLabel(), "banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        row_widget = named(QWidget(), "stripRow")
+        self.row = QHBoxLayout(row_widget)
+        self.row.setContentsMargins(10, 10, 10, 10)
+        self.row.setSpacing(8)
+        self.empty_label = named(QLabel(EMPTY_TEXT), "emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.row.addWidget(self.empty_label, 1)
+        self.row.addStretch(0)
+        self.scroll_area.setWidget(row_widget)
+        outer.addWidget(self.scroll_area, 1)
+        self.setCentralWidget(central)
+        central.installEventFilter(self)  # to time the first paint
+        self.scroll_area.horizontalScrollBar().valueChanged.connect(self._update_views)
+
+        self.system_strip = self._add_strip(SYSTEM_KEY, "System", "whole output", None)
+        self.system_strip.pid_label.setText("All apps")
+
+        self.link = EngineLink(self)
+        w = self.link.worker
+        w.serverConnected.connect(self._server_connected)
+        w.serverLost.connect(self._server_lost)
+        w.sessionsReset.connect(self._sessions_reset)
+        w.sessionUpdated.connect(self._session_updated)
+        w.sessionRemoved.connect(self._session_removed)
+        w.commandFailed.connect(self.tell)
+        w.recordingStarted.connect(self._recording_started)
+        w.recordingFailed.connect(self._recording_failed)
+        w.recordingFinished.connect(self._recording_finished)
+
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._draw_frame)
+        self._expire_timer = QTimer(self)
+        self._expire_timer.setInterval(250)
+        self._expire_timer.timeout.connect(self._expire)
+        self._expire_timer.start()
+        self._last_frame = time.monotonic()
+        self._frame_no = 0
+        self._view_keys: dict[int, Any] = {}
+        self._update_empty_state()
+        self.link.start()
+
+    # ---- strips -----------------------------------------------------------------
+
+    def _add_strip(self, key: int, name: str, subtitle: str, icon_name: str | None) -> ChannelStrip:
+        icon = QIcon.fromTheme(icon_name, self._generic_icon) if icon_name else self._generic_icon
+        strip = ChannelStrip(key, name, subtitle, icon, self.theme)
+        strip.volumeRequested.connect(lambda pid, v: self.link.set_volume(pid, v))
+        strip.muteRequested.connect(lambda pid, m: self.link.set_mute(pid, m))
+        strip.recordRequested.connect(self._record_requested)
+        # Apps go after the System strip and the strips before them, before the empty label.
+        self.row.insertWidget(self.row.indexOf(self.empty_label), strip)
+        self.strips[key] = strip
+        return strip
+
+    def _apply(self, change: TableChange) -> None:
+        for pid in change.added:
+            info = self.table.entries[pid].info
+            strip = self._add_strip(pid, display_name(info), f"PID {pid}", info.icon_name)
+            strip.apply_info(info)
+        for pid in change.added + change.updated:
+            current = self.strips.get(pid)
+            entry = self.table.entries.get(pid)
+            if current is not None and entry is not None:
+                if pid not in change.added and entry.phase is not StripPhase.EXITED:
+                    current.apply_info(entry.info)
+                current.set_phase(entry.phase)
+        for pid in change.removed:
+            gone = self.strips.pop(pid, None)
+            if gone is not None:
+                self.row.removeWidget(gone)
+                gone.deleteLater()
+        if change.added or change.removed or change.updated:
+            self._update_empty_state()
+            self._update_views()
+
+    def _update_empty_state(self) -> None:
+        self.empty_label.setVisible(self.table.live_count() == 0)
+
+    def _session_updated(self, info: SessionInfo) -> None:
+        self._apply(self.table.update(info))
+
+    def _session_removed(self, pid: int) -> None:
+        self._apply(self.table.mark_gone(pid))
+
+    def _sessions_reset(self, infos: list[SessionInfo]) -> None:
+        self._apply(self.table.reset(infos))
+
+    def _expire(self) -> None:
+        self._apply(self.table.expire())
+
+    # ---- the server ----------------------------------------------------------------
+
+    def _server_connected(self, _address: str) -> None:
+        if not self.server_up:
+            self.server_up = True
+            self.banner.hide()
+            self.system_strip.set_phase(StripPhase.PLAYING)
+            self.tell("Connected to the sound server")
+
+    def _server_lost(self, reason: str) -> None:
+        text = f"Sound server unreachable: {reason}. Reconnecting automatically…"
+        if self.banner.text() != text or not self.banner.isVisible():
+            self.banner.setText(text)
+            self.banner.show()
+        if self.server_up or not self.messages:
+            self.tell("Sound server unreachable")
+        self.server_up = False
+        self.system_strip.set_phase(StripPhase.SERVER_LOST)
+        self._apply(self.table.server_lost())
+
+    def tell(self, message: str) -> None:
+        self.messages.append(message)
+        self.statusBar().showMessage(message)
+
+    # ---- recording -----------------------------------------------------------------
+
+    def _record_requested(self, key: int, start: bool) -> None:
+        strip = self.strips.get(key)
+        if strip is None:
+            return
+        if not start:
+            strip.record_panel.info.setText("● finishing…")
+            self.link.stop_recording(key)
+            return
+        path = self.settings.new_recording_path(strip.name)
+        self.table.set_recording(key, True)
+        strip.recording_pending()
+        self.link.start_recording(key, path, self.settings.recording_format)
+
+    def _recording_started(self, key: int, recorder: Any) -> None:
+        strip = self.strips.get(key)
+        if strip is not None:
+            strip.recording_started(recorder.status)
+            self.tell(f"Recording {strip.name} to {recorder.path}")
+
+    def _recording_failed(self, key: int, message: str) -> None:
+        self.table.set_recording(key, False)
+        strip = self.strips.get(key)
+        if strip is not None:
+            strip.recording_ended("Could not start: see the status bar", message)
+        self.tell(message)
+
+    def _recording_finished(self, key: int, status: Any) -> None:
+        self.table.set_recording(key, False)
+        strip = self.strips.get(key)
+        name = strip.name if strip is not None else f"PID {key}"
+        message = finished_message(name, status)
+        if strip is not None:
+            strip.recording_ended(short_message(status), message)
+        self.tell(message)
+
+    # ---- drawing and what to capture -------------------------------------------------
+
+    @property
+    def drawing(self) -> bool:
+        return self.isVisible() and not self.isMinimized()
+
+    def _draw_frame(self) -> None:
+        now = time.monotonic()
+        dt, self._last_frame = now - self._last_frame, now
+        self._frame_no += 1
+        slow = self._frame_no % SLOW_EVERY == 0
+        drew = False
+        for key in self._view_keys:
+            strip = self.strips.get(key)
+            if strip is not None and strip.refresh(now, dt, slow):
+                drew = True
+        if slow:
+            for strip in self.strips.values():
+                if strip.key not in self._view_keys:
+                    strip.record_panel.refresh()
+        self.frames += drew
+
+    def _visible_keys(self) -> list[int]:
+        if not self.drawing:
+            return []
+        port = self.scroll_area.viewport()
+        left = self.scroll_area.horizontalScrollBar().value()
+        right = left + port.width()
+        return [
+            key
+            for key, s in self.strips.items()
+            if s.geometry().right() >= left
+            and s.geometry().left() <= right
+            and s.phase is not StripPhase.EXITED
+        ]
+
+    def _update_views(self) -> None:
+        targets = {key: self.strips[key].buffer for key in self._visible_keys()}
+        if targets.keys() != self._view_keys.keys():
+            self._view_keys = targets
+            self.link.set_view_targets(targets)
+        if self.drawing and not self._timer.isActive():
+            self._last_frame = time.monotonic()
+            self._timer.start()
+        elif not self.drawing:
+            self._timer.stop()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._update_views)  # after the layout placed the strips
+
+    def hideEvent(self, event: Any) -> None:
+        super().hideEvent(event)
+        self._update_views()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._update_views()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._update_views)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.first_paint is None:
+            self.first_paint = time.monotonic()
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop drawing and the worker; running recordings are finalized."""
+        self._timer.stop()
+        self._expire_timer.stop()
+        self.link.shutdown()

@@ -1,0 +1,291 @@
+"""The engine worker: a QObject on its own QThread that owns every engine call.
+
+`set_session_volume`/`set_session_mute` and opening a capture block until the
+server answers, so the GUI thread never makes them: it emits requests that
+arrive here as queued slot calls. Every 16 ms the worker drains the session
+events (emitted as signals) and moves what the view captures buffered into the
+strips' `WaveBuffer`s, which keep only the newest envelope (back-pressure: a
+slow GUI skips data instead of queueing it). Recordings are `pypac.Recorder`s
+started here; they write on their own threads and go on when views stop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from pypac.engine import (
+    EventKind,
+    ProcessCapture,
+    SessionEnumerator,
+    SimpleLoopback,
+    _Capture,
+)
+from pypac.errors import PyPACError, SessionNotFoundError
+
+from .levels import WaveBuffer
+from .session_model import SYSTEM_KEY
+
+TICK_MS = 16
+RETRY_S = 1.0  # how often a missing server or a failed view capture is tried again
+VIEW_RING_S = 1.0  # views read every tick; a short ring is plenty
+
+
+class EngineWorker(QObject):
+    serverConnected = Signal(str)  # the server's address
+    serverLost = Signal(str)  # why
+    sessionsReset = Signal(list)  # list[SessionInfo]: everything, after (re)connecting
+    sessionUpdated = Signal(object)  # SessionInfo (ADDED or CHANGED)
+    sessionRemoved = Signal(int)  # pid
+    commandFailed = Signal(str)
+    recordingStarted = Signal(int, object)  # key, pypac.recording.Recorder
+    recordingFailed = Signal(int, str)  # key, message
+    recordingFinished = Signal(int, object)  # key, RecordingStatus (emitted on the writer thread)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._en: SessionEnumerator | None = None
+        self._next_connect = 0.0
+        self._views: dict[int, tuple[WaveBuffer, _Capture | None, float]] = {}
+        self._recorders: dict[int, Any] = {}
+        self._timer: QTimer | None = None
+        self._connected = False
+
+    # ---- life cycle (on the worker thread) -------------------------------------
+
+    @Slot()
+    def start(self) -> None:
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self._tick()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop views, finalize recordings, close the enumerator."""
+        if self._timer is not None:
+            self._timer.stop()
+        for _, cap, _ in self._views.values():
+            if cap is not None:
+                cap.stop()
+        self._views.clear()
+        for rec in list(self._recorders.values()):
+            rec.stop()
+        self._recorders.clear()
+        if self._en is not None:
+            self._en.close()
+            self._en = None
+
+    # ---- requests from the GUI ---------------------------------------------------
+
+    @Slot(int, float)
+    def set_volume(self, pid: int, volume: float) -> None:
+        self._command(lambda en: en.set_session_volume(pid, volume))
+
+    @Slot(int, bool)
+    def set_mute(self, pid: int, muted: bool) -> None:
+        self._command(lambda en: en.set_session_mute(pid, muted))
+
+    @Slot(object)
+    def set_view_targets(self, targets: dict[int, WaveBuffer]) -> None:
+        """Capture exactly these strips (key -> buffer); stop every other view."""
+        for key in list(self._views):
+            buf, cap, _ = self._views[key]
+            if targets.get(key) is not buf:
+                if cap is not None:
+                    cap.stop()
+                del self._views[key]
+        for key, buf in targets.items():
+            if key not in self._views:
+                self._views[key] = (buf, None, 0.0)
+        self._open_views()
+
+    @Slot(int, str, str)
+    def start_recording(self, key: int, path: str, fmt: str) -> None:
+        from pypac.recording import Recorder  # soundfile loads only when someone records
+
+        if key in self._recorders:
+            return
+        try:
+            rec = Recorder(
+                None if key == SYSTEM_KEY else key,
+                Path(path),
+                format=fmt,
+                on_finished=lambda status: self._recording_ended(key, status),
+            )
+            rec.start()
+        except (PyPACError, OSError) as exc:
+            self.recordingFailed.emit(key, f"Cannot record to {path}: {exc}")
+            return
+        self._recorders[key] = rec
+        self.recordingStarted.emit(key, rec)
+
+    @Slot(int)
+    def stop_recording(self, key: int) -> None:
+        rec = self._recorders.get(key)
+        if rec is not None:
+            # stop() joins the writer while it flushes; keep this thread free meanwhile.
+            threading.Thread(target=rec.stop, name="pypac-recorder-stop", daemon=True).start()
+
+    def _recording_ended(self, key: int, status: Any) -> None:
+        # Runs on the recorder's writer thread; the signal is queued to the GUI.
+        self._recorders.pop(key, None)
+        self.recordingFinished.emit(key, status)
+
+    # ---- the tick -------------------------------------------------------------------
+
+    def _command(self, call: Any) -> None:
+        if self._en is None:
+            self.commandFailed.emit("The sound server is not connected")
+            return
+        try:
+            call(self._en)
+        except SessionNotFoundError:
+            pass  # the app exited meanwhile; its REMOVED event is on its way
+        except PyPACError as exc:
+            self.commandFailed.emit(str(exc))
+
+    def _tick(self) -> None:
+        if self._en is None and not self._connect():
+            return
+        self._drain_events()
+        self._pump_views()
+
+    def _connect(self) -> bool:
+        now = time.monotonic()
+        if now < self._next_connect:
+            return False
+        self._next_connect = now + RETRY_S
+        try:
+            self._en = SessionEnumerator(connect_timeout=0.5)
+        except PyPACError as exc:
+            self.serverLost.emit(str(exc))
+            return False
+        self._resync()
+        return True
+
+    def _resync(self) -> None:
+        assert self._en is not None
+        try:
+            sessions = self._en.enumerate_sessions()
+        except PyPACError as exc:
+            self._lost(str(exc))
+            return
+        self._connected = True
+        self.serverConnected.emit("")
+        self.sessionsReset.emit(sessions)
+        self._open_views()
+
+    def _lost(self, reason: str) -> None:
+        self._connected = False
+        self.serverLost.emit(reason or "the connection to the sound server was lost")
+
+    def _drain_events(self) -> None:
+        assert self._en is not None
+        for _ in range(512):  # bounded: the views must get their turn
+            event = self._en.wait_event(0)
+            if event is None:
+                return
+            if event.kind in (EventKind.ADDED, EventKind.CHANGED):
+                self.sessionUpdated.emit(event.session)
+            elif event.kind == EventKind.REMOVED:
+                assert event.session is not None
+                self.sessionRemoved.emit(event.session.process_id)
+            elif event.kind == EventKind.SERVER_LOST:
+                self._lost(event.detail)
+            elif event.kind in (EventKind.SERVER_CONNECTED, EventKind.RESYNC):
+                self._resync()
+
+    def _open_views(self) -> None:
+        if not self._connected:
+            return
+        now = time.monotonic()
+        for key, (buf, cap, retry_at) in list(self._views.items()):
+            if (cap is not None and cap.active) or now < retry_at:
+                continue
+            new: _Capture = (
+                SimpleLoopback(ring_seconds=VIEW_RING_S)
+                if key == SYSTEM_KEY
+                else ProcessCapture(key, ring_seconds=VIEW_RING_S)
+            )
+            try:
+                new.start()
+            except PyPACError:
+                self._views[key] = (buf, None, now + RETRY_S)
+                continue
+            self._views[key] = (buf, new, 0.0)
+
+    def _pump_views(self) -> None:
+        dead = False
+        for buf, cap, _ in self._views.values():
+            if cap is None:
+                dead = True
+                continue
+            block = cap.get_buffer()
+            if len(block):
+                buf.push(block)
+            elif not cap.active:
+                dead = True
+        if dead:
+            self._open_views()
+
+
+class EngineLink(QObject):
+    """The GUI side: owns the worker's thread and sends it requests as queued signals."""
+
+    _volume = Signal(int, float)
+    _mute = Signal(int, bool)
+    _views = Signal(object)
+    _record = Signal(int, str, str)
+    _stop_record = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("pypac-engine-worker")
+        self.worker = EngineWorker()
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.start)
+        self._volume.connect(self.worker.set_volume)
+        self._mute.connect(self.worker.set_mute)
+        self._views.connect(self.worker.set_view_targets)
+        self._record.connect(self.worker.start_recording)
+        self._stop_record.connect(self.worker.stop_recording)
+        self._running = False
+
+    def start(self) -> None:
+        self.worker_thread.start()
+        self._running = True
+
+    def set_volume(self, pid: int, volume: float) -> None:
+        self._volume.emit(pid, volume)
+
+    def set_mute(self, pid: int, muted: bool) -> None:
+        self._mute.emit(pid, muted)
+
+    def set_view_targets(self, targets: dict[int, WaveBuffer]) -> None:
+        self._views.emit(dict(targets))
+
+    def start_recording(self, key: int, path: Path, fmt: str) -> None:
+        self._record.emit(key, str(path), fmt)
+
+    def stop_recording(self, key: int) -> None:
+        self._stop_record.emit(key)
+
+    def shutdown(self) -> None:
+        """Finalize recordings and stop the thread; blocks (only at exit)."""
+        if not self._running:
+            return
+        self._running = False
+        from PySide6.QtCore import QMetaObject, Qt
+
+        QMetaObject.invokeMethod(
+            self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection
+        )
+        self.worker_thread.quit()
+        self.worker_thread.wait()

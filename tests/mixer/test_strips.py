@@ -1,0 +1,94 @@
+"""Strips against a real server: they come and go with apps, and their controls work."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+
+from .conftest import stream_of, wait_strip
+
+
+def test_strip_appears_for_new_player_and_goes_when_it_exits(qtbot, mixer, player):
+    assert mixer.empty_label.isVisible()
+    t0 = time.monotonic()
+    p = player(440, name="Strip test")
+    strip = wait_strip(qtbot, mixer, p.pid)
+    assert strip.name == "Strip test"
+    assert strip.pid_label.text() == f"PID {p.pid}"
+    assert time.monotonic() - t0 < 3.0  # includes the player's own start-up
+    assert not mixer.empty_label.isVisible()
+
+    p.terminate()
+    qtbot.waitUntil(lambda: p.pid not in mixer.strips, timeout=5000)
+    assert mixer.empty_label.isVisible()
+
+
+def test_slider_changes_the_volume_the_server_reports(qtbot, mixer, player, sound_server):
+    p = player(440)
+    strip = wait_strip(qtbot, mixer, p.pid)
+    strip.slider.setValue(40)
+    qtbot.waitUntil(lambda: stream_of(sound_server, p.pid)["volume_percent"] == [40, 40])
+    assert strip.percent.text() == "40%"
+
+    strip.slider.setFocus()
+    qtbot.keyClick(strip.slider, Qt.Key.Key_Down)  # one step: 5%
+    qtbot.waitUntil(lambda: stream_of(sound_server, p.pid)["volume_percent"] == [35, 35])
+    qtbot.wait(300)
+    assert strip.slider.value() == 35  # no echo of the older 40% pulled it back
+
+
+def test_mute_button_and_m_key_mute(qtbot, mixer, player, sound_server):
+    p = player(440)
+    strip = wait_strip(qtbot, mixer, p.pid)
+    qtbot.mouseClick(strip.mute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: stream_of(sound_server, p.pid)["mute"] is True)
+    strip.slider.setFocus()
+    qtbot.keyClick(strip.slider, Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: stream_of(sound_server, p.pid)["mute"] is False)
+    assert not strip.mute_button.isChecked()
+
+
+def test_external_change_moves_slider_and_mute(qtbot, mixer, player, sound_server):
+    p = player(440)
+    strip = wait_strip(qtbot, mixer, p.pid)
+    index = str(stream_of(sound_server, p.pid)["index"])
+    t0 = time.monotonic()
+    sound_server.pactl("set-sink-input-volume", index, "30%")
+    qtbot.waitUntil(lambda: strip.slider.value() == 30, timeout=1000)
+    assert time.monotonic() - t0 < 1.0
+    assert strip.percent.text() == "30%"
+    sound_server.pactl("set-sink-input-mute", index, "1")
+    qtbot.waitUntil(lambda: strip.mute_button.isChecked(), timeout=1000)
+    # Applying the server's state must not send it back as a new request.
+    qtbot.wait(300)
+    assert stream_of(sound_server, p.pid)["volume_percent"] == [30, 30]
+
+
+def test_waveform_gets_audio_of_a_playing_app_only(qtbot, mixer, player):
+    loud = player(440, name="Loud")
+    silent = player(1000, name="Silent", amplitude=0.0)
+    loud_strip = wait_strip(qtbot, mixer, loud.pid)
+    silent_strip = wait_strip(qtbot, mixer, silent.pid)
+    qtbot.waitUntil(lambda: loud_strip.buffer.loudest() > 0.3, timeout=5000)
+    qtbot.waitUntil(lambda: silent_strip.buffer.frames > 48000, timeout=5000)  # it is captured...
+    assert silent_strip.buffer.loudest() == 0.0  # ...and is silence
+    paints = loud_strip.waveform.paints
+    qtbot.wait(500)
+    assert loud_strip.waveform.paints - paints >= 10  # redrawn from the display timer
+    assert loud_strip.meter.ballistics.level_db > -12
+    assert mixer.system_strip.buffer.loudest() > 0.3  # the System strip hears everyone
+
+
+def test_hidden_window_stops_view_captures(qtbot, mixer, player, sound_server):
+    p = player(440)
+    wait_strip(qtbot, mixer, p.pid)
+    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) >= 2)  # the app's and System's
+    mixer.hide()
+    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) == 0, timeout=3000)
+    frames = mixer.frames
+    qtbot.wait(200)
+    assert mixer.frames == frames  # nothing drawn while hidden
+    mixer.show()
+    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) >= 2, timeout=3000)
+    qtbot.waitUntil(lambda: mixer.frames > frames, timeout=3000)
