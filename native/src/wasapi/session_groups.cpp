@@ -91,6 +91,8 @@ void SessionMonitor::report(int64_t group) {
     info.process_name = f.image_name;
     if (info.display_name.empty())
         info.display_name = !f.description.empty() ? f.description : stem(f.image_name);
+    if (info.display_name.empty()) // another user's or a protected process: no image to read
+        info.display_name = "process " + std::to_string(group);
     if (info.icon_name.empty())
         info.icon_name = utf8(f.image_path); // the executable carries the app's icon
     info.volume = volume;
