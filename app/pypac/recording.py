@@ -32,6 +32,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 DEFAULT_FORMAT = "flac"
 
+WRITE_BATCH_FRAMES = 2400  # 50 ms at 48 kHz
+
 # The ring is the queue between capture and disk: deep enough to ride out a
 # slow disk for this long without dropping a frame.
 RING_SECONDS = 20.0
@@ -216,7 +218,13 @@ class Recorder:
                 self.status.frames_written >= stop_at or time.monotonic() > drain_deadline
             ):
                 return RecordingEnd.STOPPED
-            block = self.capture.read(timeout=0.05 if stop_at is not None else 0.1)
+            if stop_at is None:
+                # Wake for 50 ms batches, not every 10 ms block (8 recordings
+                # would otherwise mean 800 thread wake-ups a second); the
+                # first audio is written at once, as it starts the recording.
+                batch = WRITE_BATCH_FRAMES if self.status.frames_written else 1
+                self.capture.wait_for_frames(batch, timeout=0.1)
+            block = self.capture.read(timeout=0.05)
             if stop_at is not None:
                 block = block[: max(0, stop_at - self.status.frames_written)]
             if len(block):

@@ -2,6 +2,7 @@
 
 #include "dsp/levels.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -47,7 +48,10 @@ void CaptureReader::close() {
 
 void CaptureReader::deliver(const float *frames, size_t count) noexcept {
     ring_.write(frames, count);
-    wakeup_.notify();
+    // A reader waiting for a batch is woken once, when the batch is complete,
+    // not for every 10 ms block: each wake-up costs both threads a switch.
+    if (ring_.readable() >= wake_at_frames_.load(std::memory_order_relaxed))
+        wakeup_.notify();
 }
 
 void CaptureReader::finish(CaptureEnd why) noexcept {
@@ -70,9 +74,12 @@ size_t CaptureReader::wait_readable(double timeout_s) {
 }
 
 bool CaptureReader::wait_for_frames(size_t frames, double timeout_s) {
-    return wakeup_.wait_for([&] { return ring_.readable() >= frames || !active(); },
-                            to_ms(timeout_s)) &&
-           ring_.readable() >= frames;
+    // Capped below the ring's size: a batch larger than the ring never completes.
+    const size_t batch = std::max<size_t>(1, std::min(frames, ring_.capacity() / 2));
+    wake_at_frames_.store(batch, std::memory_order_relaxed);
+    wakeup_.wait_for([&] { return ring_.readable() >= frames || !active(); }, to_ms(timeout_s));
+    wake_at_frames_.store(1, std::memory_order_relaxed);
+    return ring_.readable() >= frames;
 }
 
 size_t CaptureReader::skip_to_newest(size_t keep) {

@@ -58,6 +58,7 @@ class CaptureReader {
     CaptureFormat format_;
     FrameRing ring_;
     Wakeup wakeup_;
+    std::atomic<size_t> wake_at_frames_{1}; // deliver() wakes the reader from this fill on
     std::atomic<CaptureEnd> end_{CaptureEnd::None};
     std::mutex read_mutex_;         // two Python threads reading one capture take turns
     mutable std::mutex hub_mutex_;  // guards hub_ against close() from another thread
