@@ -341,17 +341,33 @@ class ProcessCapture(_Capture):
 
 
 class SimpleLoopback(_Capture):
-    """Captures everything the system plays (the default output's monitor)."""
+    """Captures everything the system plays (the default output's monitor).
+
+    With `exclude_pid`, everything the applications play except that process
+    (and, on Windows, its child processes): "record the game, not the voice
+    chat". On PulseAudio/PipeWire that is every application stream except the
+    process's, mixed; sounds no process owns (network streams) are left out.
+    """
 
     def __init__(
-        self, sample_rate: int = 48000, channels: int = 2, ring_seconds: float = 4.0
+        self,
+        sample_rate: int = 48000,
+        channels: int = 2,
+        ring_seconds: float = 4.0,
+        *,
+        exclude_pid: int | None = None,
     ) -> None:
         super().__init__(sample_rate, channels, ring_seconds)
+        self.exclude_pid = None if exclude_pid is None else _check_pid(exclude_pid)
 
     def _open(self, engine: Any) -> Any:
-        return engine.open_capture(0, True, self.sample_rate, self.channels, self.ring_seconds)
+        return engine.open_capture(
+            self.exclude_pid or 0, True, self.sample_rate, self.channels, self.ring_seconds
+        )
 
     def __repr__(self) -> str:
+        if self.exclude_pid is not None:
+            return f"SimpleLoopback(exclude_pid={self.exclude_pid}, active={self.active})"
         return f"SimpleLoopback(active={self.active})"
 
 

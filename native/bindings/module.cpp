@@ -153,8 +153,10 @@ NB_MODULE(_engine, m) {
             "open_capture",
             [](Engine &e, int64_t process_id, bool system, uint32_t sample_rate, uint32_t channels,
                double ring_seconds) {
-                const auto target = system ? pypac::CaptureTarget::system()
-                                           : pypac::CaptureTarget::process(process_id);
+                // system with a process id: everything but that process
+                const auto target = !system           ? pypac::CaptureTarget::process(process_id)
+                                    : process_id > 0 ? pypac::CaptureTarget::system_except(process_id)
+                                                     : pypac::CaptureTarget::system();
                 nb::gil_scoped_release release;
                 return e.open_capture(target, pypac::CaptureFormat{sample_rate, channels},
                                       ring_seconds);

@@ -91,6 +91,7 @@ std::unique_ptr<CaptureReader> Engine::open_capture(const CaptureTarget &target,
         session(target.process_id);
     else if (!backend_->connected())
         sessions(); // throws ServerUnavailable with the reason
+    // (An excluded process need not be playing now: it is left out whenever it plays.)
 
     const CaptureKey key{static_cast<int>(target.kind), target.process_id, format.sample_rate,
                          format.channels};

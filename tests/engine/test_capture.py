@@ -38,6 +38,18 @@ def test_system_capture_hears_everyone(enumerator, player):
     assert abs(level_440 - level_1000) < 6, (level_440, level_1000)
 
 
+def test_system_capture_except_one_process(enumerator, player):
+    a = player(440)
+    b = player(1000, 1500)
+    wait_for_session(enumerator, a.pid)
+    wait_for_session(enumerator, b.pid)
+    with pypac.SimpleLoopback(exclude_pid=a.pid) as cap:
+        audio = capture_for(cap, 1.5)[RATE // 2 :]  # after every stream joined
+        assert cap.stats.dropped_frames == 0
+    assert isolation_db(audio, RATE, 1000, 440) >= 60
+    assert abs(band_level_db(audio, RATE, 1000) - band_level_db(audio, RATE, 1500)) < 6
+
+
 def test_two_stream_process_capture_holds_both_tones(enumerator, player):
     p = player(440, 1000)
     wait_until(

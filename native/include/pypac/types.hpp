@@ -37,14 +37,15 @@ struct CaptureFormat {
 };
 
 // What a capture is aimed at: one process (and, where the OS can, its
-// children), or everything the system plays.
+// children), everything the system plays, or everything but one process.
 struct CaptureTarget {
-    enum class Kind { Process, System };
+    enum class Kind { Process, System, SystemExceptProcess };
     Kind kind = Kind::Process;
     int64_t process_id = 0;
 
     static CaptureTarget process(int64_t pid) { return {Kind::Process, pid}; }
     static CaptureTarget system() { return {Kind::System, 0}; }
+    static CaptureTarget system_except(int64_t pid) { return {Kind::SystemExceptProcess, pid}; }
     bool operator<(const CaptureTarget &o) const {
         return kind != o.kind ? kind < o.kind : process_id < o.process_id;
     }

@@ -53,13 +53,27 @@ void PulseCapture::start_locked() {
         monitors_[PA_INVALID_INDEX] = std::move(m);
         return;
     }
+    if (target_.kind == CaptureTarget::Kind::SystemExceptProcess)
+        app_name_ = "everything but process " + std::to_string(target_.process_id);
     for (const auto &kv : backend_.sink_inputs())
-        if (kv.second.process_id == target_.process_id) {
+        if (wants(kv.second)) {
             if (app_name_.empty())
                 app_name_ = kv.second.display_name;
             attach(kv.second);
         }
-    watch_process_exit();
+    if (target_.kind == CaptureTarget::Kind::Process)
+        watch_process_exit();
+}
+
+bool PulseCapture::wants(const SinkInput &si) const {
+    switch (target_.kind) {
+    case CaptureTarget::Kind::Process:
+        return si.process_id == target_.process_id;
+    case CaptureTarget::Kind::SystemExceptProcess:
+        return si.process_id != target_.process_id;
+    default:
+        return false; // the system capture records the sink's monitor, not streams
+    }
 }
 
 void PulseCapture::watch_process_exit() {
@@ -93,7 +107,7 @@ void PulseCapture::stop_watching_process() {
 }
 
 void PulseCapture::on_sink_input(const SinkInput &si) {
-    if (ended_ || target_.kind != CaptureTarget::Kind::Process || si.process_id != target_.process_id)
+    if (ended_ || !wants(si))
         return;
     if (app_name_.empty())
         app_name_ = si.display_name;
@@ -104,7 +118,8 @@ void PulseCapture::on_sink_input_removed(uint32_t index) {
     if (ended_ || monitors_.find(index) == monitors_.end())
         return;
     detach(index);
-    if (pidfd_ < 0 && monitors_.empty() && process_gone(target_.process_id)) {
+    if (target_.kind == CaptureTarget::Kind::Process && pidfd_ < 0 && monitors_.empty() &&
+        process_gone(target_.process_id)) {
         mixer_.flush();
         end(CaptureEnd::ProcessExited);
     }
@@ -114,8 +129,7 @@ void PulseCapture::on_sink_known(uint32_t sink) {
     if (ended_)
         return;
     for (const auto &kv : backend_.sink_inputs())
-        if (kv.second.sink == sink && kv.second.process_id == target_.process_id &&
-            target_.kind == CaptureTarget::Kind::Process)
+        if (kv.second.sink == sink && wants(kv.second))
             attach(kv.second);
 }
 

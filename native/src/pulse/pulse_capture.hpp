@@ -41,6 +41,9 @@ class PulseCapture final : public CaptureStream {
         StreamPtr stream;
     };
 
+    // Whether this capture records the stream `si` (its process is the target,
+    // or, excluding, is not).
+    bool wants(const SinkInput &si) const;
     void attach(const SinkInput &si);
     void detach(uint32_t sink_input);
     // Creates and connects the stream of `m`; false with `error` set on failure.

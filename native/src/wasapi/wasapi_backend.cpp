@@ -136,15 +136,17 @@ std::unique_ptr<CaptureStream> WasapiBackend::open_capture(const CaptureTarget &
                                                            CaptureSink &sink) {
     if (target.kind == CaptureTarget::Kind::System)
         return open_source(CaptureSource::render_endpoint(), format, sink);
+    const auto mode = target.kind == CaptureTarget::Kind::SystemExceptProcess
+                          ? PROCESS_LOOPBACK_MODE_EXCLUDE_TARGET_PROCESS_TREE
+                          : PROCESS_LOOPBACK_MODE_INCLUDE_TARGET_PROCESS_TREE;
     if (target.process_id <= 0 || target.process_id > 0xFFFFFFFFll)
         throw EngineError(ErrorCode::InvalidArgument, "process id " +
                                                           std::to_string(target.process_id) +
                                                           " is not a Windows process id");
-    // The session's pid is its group root: the tree brings in the children
-    // that actually play (Chrome's audio service).
-    return open_source(CaptureSource::process(static_cast<DWORD>(target.process_id),
-                                              PROCESS_LOOPBACK_MODE_INCLUDE_TARGET_PROCESS_TREE),
-                       format, sink);
+    // The session's pid is its group root: the tree brings in (or leaves
+    // out) the children that actually play (Chrome's audio service).
+    return open_source(CaptureSource::process(static_cast<DWORD>(target.process_id), mode), format,
+                       sink);
 }
 
 std::unique_ptr<WasapiCapture> WasapiBackend::open_source(const CaptureSource &source,
