@@ -125,13 +125,7 @@ class PrivateServer:
         for d in (self.run_dir / "pulse", self.root / "home", self.root / "config"):
             d.mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o700)
-        with contextlib.suppress(FileNotFoundError):
-            self.socket.unlink()
-        if self.kind == "pulseaudio":
-            self._start_pulseaudio()
-        else:
-            self._start_pipewire()
-        self._wait_ready(timeout)
+        self._launch(timeout)
         return self
 
     def stop(self) -> None:
@@ -152,8 +146,11 @@ class PrivateServer:
 
     def restart(self, timeout: float = 15.0) -> None:
         self.kill()
+        self._launch(timeout)
+
+    def _launch(self, timeout: float) -> None:
         with contextlib.suppress(FileNotFoundError):
-            self.socket.unlink()
+            self.socket.unlink()  # a killed server leaves it behind
         if self.kind == "pulseaudio":
             self._start_pulseaudio()
         else:

@@ -93,14 +93,11 @@ void PulseBackend::stop() {
         context_.reset();
     }
     loop_.reset(); // joins the mainloop thread (must not hold its lock)
-    connected_.store(false, std::memory_order_release);
+    state_.settle(false, "PyPAC's engine was stopped");
 }
 
 void PulseBackend::connect_locked() {
-    {
-        std::lock_guard<std::mutex> lk(state_mutex_);
-        attempt_in_progress_ = true;
-    }
+    state_.begin_attempt();
     synced_ = false;
     pa_mainloop_api *api = pa_threaded_mainloop_get_api(loop_.get());
     ProplistPtr props(pa_proplist_new());
@@ -197,7 +194,7 @@ void PulseBackend::on_initial_sync_done() {
         pids.insert(kv.second.process_id);
     for (int64_t pid : pids)
         report_session(pid);
-    set_connected(true, where);
+    state_.settle(true, where);
 }
 
 void PulseBackend::on_context_lost(const std::string &why) {
@@ -213,40 +210,22 @@ void PulseBackend::on_context_lost(const std::string &why) {
         for (int64_t pid : pids)
             listener_->session_removed(pid);
     }
-    set_connected(false, why);
+    state_.settle(false, why);
     if (was_connected)
         listener_->server_state_changed(false, why);
     synced_ = false;
     schedule_reconnect_locked();
 }
 
-void PulseBackend::set_connected(bool connected, const std::string &detail) {
-    {
-        std::lock_guard<std::mutex> lk(state_mutex_);
-        connected_.store(connected, std::memory_order_release);
-        attempt_in_progress_ = false;
-        if (!connected) {
-            ++failed_attempts_;
-            last_error_ = detail;
-        }
-    }
-    state_changed_.notify_all();
-}
-
 void PulseBackend::wait_connected(double timeout_s) {
-    std::unique_lock<std::mutex> lk(state_mutex_);
-    const auto limit = std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0.0);
-    // Done when connected, or when the newest attempt failed and none is running.
-    state_changed_.wait_for(lk, limit, [&] {
-        return connected() || (!attempt_in_progress_ && failed_attempts_ > 0);
-    });
-    if (connected())
+    if (state_.wait(timeout_s))
         return;
+    const std::string last_error = state_.last_error();
     throw EngineError(
         ErrorCode::ServerUnavailable,
         "cannot reach the sound server at " + server_address() + ": " +
-            (last_error_.empty() ? "no answer within " + std::to_string(timeout_s) + " s"
-                                 : last_error_) +
+            (last_error.empty() ? "no answer within " + std::to_string(timeout_s) + " s"
+                                : last_error) +
             ". Start PulseAudio or PipeWire (`systemctl --user start pipewire-pulse` or "
             "`pulseaudio --start`), or set PULSE_SERVER to the server's address.");
 }
@@ -362,7 +341,7 @@ template <typename Issue>
 void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue issue) {
     MainloopLock lock(loop_.get());
     if (!connected())
-        throw server_gone(last_error_);
+        throw server_gone(state_.last_error());
     pa_context *ctx = context_.get();
     struct Outcome {
         int failures = 0;
@@ -454,7 +433,7 @@ std::unique_ptr<CaptureStream> PulseBackend::open_capture(const CaptureTarget &t
                                                           CaptureSink &sink) {
     MainloopLock lock(loop_.get());
     if (!connected())
-        throw server_gone(last_error_);
+        throw server_gone(state_.last_error());
     auto capture = std::make_unique<PulseCapture>(*this, target, format, sink);
     capture->start_locked(); // throws, before it is registered
     captures_.insert(capture.get());

@@ -9,6 +9,7 @@
 #include "pulse_handles.hpp"
 
 #include "pypac/backend.hpp"
+#include "pypac/connection_state.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -44,7 +45,7 @@ class PulseBackend final : public Backend {
     void start(BackendListener &listener) override;
     void stop() override;
     void wait_connected(double timeout_s) override;
-    bool connected() const override { return connected_.load(std::memory_order_acquire); }
+    bool connected() const override { return state_.connected(); }
     void set_volume(int64_t process_id, float volume) override;
     void set_mute(int64_t process_id, bool muted) override;
     std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
@@ -70,7 +71,6 @@ class PulseBackend final : public Backend {
     void on_sink(const pa_sink_info &info);
     void on_initial_sync_done();
     void report_session(int64_t process_id);
-    void set_connected(bool connected, const std::string &detail);
     std::string server_address() const;
     // Run one operation per sink input of `process_id`; waits for every answer.
     template <typename Issue> void apply_to_process(int64_t process_id, const char *call, Issue issue);
@@ -87,13 +87,7 @@ class PulseBackend final : public Backend {
     std::map<uint32_t, uint32_t> sink_monitors_; // sink index -> monitor source index
     std::set<PulseCapture *> captures_;
 
-    std::atomic<bool> connected_{false};
-    // wait_connected() waits here; the loop thread notifies on every attempt's outcome.
-    mutable std::mutex state_mutex_;
-    std::condition_variable state_changed_;
-    uint64_t failed_attempts_ = 0;
-    bool attempt_in_progress_ = false;
-    std::string last_error_;
+    ConnectionState state_;
 };
 
 } // namespace pypac::pulse

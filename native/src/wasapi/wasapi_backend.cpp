@@ -36,19 +36,16 @@ void WasapiBackend::stop() {
     thread_->stop([this] { monitor_->shutdown(); });
     thread_.reset();
     monitor_.reset();
-    connected_.store(false, std::memory_order_release);
+    state_.settle(false, "PyPAC's engine was stopped");
 }
 
 // Engine thread.
 void WasapiBackend::attempt_connect() {
-    {
-        std::lock_guard<std::mutex> lock(state_mutex_);
-        attempt_in_progress_ = true;
-    }
+    state_.begin_attempt();
     const std::string error = monitor_->connect();
     if (!error.empty()) {
         monitor_->shutdown();
-        set_connected(false, error);
+        state_.settle(false, error);
         thread_->queue()->post_after(kRetryDelay, [this] { attempt_connect(); });
         return;
     }
@@ -56,7 +53,7 @@ void WasapiBackend::attempt_connect() {
         "Windows audio, " + std::to_string(monitor_->endpoint_count()) + " render endpoint(s)";
     listener_->server_state_changed(true, detail);
     monitor_->report_all();
-    set_connected(true, detail);
+    state_.settle(true, detail);
 }
 
 // Engine thread.
@@ -64,44 +61,26 @@ void WasapiBackend::on_server_lost(const std::string &why) {
     if (!connected())
         return;
     monitor_->shutdown(true);
-    set_connected(false, why);
+    state_.settle(false, why);
     listener_->server_state_changed(false, why);
     thread_->queue()->post_after(kRetryDelay / 2, [this] { attempt_connect(); });
 }
 
-void WasapiBackend::set_connected(bool connected, const std::string &detail) {
-    {
-        std::lock_guard<std::mutex> lock(state_mutex_);
-        connected_.store(connected, std::memory_order_release);
-        attempt_in_progress_ = false;
-        if (!connected) {
-            ++failed_attempts_;
-            last_error_ = detail;
-        }
-    }
-    state_changed_.notify_all();
-}
-
 void WasapiBackend::wait_connected(double timeout_s) {
-    std::unique_lock<std::mutex> lock(state_mutex_);
-    const auto limit = std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0.0);
-    state_changed_.wait_for(lock, limit, [&] {
-        return connected() || (!attempt_in_progress_ && failed_attempts_ > 0);
-    });
-    if (connected())
+    if (state_.wait(timeout_s))
         return;
+    const std::string last_error = state_.last_error();
     throw EngineError(ErrorCode::ServerUnavailable,
                       "cannot use Windows audio: " +
-                          (last_error_.empty()
+                          (last_error.empty()
                                ? "no answer within " + std::to_string(timeout_s) + " s"
-                               : last_error_));
+                               : last_error));
 }
 
 void WasapiBackend::require_connected() const {
     if (connected())
         return;
-    std::lock_guard<std::mutex> lock(state_mutex_);
-    throw not_connected(last_error_);
+    throw not_connected(state_.last_error());
 }
 
 void WasapiBackend::set_volume(int64_t process_id, float volume) {

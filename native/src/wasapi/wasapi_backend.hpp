@@ -14,6 +14,7 @@
 #include "wasapi_capture.hpp"
 
 #include "pypac/backend.hpp"
+#include "pypac/connection_state.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -33,7 +34,7 @@ class WasapiBackend final : public Backend {
     void start(BackendListener &listener) override;
     void stop() override;
     void wait_connected(double timeout_s) override;
-    bool connected() const override { return connected_.load(std::memory_order_acquire); }
+    bool connected() const override { return state_.connected(); }
     void set_volume(int64_t process_id, float volume) override;
     void set_mute(int64_t process_id, bool muted) override;
     // A process capture includes the target's process tree (Chrome's audio
@@ -58,19 +59,13 @@ class WasapiBackend final : public Backend {
   private:
     void attempt_connect();                      // engine thread
     void on_server_lost(const std::string &why); // engine thread
-    void set_connected(bool connected, const std::string &detail);
     void require_connected() const;
 
     BackendListener *listener_ = nullptr;
     std::unique_ptr<ComThread> thread_;
     std::unique_ptr<SessionMonitor> monitor_; // engine thread only
 
-    std::atomic<bool> connected_{false};
-    mutable std::mutex state_mutex_;
-    std::condition_variable state_changed_;
-    uint64_t failed_attempts_ = 0;
-    bool attempt_in_progress_ = true;
-    std::string last_error_;
+    ConnectionState state_;
 };
 
 } // namespace pypac::wasapi
