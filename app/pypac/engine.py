@@ -44,6 +44,9 @@ class SessionInfo:
     muted: bool
     peak: float
     stream_count: int
+    #: Every process this session covers, its own pid first (on Windows a
+    #: browser's audio child process is listed under the browser).
+    process_ids: tuple[int, ...] = ()
 
     @classmethod
     def _from_native(cls, s: Any) -> SessionInfo:
@@ -57,6 +60,7 @@ class SessionInfo:
             muted=bool(s.muted),
             peak=float(s.peak),
             stream_count=s.stream_count,
+            process_ids=tuple(s.process_ids),
         )
 
 

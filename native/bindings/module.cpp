@@ -93,7 +93,8 @@ NB_MODULE(_engine, m) {
         .def_ro("volume", &pypac::SessionInfo::volume)
         .def_ro("muted", &pypac::SessionInfo::muted)
         .def_ro("peak", &pypac::SessionInfo::peak)
-        .def_ro("stream_count", &pypac::SessionInfo::stream_count);
+        .def_ro("stream_count", &pypac::SessionInfo::stream_count)
+        .def_ro("process_ids", &pypac::SessionInfo::process_ids);
 
     nb::class_<pypac::SessionEvent>(m, "SessionEvent")
         .def_prop_ro("kind", [](const pypac::SessionEvent &e) { return static_cast<int>(e.kind); })

@@ -30,6 +30,7 @@ def test_enumerate_finds_each_player(enumerator, player):
     assert sa.process_name.startswith("python")
     assert sa.state == SessionState.ACTIVE
     assert sa.stream_count == 1
+    assert sa.process_ids == (a.pid,)
     assert 0.99 <= sa.volume <= 1.0 and not sa.muted
 
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace pypac {
 
@@ -22,12 +23,16 @@ struct SessionInfo {
     bool muted = false;
     float peak = 0.0f; // newest block's absolute peak, 0..1 (0 when not measured)
     int stream_count = 0;
+    // Every process whose streams this session folds in, its own pid first
+    // (Windows lists Chrome's audio child under the browser's pid).
+    std::vector<int64_t> process_ids;
 
     // Everything a user can see change, not the peak (it changes every block).
     bool same_visible_state(const SessionInfo &o) const {
         return process_id == o.process_id && process_name == o.process_name &&
                display_name == o.display_name && icon_name == o.icon_name && state == o.state &&
-               volume == o.volume && muted == o.muted && stream_count == o.stream_count;
+               volume == o.volume && muted == o.muted && stream_count == o.stream_count &&
+               process_ids == o.process_ids;
     }
 };
 

@@ -331,6 +331,7 @@ void PulseBackend::report_session(int64_t process_id) {
         listener_->session_removed(process_id);
         return;
     }
+    s.process_ids = {process_id};
     s.volume = volume;
     s.muted = all_muted;
     s.state = any_playing ? SessionState::Active : SessionState::Inactive;

@@ -95,6 +95,8 @@ void SessionMonitor::report(int64_t group) {
         info.display_name = "process " + std::to_string(group);
     if (info.icon_name.empty())
         info.icon_name = utf8(f.image_path); // the executable carries the app's icon
+    for (DWORD pid : pids_of(group))
+        info.process_ids.push_back(pid);
     info.volume = volume;
     info.muted = all_muted;
     info.state = any_active ? SessionState::Active : SessionState::Inactive;
