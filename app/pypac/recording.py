@@ -32,7 +32,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 DEFAULT_FORMAT = "flac"
 
-WRITE_BATCH_FRAMES = 2400  # 50 ms at 48 kHz
+WRITE_BATCH_FRAMES = 4800  # 100 ms at 48 kHz
 
 # The ring is the queue between capture and disk: deep enough to ride out a
 # slow disk for this long without dropping a frame.
@@ -219,7 +219,7 @@ class Recorder:
             ):
                 return RecordingEnd.STOPPED
             if stop_at is None:
-                # Wake for 50 ms batches, not every 10 ms block (8 recordings
+                # Wake for 100 ms batches, not every 10 ms block (8 recordings
                 # would otherwise mean 800 thread wake-ups a second); the
                 # first audio is written at once, as it starts the recording.
                 batch = WRITE_BATCH_FRAMES if self.status.frames_written else 1
