@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _engine
+from . import _engine  # type: ignore[attr-defined]  # compiled; no stub in app/
 from .errors import InvalidArgumentError, PyPACError, SessionNotFoundError
 
 #: How long a new SessionEnumerator or capture waits for the server.
