@@ -72,10 +72,10 @@ NB_MODULE(_engine, m) {
     m.doc() = "PyPAC native engine (use the pypac package, not this module directly)";
 
     nb::module_ errors = nb::module_::import_("pypac.errors");
-    g_errors = new ErrorClasses{errors.attr("ServerUnavailableError"),
-                                errors.attr("SessionNotFoundError"),
-                                errors.attr("InvalidArgumentError"), errors.attr("BackendError"),
-                                errors.attr("UnsupportedError")};
+    g_errors =
+        new ErrorClasses{errors.attr("ServerUnavailableError"), errors.attr("SessionNotFoundError"),
+                         errors.attr("InvalidArgumentError"), errors.attr("BackendError"),
+                         errors.attr("UnsupportedError")};
     nb::register_exception_translator([](const std::exception_ptr &p, void *) {
         try {
             std::rethrow_exception(p);
@@ -143,8 +143,7 @@ NB_MODULE(_engine, m) {
         .def("wait_connected", &Engine::wait_connected, "timeout"_a,
              nb::call_guard<nb::gil_scoped_release>())
         .def("sessions", &Engine::sessions, nb::call_guard<nb::gil_scoped_release>())
-        .def("session", &Engine::session, "process_id"_a,
-             nb::call_guard<nb::gil_scoped_release>())
+        .def("session", &Engine::session, "process_id"_a, nb::call_guard<nb::gil_scoped_release>())
         .def("set_volume", &Engine::set_volume, "process_id"_a, "volume"_a,
              nb::call_guard<nb::gil_scoped_release>())
         .def("set_mute", &Engine::set_mute, "process_id"_a, "muted"_a,
@@ -155,9 +154,10 @@ NB_MODULE(_engine, m) {
             [](Engine &e, int64_t process_id, bool system, uint32_t sample_rate, uint32_t channels,
                double ring_seconds) {
                 // system with a process id: everything but that process
-                const auto target = !system           ? pypac::CaptureTarget::process(process_id)
-                                    : process_id > 0 ? pypac::CaptureTarget::system_except(process_id)
-                                                     : pypac::CaptureTarget::system();
+                const auto target = !system ? pypac::CaptureTarget::process(process_id)
+                                    : process_id > 0
+                                        ? pypac::CaptureTarget::system_except(process_id)
+                                        : pypac::CaptureTarget::system();
                 nb::gil_scoped_release release;
                 return e.open_capture(target, pypac::CaptureFormat{sample_rate, channels},
                                       ring_seconds);

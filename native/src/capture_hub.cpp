@@ -13,7 +13,8 @@ namespace {
 int64_t to_ms(double seconds) {
     if (!(seconds > 0.0))
         return 0;
-    return seconds > 1e9 ? static_cast<int64_t>(1e12) : static_cast<int64_t>(std::ceil(seconds * 1000.0));
+    return seconds > 1e9 ? static_cast<int64_t>(1e12)
+                         : static_cast<int64_t>(std::ceil(seconds * 1000.0));
 }
 } // namespace
 
@@ -23,10 +24,9 @@ CaptureReader::CaptureReader(std::shared_ptr<CaptureHub> hub, size_t ring_frames
     : hub_(std::move(hub)), target_(hub_->target()), format_(hub_->format()),
       ring_(ring_frames, format_.channels) {
     if (!hub_->add_reader(this))
-        throw EngineError(ErrorCode::InvalidArgument,
-                          "too many readers of one capture (at most " +
-                              std::to_string(CaptureHub::kMaxReaders) +
-                              "); close captures you no longer read");
+        throw EngineError(ErrorCode::InvalidArgument, "too many readers of one capture (at most " +
+                                                          std::to_string(CaptureHub::kMaxReaders) +
+                                                          "); close captures you no longer read");
     attached_ = true;
     if (hub_->ended())
         finish(hub_->end_reason());

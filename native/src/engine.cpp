@@ -8,9 +8,10 @@ namespace {
 std::string pid_text(int64_t pid) { return std::to_string(pid); }
 
 EngineError not_found(int64_t pid) {
-    return EngineError(ErrorCode::SessionNotFound,
-                       "no audio session for process id " + pid_text(pid) +
-                           ": the process plays no sound right now (list sessions to see which do)");
+    return EngineError(
+        ErrorCode::SessionNotFound,
+        "no audio session for process id " + pid_text(pid) +
+            ": the process plays no sound right now (list sessions to see which do)");
 }
 } // namespace
 
@@ -79,9 +80,8 @@ std::unique_ptr<CaptureReader> Engine::open_capture(const CaptureTarget &target,
                                                     const CaptureFormat &format,
                                                     double ring_seconds) {
     if (format.sample_rate < 8000 || format.sample_rate > 384000)
-        throw EngineError(ErrorCode::InvalidArgument,
-                          "sample_rate must be 8000..384000 Hz, got " +
-                              std::to_string(format.sample_rate));
+        throw EngineError(ErrorCode::InvalidArgument, "sample_rate must be 8000..384000 Hz, got " +
+                                                          std::to_string(format.sample_rate));
     if (format.channels < 1 || format.channels > 8)
         throw EngineError(ErrorCode::InvalidArgument,
                           "channels must be 1..8, got " + std::to_string(format.channels));

@@ -10,7 +10,9 @@ using pypac::dsp::StreamMixer;
 
 struct CollectSink final : pypac::CaptureSink {
     std::vector<float> samples;
-    void on_frames(const float *f, size_t n) noexcept override { samples.insert(samples.end(), f, f + n); }
+    void on_frames(const float *f, size_t n) noexcept override {
+        samples.insert(samples.end(), f, f + n);
+    }
     void on_server_latency(double) noexcept override {}
     void on_end(CaptureEnd) noexcept override {}
 };

@@ -91,9 +91,8 @@ class Backend {
 
     // Begin capturing `target` into `sink`, converted to `format`. The sink
     // must outlive the returned stream.
-    virtual std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
-                                                        const CaptureFormat &format,
-                                                        CaptureSink &sink) = 0;
+    virtual std::unique_ptr<CaptureStream>
+    open_capture(const CaptureTarget &target, const CaptureFormat &format, CaptureSink &sink) = 0;
 };
 
 // The platform's backend (backends.cpp). `server` is a backend-specific

@@ -40,7 +40,9 @@ class CaptureReader {
     size_t skip_to_newest(size_t keep);
 
     CaptureStats stats() const noexcept;
-    bool active() const noexcept { return end_.load(std::memory_order_acquire) == CaptureEnd::None; }
+    bool active() const noexcept {
+        return end_.load(std::memory_order_acquire) == CaptureEnd::None;
+    }
     CaptureEnd end_reason() const noexcept { return end_.load(std::memory_order_acquire); }
     const CaptureFormat &format() const noexcept { return format_; }
     const CaptureTarget &target() const noexcept { return target_; }
@@ -60,8 +62,8 @@ class CaptureReader {
     Wakeup wakeup_;
     std::atomic<size_t> wake_at_frames_{1}; // deliver() wakes the reader from this fill on
     std::atomic<CaptureEnd> end_{CaptureEnd::None};
-    std::mutex read_mutex_;         // two Python threads reading one capture take turns
-    mutable std::mutex hub_mutex_;  // guards hub_ against close() from another thread
+    std::mutex read_mutex_;        // two Python threads reading one capture take turns
+    mutable std::mutex hub_mutex_; // guards hub_ against close() from another thread
     bool attached_ = false;
 };
 
@@ -84,7 +86,9 @@ class CaptureHub final : public CaptureSink {
     bool ended() const noexcept { return end_.load(std::memory_order_acquire) != CaptureEnd::None; }
     CaptureEnd end_reason() const noexcept { return end_.load(std::memory_order_acquire); }
     float peak() const noexcept { return peak_.load(std::memory_order_relaxed); }
-    double server_latency_ms() const noexcept { return latency_ms_.load(std::memory_order_relaxed); }
+    double server_latency_ms() const noexcept {
+        return latency_ms_.load(std::memory_order_relaxed);
+    }
 
     // CaptureSink
     void on_frames(const float *interleaved, size_t frames) noexcept override;

@@ -68,11 +68,13 @@ void PulseBackend::start(BackendListener &listener) {
     listener_ = &listener;
     loop_.reset(pa_threaded_mainloop_new());
     if (!loop_)
-        throw EngineError(ErrorCode::BackendFailure, "pa_threaded_mainloop_new() failed: out of memory");
+        throw EngineError(ErrorCode::BackendFailure,
+                          "pa_threaded_mainloop_new() failed: out of memory");
     pa_threaded_mainloop_set_name(loop_.get(), "pypac-pulse");
     if (pa_threaded_mainloop_start(loop_.get()) < 0)
-        throw EngineError(ErrorCode::BackendFailure,
-                          "pa_threaded_mainloop_start() failed: could not start the libpulse thread");
+        throw EngineError(
+            ErrorCode::BackendFailure,
+            "pa_threaded_mainloop_start() failed: could not start the libpulse thread");
     MainloopLock lock(loop_.get());
     connect_locked();
 }
@@ -147,8 +149,8 @@ void PulseBackend::on_context_state() {
     pa_context *ctx = context_.get();
     switch (pa_context_get_state(ctx)) {
     case PA_CONTEXT_READY: {
-        const auto mask = static_cast<pa_subscription_mask_t>(
-            PA_SUBSCRIPTION_MASK_SINK_INPUT | PA_SUBSCRIPTION_MASK_SINK);
+        const auto mask = static_cast<pa_subscription_mask_t>(PA_SUBSCRIPTION_MASK_SINK_INPUT |
+                                                              PA_SUBSCRIPTION_MASK_SINK);
         OperationPtr(pa_context_subscribe(ctx, mask, nullptr, nullptr));
         // Replies come in order: every sink is known before the first sink input.
         OperationPtr(pa_context_get_sink_info_list(
@@ -172,8 +174,9 @@ void PulseBackend::on_context_state() {
     case PA_CONTEXT_FAILED:
     case PA_CONTEXT_TERMINATED: {
         const int err = pa_context_errno(ctx);
-        on_context_lost(synced_ ? "connection to the sound server lost: " + call_failed("libpulse", err)
-                                : call_failed("pa_context_connect()", err));
+        on_context_lost(synced_
+                            ? "connection to the sound server lost: " + call_failed("libpulse", err)
+                            : call_failed("pa_context_connect()", err));
         break;
     }
     default:
@@ -270,8 +273,8 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
     si.process_name = proplist_get(info.proplist, PA_PROP_APPLICATION_PROCESS_BINARY);
     si.display_name = proplist_get(info.proplist, PA_PROP_APPLICATION_NAME);
     if (si.display_name.empty())
-        si.display_name = si.process_name.empty() ? std::string(info.name ? info.name : "")
-                                                  : si.process_name;
+        si.display_name =
+            si.process_name.empty() ? std::string(info.name ? info.name : "") : si.process_name;
     si.icon_name = proplist_get(info.proplist, PA_PROP_APPLICATION_ICON_NAME);
     si.volume = info.volume;
     si.muted = info.mute != 0;
@@ -370,18 +373,18 @@ void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue 
             continue;
         pa_operation *op = issue(ctx, kv.second, done, &request);
         if (!op)
-            throw EngineError(ErrorCode::BackendFailure,
-                              call_failed(std::string(call) + " for sink input " +
-                                              std::to_string(kv.first),
-                                          pa_context_errno(ctx)));
+            throw EngineError(
+                ErrorCode::BackendFailure,
+                call_failed(std::string(call) + " for sink input " + std::to_string(kv.first),
+                            pa_context_errno(ctx)));
         pa_operation_set_state_callback(op, signal_loop, loop_.get());
         ops.emplace_back(op);
         targets.push_back(kv.first);
     }
     if (ops.empty())
-        throw EngineError(ErrorCode::SessionNotFound,
-                          "no audio session for process id " + std::to_string(process_id) +
-                              ": its streams are gone");
+        throw EngineError(ErrorCode::SessionNotFound, "no audio session for process id " +
+                                                          std::to_string(process_id) +
+                                                          ": its streams are gone");
     wait_operations(loop_.get(), ctx, ops);
     if (pa_context_get_state(ctx) != PA_CONTEXT_READY)
         throw server_gone("the server went away during " + std::string(call));
@@ -414,19 +417,21 @@ void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue 
 
 void PulseBackend::set_volume(int64_t process_id, float volume) {
     const auto raw = static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM));
-    apply_to_process(process_id, "pa_context_set_sink_input_volume()",
-                     [raw](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
-                         pa_cvolume cv;
-                         pa_cvolume_set(&cv, si.volume.channels ? si.volume.channels : 1, raw);
-                         return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
-                     });
+    apply_to_process(
+        process_id, "pa_context_set_sink_input_volume()",
+        [raw](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
+            pa_cvolume cv;
+            pa_cvolume_set(&cv, si.volume.channels ? si.volume.channels : 1, raw);
+            return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
+        });
 }
 
 void PulseBackend::set_mute(int64_t process_id, bool muted) {
-    apply_to_process(process_id, "pa_context_set_sink_input_mute()",
-                     [muted](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
-                         return pa_context_set_sink_input_mute(ctx, si.index, muted ? 1 : 0, cb, u);
-                     });
+    apply_to_process(
+        process_id, "pa_context_set_sink_input_mute()",
+        [muted](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
+            return pa_context_set_sink_input_mute(ctx, si.index, muted ? 1 : 0, cb, u);
+        });
 }
 
 std::unique_ptr<CaptureStream> PulseBackend::open_capture(const CaptureTarget &target,

@@ -73,7 +73,8 @@ class PulseBackend final : public Backend {
     void report_session(int64_t process_id);
     std::string server_address() const;
     // Run one operation per sink input of `process_id`; waits for every answer.
-    template <typename Issue> void apply_to_process(int64_t process_id, const char *call, Issue issue);
+    template <typename Issue>
+    void apply_to_process(int64_t process_id, const char *call, Issue issue);
 
     std::string server_;
     MainloopPtr loop_;

@@ -205,13 +205,15 @@ bool PulseCapture::connect(Monitor &m, const char *device, std::string &error) {
         return false;
     }
     pa_stream_set_read_callback(
-        s, [](pa_stream *, size_t, void *u) {
+        s,
+        [](pa_stream *, size_t, void *u) {
             auto *mon = static_cast<Monitor *>(u);
             mon->owner->on_readable(*mon);
         },
         &m);
     pa_stream_set_state_callback(
-        s, [](pa_stream *, void *u) {
+        s,
+        [](pa_stream *, void *u) {
             auto *mon = static_cast<Monitor *>(u);
             mon->owner->on_stream_state(*mon);
         },
@@ -226,8 +228,8 @@ bool PulseCapture::connect(Monitor &m, const char *device, std::string &error) {
     attr.prebuf = static_cast<uint32_t>(-1);
     attr.minreq = static_cast<uint32_t>(-1);
     attr.fragsize = frame_bytes * (format_.sample_rate / 100);
-    auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_AUTO_TIMING_UPDATE |
-                                                PA_STREAM_INTERPOLATE_TIMING);
+    auto flags = static_cast<pa_stream_flags_t>(
+        PA_STREAM_ADJUST_LATENCY | PA_STREAM_AUTO_TIMING_UPDATE | PA_STREAM_INTERPOLATE_TIMING);
     if (m.sink_input != PA_INVALID_INDEX)
         flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_DONT_MOVE);
     if (pa_stream_connect_record(s, device, &attr, flags) < 0) {
