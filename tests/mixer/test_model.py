@@ -38,7 +38,7 @@ def test_wave_buffer_keeps_the_newest_envelope():
 def test_reduce_envelope_is_min_max_per_column():
     lo = np.arange(10, dtype=np.float32)
     hi = lo + 0.5
-    rlo, rhi = levels.reduce_envelope(lo, hi, 5)
+    rlo, rhi = levels.reduce_envelope(lo, hi, levels.column_starts(10, 5))
     assert list(rlo) == [0, 2, 4, 6, 8] and list(rhi) == [1.5, 3.5, 5.5, 7.5, 9.5]
 
 

@@ -34,7 +34,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--theme", choices=("dark", "light"), default="dark")
     p.add_argument("--screenshot", type=Path, help="save a PNG of the window before quitting")
     p.add_argument("--quit-after", type=float, help="quit after this many seconds")
-    p.add_argument("--stats", type=Path, help="write frame and timing figures as JSON on exit")
+    p.add_argument("--size", help="window size WIDTHxHEIGHT, e.g. 1500x560")
+    p.add_argument(
+        "--stats",
+        type=Path,
+        help="write frame and timing figures as JSON, every second and on exit",
+    )
     return p.parse_args(argv)
 
 
@@ -84,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("pypac-mixer")
     settings = MixerSettings(appearance__theme=args.theme)
     window = MixerWindow(apply_theme(app, args.theme), settings)
+    if args.size:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+        window.resize(width, height)
     window.show()
 
     # Let Python see Ctrl+C / SIGTERM: Qt's loop would otherwise never return to it.
@@ -100,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pypac-mixer: screenshot saved to {args.screenshot}", flush=True)
         app.quit()
 
+    stats_timer = QTimer()
+    if args.stats is not None:
+        stats_timer.timeout.connect(lambda: write_stats(args.stats, window))
+        stats_timer.start(1000)
     if args.quit_after is not None:
         QTimer.singleShot(round(args.quit_after * 1000), finish)
     try:
@@ -121,9 +133,12 @@ def write_stats(path: Path, window: object) -> None:
         "frames": getattr(window, "frames", 0),
         "waveform_paints": sum(s.waveform.paints for s in strips.values()),
         "strips": len(strips),
+        "drawn_strips": getattr(window, "drawn_strip_count", 0),
         "ended": time.monotonic(),
     }
-    path.write_text(json.dumps(stats))
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(stats))
+    tmp.replace(path)  # readers never see half a file
 
 
 def entry() -> None:

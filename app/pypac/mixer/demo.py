@@ -7,7 +7,9 @@ own sound set-up is never touched.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,13 @@ DEMO_PLAYERS = (
     ("Game", "music", 660.0, 0.45),
     ("Podcast", "music", 220.0, 0.35),
 )
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the mixer dies, so a crash leaves no player behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class DemoSession:
@@ -51,7 +60,9 @@ class DemoSession:
         argv = [sys.executable, "-m", "pypac.demo.tone_player", "--name", name]
         argv += ["--freq", str(freq), "--style", style, "--amplitude", str(amplitude)]
         argv += ["--duration", str(24 * 3600)]
-        p = subprocess.Popen(argv, env=self.server.env, stdin=subprocess.DEVNULL)
+        p = subprocess.Popen(
+            argv, env=self.server.env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+        )
         self._procs.append(p)
         return p
 

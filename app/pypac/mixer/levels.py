@@ -21,7 +21,7 @@ METER_FLOOR_DB = -60.0
 
 
 class WaveBuffer:
-    """The last `seconds` of one capture as per-bucket (min, max) of the mono mix.
+    """The last `seconds` of one capture as per-bucket (min, max) over all channels.
 
     `push` runs on the worker thread, `envelope`/`take_peak` on the GUI thread.
     `push` replaces the arrays instead of writing into them, so a reader may
@@ -41,19 +41,23 @@ class WaveBuffer:
     def push(self, block: np.ndarray) -> None:
         if len(block) == 0:
             return
-        mono = block.mean(axis=1) if block.ndim == 2 else block
-        peak = float(np.abs(block).max())
-        data = np.concatenate((self._carry, mono)) if len(self._carry) else mono
-        whole = len(data) // BUCKET_FRAMES * BUCKET_FRAMES
-        self._carry = np.array(data[whole:], np.float32)
+        # Min/max over the interleaved samples of every channel at once: no
+        # mono mix, no abs pass, no copy (a view is all the worker pays for).
+        flat = block.reshape(-1)
+        if len(self._carry):
+            flat = np.concatenate((self._carry, flat))
+        step = BUCKET_FRAMES * (block.shape[1] if block.ndim == 2 else 1)
+        whole = len(flat) // step * step
+        self._carry = np.array(flat[whole:], np.float32)
         with self._lock:
-            self._peak = max(self._peak, peak)
             self.frames += len(block)
             if whole:
-                cols = data[:whole].reshape(-1, BUCKET_FRAMES)
+                cols = flat[:whole].reshape(-1, step)
                 k = min(len(cols), self.buckets)
-                self._lo = np.concatenate((self._lo[k:], cols[-k:].min(axis=1)))
-                self._hi = np.concatenate((self._hi[k:], cols[-k:].max(axis=1)))
+                lo, hi = cols[-k:].min(axis=1), cols[-k:].max(axis=1)
+                self._peak = max(self._peak, float(hi.max()), -float(lo.min()))
+                self._lo = np.concatenate((self._lo[k:], lo))
+                self._hi = np.concatenate((self._hi[k:], hi))
                 self.version += 1
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray, int]:
@@ -81,12 +85,17 @@ class WaveBuffer:
         self._carry = np.zeros(0, np.float32)
 
 
-def reduce_envelope(lo: np.ndarray, hi: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Min/max of the buckets that fall into each of `columns` pixel columns."""
-    n = len(lo)
-    if columns >= n:
+def column_starts(buckets: int, columns: int) -> np.ndarray:
+    """The first bucket of each of `columns` pixel columns (for `reduce_envelope`)."""
+    return (np.arange(min(columns, buckets)) * buckets) // min(columns, buckets)
+
+
+def reduce_envelope(
+    lo: np.ndarray, hi: np.ndarray, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Min/max of the buckets that fall into each pixel column."""
+    if len(starts) >= len(lo):
         return lo, hi
-    starts = (np.arange(columns) * n) // columns
     return np.minimum.reduceat(lo, starts), np.maximum.reduceat(hi, starts)
 
 

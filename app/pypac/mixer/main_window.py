@@ -35,7 +35,10 @@ from .worker import EngineLink
 
 FRAME_MS = 16  # ~60 fps
 SLOW_EVERY = 6  # recording figures update every 6th frame (~10 Hz)
+METER_EVERY = 2  # meters at ~30 Hz: the eye cannot follow a level bar faster
 EMPTY_TEXT = "No applications are playing audio"
+WAITING_TEXT = "Waiting for the sound server…"
+TOGETHER_S = 5.0  # status messages this close together are shown side by side
 
 
 def _icon_file(name: str) -> str:
@@ -54,6 +57,7 @@ class MixerWindow(QMainWindow):
         self.table = SessionTable()
         self.strips: dict[int, ChannelStrip] = {}
         self.messages: list[str] = []  # everything told in the status bar, for tests and logs
+        self._recent: list[tuple[float, str]] = []
         self.frames = 0  # display frames in which at least one waveform was redrawn
         self.first_paint: float | None = None
         self.server_up = False
@@ -107,7 +111,7 @@ class MixerWindow(QMainWindow):
         self._expire_timer.setInterval(250)
         self._expire_timer.timeout.connect(self._expire)
         self._expire_timer.start()
-        self._last_frame = time.monotonic()
+        self._last_meter = time.monotonic()
         self._frame_no = 0
         self._view_keys: dict[int, Any] = {}
         self._update_empty_state()
@@ -148,6 +152,7 @@ class MixerWindow(QMainWindow):
             self._update_views()
 
     def _update_empty_state(self) -> None:
+        self.empty_label.setText(EMPTY_TEXT if self.server_up else WAITING_TEXT)
         self.empty_label.setVisible(self.table.live_count() == 0)
 
     def _session_updated(self, info: SessionInfo) -> None:
@@ -169,6 +174,7 @@ class MixerWindow(QMainWindow):
             self.server_up = True
             self.banner.hide()
             self.system_strip.set_phase(StripPhase.PLAYING)
+            self._update_empty_state()
             self.tell("Connected to the sound server")
 
     def _server_lost(self, reason: str) -> None:
@@ -181,10 +187,17 @@ class MixerWindow(QMainWindow):
         self.server_up = False
         self.system_strip.set_phase(StripPhase.SERVER_LOST)
         self._apply(self.table.server_lost())
+        self._update_empty_state()
 
     def tell(self, message: str) -> None:
+        """Show `message` in the status bar; messages that come together (two
+        recordings ended by one server loss) are shown together."""
+        now = time.monotonic()
+        recent = [m for t, m in self._recent if now - t < TOGETHER_S][-2:]
+        self._recent = [*[(t, m) for t, m in self._recent if now - t < TOGETHER_S], (now, message)]
         self.messages.append(message)
-        self.statusBar().showMessage(message)
+        self.statusBar().showMessage("  •  ".join([message, *reversed(recent)]))
+        self.statusBar().setToolTip("\n".join(self.messages[-10:]))
 
     # ---- recording -----------------------------------------------------------------
 
@@ -229,15 +242,23 @@ class MixerWindow(QMainWindow):
     def drawing(self) -> bool:
         return self.isVisible() and not self.isMinimized()
 
+    @property
+    def drawn_strip_count(self) -> int:
+        """How many strips the display timer draws now (the visible ones)."""
+        return len(self._view_keys) if self._timer.isActive() else 0
+
     def _draw_frame(self) -> None:
         now = time.monotonic()
-        dt, self._last_frame = now - self._last_frame, now
         self._frame_no += 1
         slow = self._frame_no % SLOW_EVERY == 0
+        if self._frame_no % METER_EVERY == 0:
+            meter, self._last_meter = now - self._last_meter, now
+        else:
+            meter = 0.0  # no meter update this frame
         drew = False
         for key in self._view_keys:
             strip = self.strips.get(key)
-            if strip is not None and strip.refresh(now, dt, slow):
+            if strip is not None and strip.refresh(now, meter, slow):
                 drew = True
         if slow:
             for strip in self.strips.values():
@@ -265,7 +286,7 @@ class MixerWindow(QMainWindow):
             self._view_keys = targets
             self.link.set_view_targets(targets)
         if self.drawing and not self._timer.isActive():
-            self._last_frame = time.monotonic()
+            self._last_meter = time.monotonic()
             self._timer.start()
         elif not self.drawing:
             self._timer.stop()

@@ -133,7 +133,7 @@ class ChannelStrip(QFrame):
             # The system capture has no fader of its own here: only its level.
             self.slider.hide()
             self.mute_button.hide()
-            self.percent.setText("All apps")
+            self.percent.setText("Output level")
             self.meter.setMinimumHeight(120)
             self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.installEventFilter(self)
@@ -182,10 +182,12 @@ class ChannelStrip(QFrame):
 
     # ---- the display timer ----------------------------------------------------------
 
-    def refresh(self, now: float, dt: float, slow: bool) -> bool:
-        """Pull the newest view data; True if the waveform will repaint."""
+    def refresh(self, now: float, meter_dt: float, slow: bool) -> bool:
+        """Pull the newest view data (the meter's only if `meter_dt` > 0);
+        True if the waveform will repaint."""
         drew = self.waveform.refresh()
-        self.meter.feed(self.buffer.take_peak(), now, dt)
+        if meter_dt > 0 and self.phase in (StripPhase.PLAYING, StripPhase.PAUSED):
+            self.meter.feed(self.buffer.take_peak(), now, meter_dt)
         if slow:
             self.record_panel.refresh()
         return drew

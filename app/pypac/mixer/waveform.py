@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .levels import WaveBuffer, reduce_envelope
+from .levels import WaveBuffer, column_starts, reduce_envelope
 from .theme import Theme
 
 
@@ -74,6 +74,7 @@ class WaveformView(QWidget):
 
     def _layout_polygon(self, columns: int) -> None:
         self._poly, self._xy = _polygon_with_array(2 * columns)
+        self._starts = column_starts(self.buffer.buckets, columns)
         x = np.arange(columns, dtype=np.float64) * (self.width() / columns)
         self._xy[:columns, 0] = x
         self._xy[columns:, 0] = x[::-1]
@@ -93,12 +94,17 @@ class WaveformView(QWidget):
             return
         if columns != self._columns:
             self._layout_polygon(columns)
-        lo_c, hi_c = reduce_envelope(lo, hi, columns)
+        lo_c, hi_c = reduce_envelope(lo, hi, self._starts)
         half = mid - 1
-        top = mid - np.clip(hi_c, -1, 1) * half
-        bottom = np.maximum(mid - np.clip(lo_c, -1, 1) * half, top + 1)  # at least 1 px
-        self._xy[:columns, 1] = top
-        self._xy[columns:, 1] = bottom[::-1]
+        top, bottom = self._xy[:columns, 1], self._xy[columns:, 1][::-1]  # views: written in place
+        np.multiply(hi_c, -half, out=top)
+        top += mid
+        np.multiply(lo_c, -half, out=bottom)
+        bottom += mid
+        np.maximum(bottom, top + 1, out=bottom)  # a silent app still shows a 1 px line
+        # Louder than full scale (the System mix can be) stays inside the widget.
+        np.maximum(top, 0, out=top)
+        np.minimum(bottom, h, out=bottom)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(self._wave if self.active else self._dim)
         p.drawPolygon(self._poly)
