@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import engine
+from . import desktop_entry, engine
 from .errors import InvalidArgumentError, PyPACError, ServerUnavailableError, SessionNotFoundError
 from .recording import FORMATS, Recorder, RecordingEnd, RecordingStatus, format_for
 
@@ -87,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument(
         "--format", choices=sorted(FORMATS), help="default: from the file name, else flac"
     )
+
+    desk = sub.add_parser(
+        "install-desktop",
+        help="put PyPAC Mixer into this user's application menu (Linux)",
+        description="Copy the desktop entry, icons and AppStream metadata into "
+        "$XDG_DATA_HOME (default ~/.local/share), with Exec= pointing at the installed "
+        "pypac-mixer.",
+    )
+    desk.add_argument("--uninstall", action="store_true", help="remove what it installed")
     return p
 
 
@@ -194,7 +203,43 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"list": cmd_list, "volume": cmd_volume, "mute": cmd_mute, "record": cmd_record}
+def cmd_install_desktop(args: argparse.Namespace, out: TextIO) -> int:
+    if args.uninstall:
+        report = desktop_entry.uninstall()
+        if report.files:
+            out.write(
+                f"Removed PyPAC Mixer from the application menu ({len(report.files)} files):\n"
+            )
+            out.writelines(f"  {path}\n" for path in report.files)
+        else:
+            out.write(f"Nothing to remove: PyPAC Mixer is not installed in {report.data_home}.\n")
+    else:
+        report = desktop_entry.install()
+        desktop = report.files[0]
+        icons = [p for p in report.files if p.suffix in (".png", ".svg")]
+        out.write(
+            f"Installed PyPAC Mixer in the application menu for this user:\n"
+            f"  menu entry  {desktop}\n"
+            f"  runs        {report.mixer}\n"
+            f"  icons       {len(icons)} in {report.data_home / 'icons' / 'hicolor'}\n"
+            f"  metainfo    {report.data_home / 'metainfo' / desktop_entry.METAINFO_FILE}\n"
+            'It is listed as "PyPAC Mixer" (some desktops show it after the next login).\n'
+            "Remove it with: pypac install-desktop --uninstall\n"
+        )
+    if report.tools_run:
+        out.write(f"Refreshed with: {', '.join(report.tools_run)}\n")
+    for warning in report.warnings:
+        sys.stderr.write(f"pypac: warning: {warning}\n")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "list": cmd_list,
+    "volume": cmd_volume,
+    "mute": cmd_mute,
+    "record": cmd_record,
+    "install-desktop": cmd_install_desktop,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_NO_APP, exc)
     except (InvalidArgumentError, TypeError) as exc:
         return _fail(EXIT_USAGE, exc)
-    except PyPACError as exc:
+    except (PyPACError, desktop_entry.DesktopEntryError) as exc:
         return _fail(EXIT_ERROR, exc)
     return EXIT_ERROR
 
