@@ -126,13 +126,15 @@ def read_stats(path: Path) -> dict[str, float]:
 def run_mixer(env: dict[str, str], seconds: float, workdir: Path) -> dict[str, float]:
     stats_path = workdir / "mixer-stats.json"
     exe = shutil.which("pypac-mixer", path=str(Path(sys.executable).parent)) or "pypac-mixer"
+    log = workdir / "mixer.log"
     launched = time.monotonic()
-    proc = subprocess.Popen(
-        [exe, "--size", WINDOW_SIZE, "--stats", str(stats_path)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [exe, "--size", WINDOW_SIZE, "--stats", str(stats_path)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         time.sleep(WARM_UP_S)
         before, cpu0 = read_stats(stats_path), cpu_seconds(proc.pid)
@@ -143,6 +145,9 @@ def run_mixer(env: dict[str, str], seconds: float, workdir: Path) -> dict[str, f
         proc.terminate()
         proc.wait(timeout=10)
     span = after["ended"] - before["ended"]
+    if span <= 0 or proc.returncode not in (0, -15, None):
+        tail = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"pypac-mixer stopped reporting (exit {proc.returncode}):\n{tail}")
     drawn = max(1, int(after["drawn_strips"]))
     return {
         "wave_fps": (after["waveform_paints"] - before["waveform_paints"]) / drawn / span,

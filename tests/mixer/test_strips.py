@@ -92,3 +92,17 @@ def test_hidden_window_stops_view_captures(qtbot, mixer, player, sound_server):
     mixer.show()
     qtbot.waitUntil(lambda: len(sound_server.source_outputs()) >= 2, timeout=3000)
     qtbot.waitUntil(lambda: mixer.frames > frames, timeout=3000)
+
+
+def test_only_visible_strips_are_captured(qtbot, mixer, player, sound_server):
+    procs = [player(300 + 100 * i, name=f"App {i}") for i in range(4)]
+    for p in procs:
+        wait_strip(qtbot, mixer, p.pid)
+    mixer.resize(420, 500)  # room for the System strip and about one more
+    qtbot.waitUntil(lambda: 0 < mixer.drawn_strip_count < 5, timeout=3000)
+    drawn = mixer.drawn_strip_count
+    # The server drops the others' capture streams (pipewire-pulse takes a moment).
+    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) == drawn, timeout=6000)
+    mixer.scroll_area.horizontalScrollBar().setValue(10_000)  # scroll to the last strips
+    qtbot.waitUntil(lambda: procs[-1].pid in mixer._view_keys, timeout=3000)
+    assert mixer.system_strip.key not in mixer._view_keys  # scrolled out: not captured

@@ -166,6 +166,7 @@ class MixerWindow(QMainWindow):
 
     def _expire(self) -> None:
         self._apply(self.table.expire())
+        self._update_views()  # also catches layout moves no event told us of
 
     # ---- the server ----------------------------------------------------------------
 
@@ -269,6 +270,7 @@ class MixerWindow(QMainWindow):
     def _visible_keys(self) -> list[int]:
         if not self.drawing:
             return []
+        self.row.activate()  # strips added just now get their place before we look
         port = self.scroll_area.viewport()
         left = self.scroll_area.horizontalScrollBar().value()
         right = left + port.width()
