@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Render the app icon SVG into the PNG sizes desktops look up (hicolor theme).
+"""Render the app icon SVG into the PNG sizes desktops look up, and a Windows .ico.
 
-    .venv/bin/python scripts/render-icons.py     # writes resources/icons/hicolor/
+    .venv/bin/python scripts/render-icons.py
+        -> resources/icons/hicolor/<N>x<N>/apps/org.pypac.PyPAC.png  (Linux menus, the wheel)
+        -> packaging/pypac-mixer.ico  (the frozen Windows .exe's icon: the same PNGs inside)
 
 The PNGs are committed, so neither a build nor an install needs Qt's SVG
 renderer; run this again after editing resources/icons/pypac-mixer.svg.
@@ -11,6 +13,7 @@ Uses PySide6 (QtSvg + QtGui) on the offscreen platform: no display needed.
 from __future__ import annotations
 
 import os
+import struct
 import sys
 from pathlib import Path
 
@@ -19,6 +22,7 @@ SOURCE = ROOT / "resources" / "icons" / "pypac-mixer.svg"
 THEME_DIR = ROOT / "resources" / "icons" / "hicolor"
 APP_ID = "org.pypac.PyPAC"  # icons are named after the app id, as AppStream and Flatpak expect
 SIZES = (16, 24, 32, 48, 64, 128, 256)
+WINDOWS_ICON = ROOT / "packaging" / "pypac-mixer.ico"
 
 
 def png_path(size: int) -> Path:
@@ -46,16 +50,33 @@ def render(size: int) -> bytes:
     return bytes(data.data())
 
 
+def ico_bytes(pngs: dict[int, bytes]) -> bytes:
+    """An .ico holding PNG images (read by Windows Vista and later): a directory, then data."""
+    header = struct.pack("<HHH", 0, 1, len(pngs))  # reserved, type 1 = icon, image count
+    offset = len(header) + 16 * len(pngs)
+    entries, blobs = b"", b""
+    for size, data in sorted(pngs.items()):
+        side = size if size < 256 else 0  # one byte per side: 0 means 256
+        entries += struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(data), offset)
+        blobs += data
+        offset += len(data)
+    return header + entries + blobs
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 - keeps Qt up
-    for size in SIZES:
-        path, data = png_path(size), render(size)
+    pngs = {size: render(size) for size in SIZES}
+    for size, data in pngs.items():
+        path = png_path(size)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         print(f"render-icons: {path.relative_to(ROOT)} ({len(data)} bytes)")
+    WINDOWS_ICON.parent.mkdir(parents=True, exist_ok=True)
+    WINDOWS_ICON.write_bytes(ico_bytes(pngs))
+    print(f"render-icons: {WINDOWS_ICON.relative_to(ROOT)} ({len(pngs)} sizes)")
     return 0
 
 
