@@ -53,6 +53,7 @@ def player(sound_server: PrivateServer) -> Iterator[Player]:
         second_stream_delay: float = 0.0,
         amplitude: float = 0.5,
         style: str = "tone",
+        gap: tuple[float, float] | None = None,
     ) -> subprocess.Popen[bytes]:
         argv = [sys.executable, "-m", "pypac.demo.tone_player", "--name", name]
         for f in freqs:
@@ -67,6 +68,8 @@ def player(sound_server: PrivateServer) -> Iterator[Player]:
             "--style",
             style,
         ]
+        if gap is not None:
+            argv += ["--gap", f"{gap[0]}:{gap[1]}"]  # (start, length): no stream meanwhile
         p = subprocess.Popen(argv, env=sound_server.env)
         procs.append(p)
         return p

@@ -78,10 +78,11 @@ def test_record_by_name_and_sigint_keeps_everything(enumerator, player, sound_se
     info = sf.info(path)
     # Every frame rendered up to the Ctrl+C is in the file: none lost (at most
     # one 10 ms period short). The file starts with the first audio the server
-    # delivered, which it may have rendered a little before: the "Recording"
-    # line follows the first 10 ms block, and PipeWire's first delivery can
-    # carry up to ~60 ms of backlog. So it may be that much longer.
-    assert -0.01 <= info.frames / RATE - held <= 0.1, (info.frames / RATE, held)
+    # delivered, and the server may have rendered some of it before the
+    # "Recording" line: a backlog arrives right after the first block when
+    # the sink had rendered ahead (measured: up to ~60 ms on PipeWire, ~110 ms
+    # on PulseAudio's null sink). So the file may be that much longer.
+    assert -0.01 <= info.frames / RATE - held <= 0.25, (info.frames / RATE, held)
     audio, _ = sf.read(path, dtype="float32", always_2d=True)
     assert dominant_frequency(audio, RATE) == pytest.approx(440, abs=3)
 
@@ -101,7 +102,7 @@ def test_player_killed_mid_recording(enumerator, player, sound_server, tmp_path)
     audio, _ = sf.read(path, dtype="float32", always_2d=True)
     # Up to the kill, give or take what was in flight when the stream died
     # (and the first delivery's backlog, as above).
-    assert -0.03 <= len(audio) / RATE - held <= 0.1, (len(audio) / RATE, held)
+    assert -0.03 <= len(audio) / RATE - held <= 0.25, (len(audio) / RATE, held)
     assert dominant_frequency(audio, RATE) == pytest.approx(440, abs=3)
 
 

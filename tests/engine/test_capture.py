@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -108,6 +110,36 @@ def test_second_capture_of_same_pid_is_shared(enumerator, player, sound_server):
         b = capture_for(second, 0.5)
     assert dominant_frequency(a, RATE) == pytest.approx(440, abs=5)
     assert dominant_frequency(b, RATE) == pytest.approx(440, abs=5)
+
+
+def test_app_between_streams_is_silence_on_the_clock(enumerator, player):
+    # The app closes its stream 1.5 s in and opens a new one 1.5 s later: the
+    # capture keeps time through the gap with silence, as a recording must.
+    p = player(440, gap=(1.5, 1.5))
+    wait_for_session(enumerator, p.pid)
+    with pypac.ProcessCapture(p.pid) as cap:
+        assert cap.wait_for_frames(1, timeout=5)
+        started = time.monotonic()
+        cap.get_buffer()
+        blocks = []
+        while time.monotonic() - started < 4.5:
+            blocks.append(cap.read(timeout=0.2))
+        held = time.monotonic() - started
+        audio = np.concatenate(blocks)
+        assert cap.active  # the process lives on between its streams
+    # As many frames as the clock says (the resumed stream's first data may
+    # lag a little on a sink that rendered ahead: up to ~0.1 s short).
+    assert held - 0.15 <= len(audio) / RATE <= held + 0.05, (len(audio) / RATE, held)
+    silent = np.all(audio == 0.0, axis=1)
+    longest, run = 0, 0
+    for is_silent in silent:  # the longest run of exact silence: the gap
+        run = run + 1 if is_silent else 0
+        longest = max(longest, run)
+    # The gap, plus what the server never delivers of the new stream's start
+    # (PulseAudio's idle null sink renders in long blocks: ~0.5 s measured).
+    assert 1.2 <= longest / RATE <= 2.5, longest / RATE
+    loud = audio[~silent]
+    assert dominant_frequency(loud, RATE) == pytest.approx(440, abs=5)
 
 
 def test_player_exit_mid_capture(enumerator, player):

@@ -106,13 +106,24 @@ class ToneStream(threading.Thread):
         amplitude: float,
         stop: threading.Event,
         until: float,
+        gap: tuple[float, float] | None = None,
     ) -> None:
         super().__init__(daemon=True, name=f"tone-{freq}")
         self.lib, self.app_name, self.freq, self.style = lib, app_name, freq, style
         self.amplitude, self.stop, self.until = amplitude, stop, until
+        self.gap = gap  # (start, end) in time.monotonic(): no stream at all meanwhile
         self.error: str | None = None
 
     def run(self) -> None:
+        if self.gap is None:
+            self._play(self.until)
+            return
+        self._play(min(self.until, self.gap[0]))
+        if not self.stop.wait(max(0.0, self.gap[1] - time.monotonic())):
+            self._play(self.until)
+
+    def _play(self, until: float) -> None:
+        """One stream from now until `until` (or stop)."""
         spec = _SampleSpec(PA_SAMPLE_FLOAT32LE, RATE, CHANNELS)
         frame_bytes = 4 * CHANNELS
         # A short server buffer: the stream starts and stops promptly.
@@ -136,7 +147,7 @@ class ToneStream(threading.Thread):
         make = music_block if self.style == "music" else tone_block
         position = 0
         try:
-            while not self.stop.is_set() and time.monotonic() < self.until:
+            while not self.stop.is_set() and time.monotonic() < until:
                 block = make(self.freq, position, BLOCK_FRAMES, self.amplitude)
                 position += BLOCK_FRAMES
                 data = block.tobytes()
@@ -157,17 +168,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--amplitude", type=float, default=0.5)
     p.add_argument("--second-stream-delay", type=float, default=0.0)
     p.add_argument("--style", choices=("tone", "music"), default="tone")
+    p.add_argument(
+        "--gap",
+        metavar="START:LENGTH",
+        help="close every stream START s after starting and reopen them LENGTH s later",
+    )
     args = p.parse_args(argv)
 
     lib = _load_libpulse_simple()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    until = time.monotonic() + args.duration
+    started = time.monotonic()
+    until = started + args.duration
+    gap = None
+    if args.gap:
+        gap_start, gap_length = (float(v) for v in args.gap.split(":"))
+        gap = (started + gap_start, started + gap_start + gap_length)
     streams = []
     for i, freq in enumerate(args.freq):
         if i == 1 and args.second_stream_delay > 0 and stop.wait(args.second_stream_delay):
             break
-        s = ToneStream(lib, args.name, freq, args.style, args.amplitude, stop, until)
+        s = ToneStream(lib, args.name, freq, args.style, args.amplitude, stop, until, gap)
         s.start()
         streams.append(s)
     try:

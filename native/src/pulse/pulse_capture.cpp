@@ -31,11 +31,13 @@ bool process_gone(int64_t pid) {
 PulseCapture::PulseCapture(PulseBackend &backend, const CaptureTarget &target,
                            const CaptureFormat &format, CaptureSink &sink)
     : backend_(backend), target_(target), format_(format), sink_(sink),
-      mixer_(format.channels, format.sample_rate, sink) {}
+      mixer_(format.channels, format.sample_rate, sink),
+      silence_(backend.mainloop(), backend.context(), format, sink) {}
 
 PulseCapture::~PulseCapture() {
     MainloopLock lock(backend_.mainloop());
     backend_.forget_capture(this);
+    silence_.stop();
     monitors_.clear();
     stop_watching_process();
 }
@@ -112,6 +114,23 @@ void PulseCapture::on_sink_input(const SinkInput &si) {
     if (app_name_.empty())
         app_name_ = si.display_name;
     attach(si);
+    if (auto it = monitors_.find(si.index); it != monitors_.end())
+        it->second->corked = si.corked;
+    update_idle();
+}
+
+void PulseCapture::update_idle() {
+    if (ended_ || target_.kind == CaptureTarget::Kind::System || !delivered_)
+        return;
+    bool playing = false;
+    for (const auto &kv : monitors_)
+        playing = playing || (!kv.second->corked && !kv.second->failed);
+    if (!playing && !silence_.running()) {
+        mixer_.flush(); // what the streams sent before pausing comes first
+        silence_.start();
+    }
+    // Leaving idleness waits for real audio (on_readable): a resumed stream's
+    // first data takes a moment, and the silence keeps the clock meanwhile.
 }
 
 void PulseCapture::on_sink_input_removed(uint32_t index) {
@@ -122,7 +141,9 @@ void PulseCapture::on_sink_input_removed(uint32_t index) {
         process_gone(target_.process_id)) {
         mixer_.flush();
         end(CaptureEnd::ProcessExited);
+        return;
     }
+    update_idle();
 }
 
 void PulseCapture::on_sink_known(uint32_t sink) {
@@ -158,6 +179,7 @@ void PulseCapture::attach(const SinkInput &si) {
     m->sink_input = si.index;
     m->sink = si.sink;
     m->slot = mixer_.attach();
+    m->corked = si.corked;
     if (m->slot < 0)
         return; // more streams than the mixer takes; the first ones are captured
     std::string error;
@@ -249,6 +271,9 @@ void PulseCapture::on_readable(Monitor &m) {
         size_t bytes = 0;
         if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0)
             break;
+        if (silence_.running())
+            silence_.stop(); // audio again: the clock's silence ends where it begins
+        delivered_ = true;
         const size_t frames = bytes / frame_bytes;
         if (data)
             mixer_.push(m.slot, static_cast<const float *>(data), frames);
@@ -276,13 +301,16 @@ void PulseCapture::on_stream_state(Monitor &m) {
     if (m.sink_input == PA_INVALID_INDEX && !ended_) {
         mixer_.flush();
         end(CaptureEnd::Failed);
+        return;
     }
+    update_idle();
 }
 
 void PulseCapture::end(CaptureEnd why) {
     if (ended_)
         return;
     ended_ = true;
+    silence_.stop();
     stop_watching_process();
     monitors_.clear();
     sink_.on_end(why);

@@ -9,6 +9,7 @@
 #include "pulse_backend.hpp"
 
 #include "dsp/stream_mixer.hpp"
+#include "silence_clock.hpp"
 
 #include <map>
 #include <memory>
@@ -38,6 +39,7 @@ class PulseCapture final : public CaptureStream {
         uint32_t sink = PA_INVALID_INDEX;
         int slot = -1;
         bool failed = false;
+        bool corked = false; // the app paused this stream: the server sends nothing
         StreamPtr stream;
     };
 
@@ -53,12 +55,17 @@ class PulseCapture final : public CaptureStream {
     void stop_watching_process();
     void on_stream_state(Monitor &m);
     void on_readable(Monitor &m);
+    // Start or stop the silence clock: idle once audio has flowed and no
+    // stream of the target plays (all corked, failed, or none at all).
+    void update_idle();
 
     PulseBackend &backend_;
     CaptureTarget target_;
     CaptureFormat format_;
     CaptureSink &sink_;
     dsp::StreamMixer mixer_;
+    SilenceClock silence_;
+    bool delivered_ = false; // real audio has arrived since the start
     std::map<uint32_t, std::unique_ptr<Monitor>> monitors_;
     std::string app_name_;
     pa_io_event *exit_watch_ = nullptr;
