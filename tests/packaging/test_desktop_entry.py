@@ -2,7 +2,8 @@
 
 Every test writes into a temporary XDG_DATA_HOME; nothing touches the real ~/.local/share.
 The validators (desktop-file-validate, appstreamcli) are Debian packages that ./dev installs:
-on Linux a missing validator fails the test rather than skipping it.
+on Linux a missing validator fails the test rather than skipping it. Only the tests named
+*validate* need them (the wheel's own test in a manylinux container deselects them).
 """
 
 from __future__ import annotations
@@ -98,7 +99,6 @@ def test_install_then_uninstall(data_home: Path, capsys: pytest.CaptureFixture[s
     assert [p.parent.parent.name for p in icons] == sorted(
         [f"{n}x{n}" for n in SIZES] + ["scalable"]
     )
-    subprocess.run([validator("desktop-file-validate"), str(desktop)], check=True)
 
     code, out, err = run_cli(capsys)  # a second install overwrites, still fine
     assert code == cli.EXIT_OK, err
