@@ -75,3 +75,13 @@ def wait_strip(qtbot: Any, window: MixerWindow, pid: int, timeout: int = 5000) -
 
 def stream_of(sound_server: Any, pid: int) -> dict[str, Any] | None:
     return next((s for s in sound_server.sink_inputs() if s["pid"] == pid), None)
+
+
+def wait_captures(qtbot: Any, sound_server: Any, check: Any, timeout: int = 6000) -> None:
+    """Wait until `check(number of capture streams on the server)`; on timeout,
+    fail naming the streams (pipewire-pulse drops closed ones after a moment)."""
+    try:
+        qtbot.waitUntil(lambda: check(len(sound_server.source_outputs())), timeout=timeout)
+    except qtbot.TimeoutError:
+        outputs = [o["media_name"] for o in sound_server.source_outputs()]
+        raise AssertionError(f"capture streams on the server: {outputs}") from None

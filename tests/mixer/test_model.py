@@ -23,16 +23,29 @@ def _info(pid: int, state: SessionState = SessionState.ACTIVE, volume: float = 1
 
 
 def test_wave_buffer_keeps_the_newest_envelope():
-    buf = levels.WaveBuffer(seconds=0.1, sample_rate=48000)  # 20 buckets
-    ramp = np.linspace(-1, 1, 4800, dtype=np.float32)
+    buf = levels.WaveBuffer(seconds=0.1, sample_rate=48000)  # 20 buckets shown
+    assert buf.window == 20 and buf.buckets == 20 + levels.MARGIN_BUCKETS
+    ramp = np.linspace(-1, 1, 4800 + 240 * levels.MARGIN_BUCKETS, dtype=np.float32)
     buf.push(np.stack([ramp, ramp], axis=1))
     lo, hi, version = buf.envelope()
-    assert version == 1 and len(lo) == buf.buckets == 20
+    assert version == 1 and len(lo) == buf.buckets
     assert lo[0] == pytest.approx(-1) and hi[-1] == pytest.approx(1)
     assert np.all(hi >= lo)
     assert buf.take_peak() == pytest.approx(1) and buf.take_peak() == 0.0
     buf.push(np.zeros((100, 2), np.float32))  # less than a bucket: carried, no new version
     assert buf.envelope()[2] == 1
+
+
+def test_view_window_slides_with_wall_time_between_pushes():
+    buf = levels.WaveBuffer(seconds=0.1, sample_rate=48000)
+    buf.push(np.zeros((240 * buf.buckets, 2), np.float32))
+    pushed = buf._pushed_at
+    lo, _, at_push = buf.window_at(pushed)
+    assert len(lo) == buf.window
+    # Right after a push the view lags; as time passes it catches up to the newest.
+    later = buf.window_at(pushed + 0.03)[2]
+    newest = buf.window_at(pushed + 1.0)[2]
+    assert at_push < later < newest == buf._total
 
 
 def test_reduce_envelope_is_min_max_per_column():

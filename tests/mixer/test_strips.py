@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from .conftest import stream_of, wait_strip
+from .conftest import stream_of, wait_captures, wait_strip
 
 
 def test_strip_appears_for_new_player_and_goes_when_it_exits(qtbot, mixer, player):
@@ -83,14 +83,14 @@ def test_waveform_gets_audio_of_a_playing_app_only(qtbot, mixer, player):
 def test_hidden_window_stops_view_captures(qtbot, mixer, player, sound_server):
     p = player(440)
     wait_strip(qtbot, mixer, p.pid)
-    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) >= 2)  # the app's and System's
+    wait_captures(qtbot, sound_server, lambda n: n >= 2)  # the app's and System's
     mixer.hide()
-    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) == 0, timeout=3000)
+    wait_captures(qtbot, sound_server, lambda n: n == 0)
     frames = mixer.frames
     qtbot.wait(200)
     assert mixer.frames == frames  # nothing drawn while hidden
     mixer.show()
-    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) >= 2, timeout=3000)
+    wait_captures(qtbot, sound_server, lambda n: n >= 2)
     qtbot.waitUntil(lambda: mixer.frames > frames, timeout=3000)
 
 
@@ -99,10 +99,21 @@ def test_only_visible_strips_are_captured(qtbot, mixer, player, sound_server):
     for p in procs:
         wait_strip(qtbot, mixer, p.pid)
     mixer.resize(420, 500)  # room for the System strip and about one more
-    qtbot.waitUntil(lambda: 0 < mixer.drawn_strip_count < 5, timeout=3000)
-    drawn = mixer.drawn_strip_count
-    # The server drops the others' capture streams (pipewire-pulse takes a moment).
-    qtbot.waitUntil(lambda: len(sound_server.source_outputs()) == drawn, timeout=6000)
+
+    def captures_match_view() -> bool:
+        return len(sound_server.source_outputs()) == mixer.drawn_strip_count < 5
+
+    # The server drops the other strips' capture streams (pipewire-pulse takes a moment).
+    try:
+        qtbot.waitUntil(captures_match_view, timeout=6000)
+    except qtbot.TimeoutError:
+        outputs = [o["media_name"] for o in sound_server.source_outputs()]
+        views = mixer.link.worker._views.items()
+        worker = {k: (v.capture is not None and v.capture.active) for k, v in views}
+        raise AssertionError(
+            f"drawn {list(mixer._view_keys)}, worker views {worker}, server {outputs}"
+        ) from None
+    last = list(mixer.strips)[-1]  # strips stand in the order their apps appeared
     mixer.scroll_area.horizontalScrollBar().setValue(10_000)  # scroll to the last strips
-    qtbot.waitUntil(lambda: procs[-1].pid in mixer._view_keys, timeout=3000)
+    qtbot.waitUntil(lambda: last in mixer._view_keys, timeout=3000)
     assert mixer.system_strip.key not in mixer._view_keys  # scrolled out: not captured

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 
 import numpy as np
 
@@ -18,6 +19,11 @@ import numpy as np
 BUCKET_FRAMES = 240
 WINDOW_SECONDS = 1.5
 METER_FLOOR_DB = -60.0
+#: Views show the window ending this many buckets (60 ms) behind the newest
+#: frame expected by now, and slide by wall time between pushes: blocks arrive
+#: every 10-40 ms, frames every 16.7 ms, and the wave still scrolls evenly.
+LAG_BUCKETS = 12
+MARGIN_BUCKETS = 2 * LAG_BUCKETS
 
 
 class WaveBuffer:
@@ -29,7 +35,11 @@ class WaveBuffer:
     """
 
     def __init__(self, seconds: float = WINDOW_SECONDS, sample_rate: int = 48000) -> None:
-        self.buckets = max(8, int(seconds * sample_rate / BUCKET_FRAMES))
+        self.window = max(8, int(seconds * sample_rate / BUCKET_FRAMES))  # buckets shown
+        self.buckets = self.window + MARGIN_BUCKETS  # buckets kept
+        self._buckets_per_s = sample_rate / BUCKET_FRAMES
+        self._total = 0  # buckets pushed in all
+        self._pushed_at = 0.0
         self._lo = np.zeros(self.buckets, np.float32)
         self._hi = np.zeros(self.buckets, np.float32)
         self._carry = np.zeros(0, np.float32)
@@ -58,12 +68,27 @@ class WaveBuffer:
                 self._peak = max(self._peak, float(hi.max()), -float(lo.min()))
                 self._lo = np.concatenate((self._lo[k:], lo))
                 self._hi = np.concatenate((self._hi[k:], hi))
+                self._total += len(cols)
+                self._pushed_at = time.monotonic()
                 self.version += 1
 
     def envelope(self) -> tuple[np.ndarray, np.ndarray, int]:
         """(lo, hi, version), oldest bucket first."""
         with self._lock:
             return self._lo, self._hi, self.version
+
+    def window_at(self, now: float) -> tuple[np.ndarray, np.ndarray, int]:
+        """(lo, hi, position): the `window` buckets to show at time `now`.
+
+        `position` (in buckets) changes whenever the view must move: with new
+        data, and as wall time passes between pushes.
+        """
+        with self._lock:
+            lo, hi, total, pushed_at = self._lo, self._hi, self._total, self._pushed_at
+        expected = total + (now - pushed_at) * self._buckets_per_s - LAG_BUCKETS
+        hidden = min(MARGIN_BUCKETS, max(0, round(total - expected)))
+        end = len(lo) - hidden
+        return lo[end - self.window : end], hi[end - self.window : end], total - hidden
 
     def take_peak(self) -> float:
         """The highest absolute sample since the last call (the meter's input)."""

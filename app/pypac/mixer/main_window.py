@@ -30,6 +30,7 @@ from .record_panel import finished_message, short_message
 from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
 from .settings import MixerSettings
 from .strip import ChannelStrip
+from .surface import LiveSurface
 from .theme import Theme, named
 from .worker import EngineLink
 
@@ -58,6 +59,7 @@ class MixerWindow(QMainWindow):
         self.strips: dict[int, ChannelStrip] = {}
         self.messages: list[str] = []  # everything told in the status bar, for tests and logs
         self._recent: list[tuple[float, str]] = []
+        self._state_changed = True
         self.frames = 0  # display frames in which at least one waveform was redrawn
         self.first_paint: float | None = None
         self.server_up = False
@@ -83,6 +85,7 @@ class MixerWindow(QMainWindow):
         self.row.addWidget(self.empty_label, 1)
         self.row.addStretch(0)
         self.scroll_area.setWidget(row_widget)
+        self.surface = LiveSurface(row_widget)
         outer.addWidget(self.scroll_area, 1)
         self.setCentralWidget(central)
         central.installEventFilter(self)  # to time the first paint
@@ -148,6 +151,7 @@ class MixerWindow(QMainWindow):
                 self.row.removeWidget(gone)
                 gone.deleteLater()
         if change.added or change.removed or change.updated:
+            self._state_changed = True  # greyed-out looks and reset meters
             self._update_empty_state()
             self._update_views()
 
@@ -256,11 +260,15 @@ class MixerWindow(QMainWindow):
             meter, self._last_meter = now - self._last_meter, now
         else:
             meter = 0.0  # no meter update this frame
-        drew = False
+        drew = metered_any = self._state_changed
+        self._state_changed = False
         for key in self._view_keys:
             strip = self.strips.get(key)
-            if strip is not None and strip.refresh(now, meter, slow):
-                drew = True
+            if strip is not None:
+                wave, metered = strip.refresh(now, meter, slow)
+                drew |= wave
+                metered_any |= metered
+        self.surface.frame(drew, metered_any)
         if slow:
             for strip in self.strips.values():
                 if strip.key not in self._view_keys:
@@ -287,6 +295,8 @@ class MixerWindow(QMainWindow):
         if targets.keys() != self._view_keys.keys():
             self._view_keys = targets
             self.link.set_view_targets(targets)
+            shown = [self.strips[key] for key in targets]
+            self.surface.track([v for s in shown for v in (s.waveform, s.meter)])
         if self.drawing and not self._timer.isActive():
             self._last_meter = time.monotonic()
             self._timer.start()

@@ -29,9 +29,9 @@ class PeakMeter(QWidget):
         self._gradient: QLinearGradient | None = None
         self.update()
 
-    def feed(self, peak: float, now: float, dt: float) -> None:
-        if self.ballistics.update(peak, now, dt):
-            self.update()
+    def feed(self, peak: float, now: float, dt: float) -> bool:
+        """Feed the newest peak; True if the meter must be redrawn (by the LiveSurface)."""
+        return self.ballistics.update(peak, now, dt)
 
     def reset(self) -> None:
         self.ballistics.reset()
@@ -41,6 +41,10 @@ class PeakMeter(QWidget):
         self._gradient = None
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        self.draw(QPainter(self))
+
+    def draw(self, p: QPainter) -> None:
+        """Draw at (0, 0) of `p`: the surface translates it to where this widget is."""
         w, h = self.width(), self.height()
         if self._gradient is None:
             # -60..0 dBFS bottom to top: green up to -18 dB, yellow to -6 dB, red above.
@@ -50,7 +54,6 @@ class PeakMeter(QWidget):
             g.setColorAt(db_fraction(-6), QColor(self._stops[1]))
             g.setColorAt(1.0, QColor(self._stops[2]))
             self._gradient = g
-        p = QPainter(self)
         p.fillRect(0, 0, w, h, self._bg)
         level = round(db_fraction(self.ballistics.level_db) * h)
         if level > 0:

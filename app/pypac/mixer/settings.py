@@ -1,16 +1,20 @@
 """The mixer's settings: a small keyed store, QSettings-shaped.
 
-Keys are QSettings-style paths ("recording/folder") so a QSettings can back
-this store later (issue 6) without touching its users; for now values live in
-memory and start from the defaults below.
+Keys are QSettings-style paths ("recording/folder"). Every value goes through
+its key's converter, which accepts the forms a QSettings INI file hands back
+("true", one string for a one-item list, JSON text) and rejects anything else
+with a ValueError, so a bad stored value can never reach the window. Values
+live in memory; a `SettingsBackend` (settings_store.SettingsStore: QSettings,
+INI) can be attached to persist every change.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QStandardPaths
 
@@ -19,6 +23,11 @@ from pypac.recording import DEFAULT_FORMAT, FORMATS
 RECORDING_FOLDER = "recording/folder"
 RECORDING_FORMAT = "recording/format"
 THEME = "appearance/theme"
+WINDOW_GEOMETRY = "window/geometry"  # QWidget.saveGeometry() bytes
+HIDDEN_APPS = "strips/hidden"  # app identities (volume_memory.app_identity) the user hid
+REMEMBER_LEVELS = "apps/rememberLevels"  # re-apply each app's last volume/mute
+APP_LEVELS = "apps/levels"  # identity -> {"volume": 0..1, "muted": bool}
+CLOSE_NOTICE_SHOWN = "tray/closeNoticeShown"  # "still running in the tray" was said once
 THEMES = ("dark", "light")
 
 
@@ -29,28 +38,134 @@ def default_recording_folder() -> Path:
     return base / "PyPAC"
 
 
+# ---- converters: stored or user form -> the one form the mixer uses ----------
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, (str, Path)) or not str(value).strip():
+        raise ValueError(f"expected a non-empty text, got {value!r}")
+    return str(value)
+
+
+def _format(value: Any) -> str:
+    name = str(value).lower()
+    if name not in FORMATS:
+        raise ValueError(f"recording format must be one of {', '.join(FORMATS)}")
+    return name
+
+
+def _theme(value: Any) -> str:
+    if value not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}")
+    return str(value)
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"  # INI files hand booleans back as text
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    raise ValueError(f"expected bytes, got {type(value).__name__}")
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()  # an empty list reads back as nothing
+    if isinstance(value, str):
+        return (value,)  # a one-item list reads back as its item
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"expected a list of names, got {value!r}")
+
+
+def _levels(value: Any) -> dict[str, dict[str, Any]]:
+    data = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a mapping of app levels, got {type(data).__name__}")
+    levels: dict[str, dict[str, Any]] = {}
+    for name, level in data.items():
+        try:
+            volume = float(level["volume"])
+            muted = level["muted"]
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"bad level for {name!r}: {level!r}") from None
+        if not 0.0 <= volume <= 1.0 or not isinstance(muted, bool):
+            raise ValueError(f"bad level for {name!r}: {level!r}")
+        levels[str(name)] = {"volume": volume, "muted": muted}
+    return levels
+
+
+#: key -> (default, converter). The default is a factory where it depends on the machine.
+_SCHEMA: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
+    RECORDING_FOLDER: (lambda: str(default_recording_folder()), _text),
+    RECORDING_FORMAT: (lambda: DEFAULT_FORMAT, _format),
+    THEME: (lambda: "dark", _theme),
+    WINDOW_GEOMETRY: (lambda: b"", _bytes),
+    HIDDEN_APPS: (lambda: (), _names),
+    REMEMBER_LEVELS: (lambda: True, _bool),
+    APP_LEVELS: (lambda: {}, _levels),
+    CLOSE_NOTICE_SHOWN: (lambda: False, _bool),
+}
+
+KEYS = tuple(_SCHEMA)
+
+
+def convert(key: str, value: Any) -> Any:
+    """`value` in the form `key` uses; KeyError for an unknown key, ValueError for a bad value."""
+    if key not in _SCHEMA:
+        raise KeyError(f"unknown setting {key!r}; known: {', '.join(_SCHEMA)}")
+    try:
+        return _SCHEMA[key][1](value)
+    except (TypeError, AttributeError) as exc:  # e.g. json.loads of a non-text
+        raise ValueError(str(exc)) from None
+
+
+class SettingsBackend(Protocol):
+    """Where changed values go (settings_store.SettingsStore)."""
+
+    def write(self, key: str, value: Any) -> None: ...
+
+    def sync(self) -> None: ...
+
+
 class MixerSettings:
     def __init__(self, **overrides: Any) -> None:
-        self._values: dict[str, Any] = {
-            RECORDING_FOLDER: str(default_recording_folder()),
-            RECORDING_FORMAT: DEFAULT_FORMAT,
-            THEME: "dark",
-        }
+        self._values: dict[str, Any] = {key: make() for key, (make, _) in _SCHEMA.items()}
         self._issued: set[Path] = set()  # paths handed out whose files may not exist yet
+        self._observers: list[Callable[[str, Any], None]] = []
+        self.backend: SettingsBackend | None = None
         for key, value in overrides.items():
             self.set_value(key.replace("__", "/"), value)
 
     def value(self, key: str) -> Any:
         return self._values[key]
 
-    def set_value(self, key: str, value: Any) -> None:
-        if key not in self._values:
-            raise KeyError(f"unknown setting {key!r}; known: {', '.join(self._values)}")
-        if key == RECORDING_FORMAT and str(value).lower() not in FORMATS:
-            raise ValueError(f"recording format must be one of {', '.join(FORMATS)}")
-        if key == THEME and value not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}")
-        self._values[key] = str(value).lower() if key == RECORDING_FORMAT else value
+    def set_value(self, key: str, value: Any, *, persist: bool = True) -> None:
+        """Set `key` (converted; ValueError if bad). Observers hear of real changes;
+        the backend stores them unless `persist` is False (values just loaded from it)."""
+        new = convert(key, value)
+        if new == self._values[key]:
+            return
+        self._values[key] = new
+        if persist and self.backend is not None:
+            self.backend.write(key, new)
+        for observer in list(self._observers):
+            observer(key, new)
+
+    def observe(self, callback: Callable[[str, Any], None]) -> None:
+        """Call `callback(key, value)` after every change."""
+        self._observers.append(callback)
+
+    def sync(self) -> None:
+        """Write pending changes to the backend's file now (they go by themselves soon)."""
+        if self.backend is not None:
+            self.backend.sync()
 
     @property
     def recording_folder(self) -> Path:

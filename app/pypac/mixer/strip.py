@@ -182,15 +182,18 @@ class ChannelStrip(QFrame):
 
     # ---- the display timer ----------------------------------------------------------
 
-    def refresh(self, now: float, meter_dt: float, slow: bool) -> bool:
-        """Pull the newest view data (the meter's only if `meter_dt` > 0);
-        True if the waveform will repaint."""
-        drew = self.waveform.refresh()
+    def refresh(self, now: float, meter_dt: float, slow: bool) -> tuple[bool, bool]:
+        """Pull the newest view data (the meter's only if `meter_dt` > 0).
+
+        Returns (new waveform, meter changed): what the LiveSurface must redraw.
+        """
+        wave = self.waveform.refresh(now)
+        metered = False
         if meter_dt > 0 and self.phase in (StripPhase.PLAYING, StripPhase.PAUSED):
-            self.meter.feed(self.buffer.take_peak(), now, meter_dt)
+            metered = self.meter.feed(self.buffer.take_peak(), now, meter_dt)
         if slow:
             self.record_panel.refresh()
-        return drew
+        return wave, metered
 
     # ---- recording ---------------------------------------------------------------
 

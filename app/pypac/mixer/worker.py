@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,21 @@ from pypac.errors import PyPACError, SessionNotFoundError
 from .levels import WaveBuffer
 from .session_model import SYSTEM_KEY
 
-TICK_MS = 16
+#: A capture closed sooner than this after opening can stay open on the server
+#: (seen with pipewire-pulse: the close is lost while the stream is still being
+#: created), so a view that goes that fast keeps its capture a little longer.
+MIN_CAPTURE_AGE_S = 0.6
+TICK_MS = 33  # views slide by wall time between pushes (levels.LAG_BUCKETS)
 RETRY_S = 1.0  # how often a missing server or a failed view capture is tried again
 VIEW_RING_S = 1.0  # views read every tick; a short ring is plenty
+
+
+@dataclass
+class _View:
+    buffer: WaveBuffer
+    capture: _Capture | None = None
+    retry_at: float = 0.0  # when to try opening again after a failure
+    opened_at: float = 0.0
 
 
 class EngineWorker(QObject):
@@ -50,7 +63,8 @@ class EngineWorker(QObject):
         super().__init__()
         self._en: SessionEnumerator | None = None
         self._next_connect = 0.0
-        self._views: dict[int, tuple[WaveBuffer, _Capture | None, float]] = {}
+        self._views: dict[int, _View] = {}
+        self._retiring: list[tuple[_Capture, float]] = []  # (capture, stop at)
         self._recorders: dict[int, Any] = {}
         self._timer: QTimer | None = None
         self._connected = False
@@ -70,10 +84,13 @@ class EngineWorker(QObject):
         """Stop views, finalize recordings, close the enumerator."""
         if self._timer is not None:
             self._timer.stop()
-        for _, cap, _ in self._views.values():
-            if cap is not None:
-                cap.stop()
+        for view in self._views.values():
+            if view.capture is not None:
+                view.capture.stop()
         self._views.clear()
+        for cap, _ in self._retiring:
+            cap.stop()
+        self._retiring.clear()
         for rec in list(self._recorders.values()):
             rec.stop()
         self._recorders.clear()
@@ -95,15 +112,26 @@ class EngineWorker(QObject):
     def set_view_targets(self, targets: dict[int, WaveBuffer]) -> None:
         """Capture exactly these strips (key -> buffer); stop every other view."""
         for key in list(self._views):
-            buf, cap, _ = self._views[key]
-            if targets.get(key) is not buf:
-                if cap is not None:
-                    cap.stop()
+            view = self._views[key]
+            if targets.get(key) is not view.buffer:
+                if view.capture is not None:
+                    self._retiring.append((view.capture, view.opened_at + MIN_CAPTURE_AGE_S))
                 del self._views[key]
         for key, buf in targets.items():
             if key not in self._views:
-                self._views[key] = (buf, None, 0.0)
+                self._views[key] = _View(buf)
+        self._stop_retired()
         self._open_views()
+
+    def _stop_retired(self) -> None:
+        now = time.monotonic()
+        keep = []
+        for cap, stop_at in self._retiring:
+            if now >= stop_at:
+                cap.stop()
+            else:
+                keep.append((cap, stop_at))
+        self._retiring = keep
 
     @Slot(int, str, str)
     def start_recording(self, key: int, path: str, fmt: str) -> None:
@@ -155,6 +183,8 @@ class EngineWorker(QObject):
             return
         self._drain_events()
         self._pump_views()
+        if self._retiring:
+            self._stop_retired()
 
     def _connect(self) -> bool:
         now = time.monotonic()
@@ -205,8 +235,8 @@ class EngineWorker(QObject):
         if not self._connected:
             return
         now = time.monotonic()
-        for key, (buf, cap, retry_at) in list(self._views.items()):
-            if (cap is not None and cap.active) or now < retry_at:
+        for key, view in self._views.items():
+            if (view.capture is not None and view.capture.active) or now < view.retry_at:
                 continue
             new: _Capture = (
                 SimpleLoopback(ring_seconds=VIEW_RING_S)
@@ -216,19 +246,20 @@ class EngineWorker(QObject):
             try:
                 new.start()
             except PyPACError:
-                self._views[key] = (buf, None, now + RETRY_S)
+                view.capture, view.retry_at = None, now + RETRY_S
                 continue
-            self._views[key] = (buf, new, 0.0)
+            view.capture, view.opened_at = new, now
 
     def _pump_views(self) -> None:
         dead = False
-        for buf, cap, _ in self._views.values():
+        for view in self._views.values():
+            cap = view.capture
             if cap is None:
                 dead = True
                 continue
             block = cap.get_buffer()
             if len(block):
-                buf.push(block)
+                view.buffer.push(block)
             elif not cap.active:
                 dead = True
         if dead:

@@ -1,0 +1,65 @@
+"""Controls over every app at once: the tray's "Mute all" and its scroll wheel. Qt-free.
+
+Both return requests, (pid, value) pairs, for the caller to send to the engine
+worker; neither talks to the server itself.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from pypac.engine import SessionInfo
+
+#: The wheel moves the loudest app by this much per notch (120 units of angleDelta).
+WHEEL_STEP = 0.05
+
+
+class MuteAll:
+    """One toggle: "Mute all" mutes every app that is not muted and remembers which;
+    "Unmute all" unmutes exactly those, so an app the user had muted before
+    stays muted. Apps are known by identity, so an app that restarted meanwhile
+    (and came back muted from the volume memory) is unmuted too."""
+
+    def __init__(self, identity: Callable[[SessionInfo], str | None]) -> None:
+        self._identity = identity
+        self._muted_by_us: set[str] | None = None
+
+    @property
+    def active(self) -> bool:
+        """True between "Mute all" and "Unmute all"."""
+        return self._muted_by_us is not None
+
+    def _key(self, info: SessionInfo) -> str:
+        return self._identity(info) or f"pid:{info.process_id}"
+
+    def toggle(self, sessions: list[SessionInfo]) -> list[tuple[int, bool]]:
+        return self.unmute(sessions) if self.active else self.mute(sessions)
+
+    def mute(self, sessions: list[SessionInfo]) -> list[tuple[int, bool]]:
+        todo = [s for s in sessions if not s.muted]
+        self._muted_by_us = (self._muted_by_us or set()) | {self._key(s) for s in todo}
+        return [(s.process_id, True) for s in todo]
+
+    def unmute(self, sessions: list[SessionInfo]) -> list[tuple[int, bool]]:
+        ours = self._muted_by_us or set()
+        self._muted_by_us = None
+        return [(s.process_id, False) for s in sessions if s.muted and self._key(s) in ours]
+
+
+def scale_volumes(volumes: dict[int, float], step: float) -> dict[int, float]:
+    """Every app's volume after moving the loudest by `step`, the others in
+    proportion (a master fader over the apps: their balance stays).
+
+    This is the mixer's "system volume": the engine has no output-device volume
+    call, and scaling the apps works the same on every backend. From all-silent,
+    every app comes up together (there is no balance left to keep).
+    Returns only the volumes that change."""
+    if not volumes:
+        return {}
+    master = max(volumes.values())
+    target = min(1.0, max(0.0, master + step))
+    if master <= 0.0:
+        new = dict.fromkeys(volumes, target)
+    else:
+        new = {pid: min(1.0, v * target / master) for pid, v in volumes.items()}
+    return {pid: round(v, 4) for pid, v in new.items() if abs(v - volumes[pid]) > 1e-4}

@@ -1,0 +1,275 @@
+"""The mixer in the system tray: quick mute, show/hide, stop recordings, quit.
+
+`MixerTray` only exists where the desktop offers a tray
+(`QSystemTrayIcon.isSystemTrayAvailable()`); the caller decides. It reads the
+window's model (`window.table`, `window.strips`) after the window applied each
+worker signal (the window connected first, so its slots run first) and sends
+every request through `window.link`, whose worker makes the blocking engine
+calls off the GUI thread.
+
+While the tray exists, closing the window from the window manager (the title
+bar's X, Alt+F4: a spontaneous close) only hides it; the first time, a tray
+message says so. A programmatic close (QApplication.quit(), a session
+logout) goes through and ends the app.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QWheelEvent
+from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
+
+from pypac.engine import SessionInfo
+
+from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
+from .session_model import StripPhase, display_name, percent_text
+from .settings import CLOSE_NOTICE_SHOWN, MixerSettings
+from .tray_icon import tray_icon
+from .volume_memory import app_identity
+
+if TYPE_CHECKING:
+    from .main_window import MixerWindow
+
+NOTICE_TITLE = "PyPAC Mixer is still running"
+NOTICE_TEXT = (
+    "It keeps running in the system tray. Click the tray icon to show the mixer again; "
+    "choose Quit from the tray icon's menu to exit."
+)
+#: A wheel notch asks for a volume the server reports back a moment later;
+#: the next notch starts from what was asked, not from the older report.
+WHEEL_HOLD_S = 0.6
+REFRESH_MS = 50  # session events come in bursts: rebuild the menu once per burst
+
+
+class MixerTray(QObject):
+    def __init__(
+        self,
+        window: MixerWindow,
+        settings: MixerSettings,
+        *,
+        quit_app: Callable[[], None] = QCoreApplication.quit,
+        open_settings: Callable[[], object] | None = None,
+        identity: Callable[[SessionInfo], str | None] = app_identity,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self._quit_app = quit_app
+        self.mute_all = MuteAll(identity)
+        self.recording_keys: set[int] = set()
+        self.notices: list[str] = []  # what was told through the tray, for tests and logs
+        self.shown_state: tuple[bool, bool] | None = None  # (muted, recording) on the icon
+        self._base_icon = window.windowIcon()
+        self._wheel_targets: dict[int, tuple[float, float]] = {}  # pid -> (volume, until)
+        self._apps_signature: tuple[tuple[int, str, bool], ...] | None = None
+
+        self.menu = QMenu()  # the tray does not own its menu: this object keeps it
+        self.mute_all_action = self.menu.addAction("Mute all", self.toggle_mute_all)
+        self.apps_menu = self.menu.addMenu("Mute app")
+        self.apps_menu.triggered.connect(self._app_toggled)
+        self.stop_recordings_action = self.menu.addAction(
+            "Stop all recordings", self.stop_all_recordings
+        )
+        self.menu.addSeparator()
+        self.show_action = self.menu.addAction("Show mixer", self.show_window)
+        self.settings_action: QAction | None = None
+        if open_settings is not None:
+            self.settings_action = self.menu.addAction("Settings…", open_settings)
+        self.menu.addSeparator()
+        self.quit_action = self.menu.addAction("Quit", self._quit)
+        self.menu.aboutToShow.connect(self.refresh)
+
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.icon.installEventFilter(self)  # wheel events (X11 XEmbed trays deliver them)
+        window.installEventFilter(self)  # close -> hide to the tray
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        w = window.link.worker
+        w.sessionUpdated.connect(self._sessions_changed)
+        w.sessionRemoved.connect(self._sessions_changed)
+        w.sessionsReset.connect(self._sessions_changed)
+        w.serverLost.connect(self._sessions_changed)
+        w.recordingStarted.connect(self._recording_started)
+        w.recordingFailed.connect(self._recording_ended)
+        w.recordingFinished.connect(self._recording_ended)
+        self.refresh()
+        self.icon.show()
+
+    # ---- what the window knows --------------------------------------------------------
+
+    def live_sessions(self) -> list[SessionInfo]:
+        """The apps the tray can act on: listed and not exited, by name."""
+        infos = [
+            e.info
+            for e in self.window.table.entries.values()
+            if e.phase in (StripPhase.PLAYING, StripPhase.PAUSED)
+        ]
+        return sorted(infos, key=lambda i: (display_name(i).casefold(), i.process_id))
+
+    def _sessions_changed(self, _arg: object = None) -> None:
+        self._refresh_timer.start()
+
+    def _recording_started(self, key: int, _recorder: object) -> None:
+        self.recording_keys.add(key)
+        self.refresh()
+
+    def _recording_ended(self, key: int, _detail: object) -> None:
+        self.recording_keys.discard(key)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Bring the menu and the icon up to date with the window's model."""
+        live = self.live_sessions()
+        self._rebuild_apps(live)
+        self.mute_all_action.setText("Unmute all" if self.mute_all.active else "Mute all")
+        self.mute_all_action.setEnabled(bool(live) or self.mute_all.active)
+        self.stop_recordings_action.setVisible(bool(self.recording_keys))
+        muted = self.mute_all.active or (bool(live) and all(s.muted for s in live))
+        state = (muted, bool(self.recording_keys))
+        if state != self.shown_state:
+            self.shown_state = state
+            self.icon.setIcon(tray_icon(self._base_icon, muted=muted, recording=state[1]))
+        self.icon.setToolTip(self._tooltip(live, muted))
+
+    def _tooltip(self, live: list[SessionInfo], muted: bool) -> str:
+        parts = [f"{len(live)} app{'s' if len(live) != 1 else ''} playing"]
+        if muted:
+            parts.append("all muted")
+        if self.recording_keys:
+            parts.append(f"recording {len(self.recording_keys)}")
+        return "PyPAC Mixer — " + ", ".join(parts)
+
+    def _rebuild_apps(self, live: list[SessionInfo]) -> None:
+        names = [display_name(i) for i in live]
+        labels = [
+            f"{n} (PID {i.process_id})" if names.count(n) > 1 else n for n, i in zip(names, live)
+        ]
+        signature = tuple((i.process_id, label, i.muted) for i, label in zip(live, labels))
+        if signature == self._apps_signature:
+            return  # unchanged: an open menu stays as it is
+        self._apps_signature = signature
+        self.apps_menu.clear()
+        if not live:
+            self.apps_menu.addAction("No apps playing").setEnabled(False)
+        for info, label in zip(live, labels):
+            action = self.apps_menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(info.muted)
+            action.setData(info.process_id)
+
+    # ---- actions ----------------------------------------------------------------------
+
+    @Slot(QAction)
+    def _app_toggled(self, action: QAction) -> None:
+        pid = action.data()
+        if isinstance(pid, int):
+            self.window.link.set_mute(pid, action.isChecked())
+
+    @Slot()
+    def toggle_mute_all(self) -> None:
+        for pid, muted in self.mute_all.toggle(self.live_sessions()):
+            self.window.link.set_mute(pid, muted)
+        self.refresh()
+
+    @Slot()
+    def stop_all_recordings(self) -> None:
+        for key in sorted(self.recording_keys):
+            strip = self.window.strips.get(key)
+            if strip is not None and strip.record_button.isChecked():
+                strip.record_button.setChecked(False)  # the same path as the user's click
+            else:
+                self.window.link.stop_recording(key)
+
+    @Slot()
+    def show_window(self) -> None:
+        w = self.window
+        if w.isMinimized():
+            w.showNormal()
+        else:
+            w.show()
+        w.raise_()
+        w.activateWindow()
+
+    @Slot()
+    def toggle_window(self) -> None:
+        if self.window.isVisible() and not self.window.isMinimized():
+            self.window.hide()
+        else:
+            self.show_window()
+
+    def _quit(self) -> None:
+        self._quit_app()
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.toggle_window()
+        elif reason == QSystemTrayIcon.ActivationReason.MiddleClick:
+            self.toggle_mute_all()
+
+    def scroll(self, notches: float) -> dict[int, float]:
+        """Turn every app up (notches > 0) or down together; returns the requests sent.
+
+        The "system volume" of the mixer: see all_apps.scale_volumes for why it
+        scales the apps rather than the output device."""
+        now = time.monotonic()
+        volumes = {}
+        for info in self.live_sessions():
+            held = self._wheel_targets.get(info.process_id)
+            volumes[info.process_id] = held[0] if held and now < held[1] else info.volume
+        changes = scale_volumes(volumes, notches * WHEEL_STEP)
+        for pid, volume in changes.items():
+            self.window.link.set_volume(pid, volume)
+            self._wheel_targets[pid] = (volume, now + WHEEL_HOLD_S)
+        if volumes:
+            loudest = max({**volumes, **changes}.values())
+            self.icon.setToolTip(f"PyPAC Mixer — loudest app at {percent_text(loudest)}")
+        return changes
+
+    # ---- events -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.icon and kind == QEvent.Type.Wheel and isinstance(event, QWheelEvent):
+            delta = event.angleDelta()
+            self.scroll((delta.y() or delta.x()) / 120)
+            return True
+        if watched is self.window and kind == QEvent.Type.Close:
+            assert isinstance(event, QCloseEvent)
+            if event.spontaneous():  # the window manager's close button: keep running
+                event.ignore()
+                self.window.hide()
+                self.notice_still_running()
+                return True
+            # quit() or a logout closes the window: the app must end with it, not
+            # linger in the tray with a stopped worker.
+            QTimer.singleShot(0, self._quit_app)
+        return super().eventFilter(watched, event)
+
+    def notice_still_running(self) -> None:
+        """Say once (ever: remembered in the settings) that closing kept the app running."""
+        if self.settings.value(CLOSE_NOTICE_SHOWN):
+            return
+        self.settings.set_value(CLOSE_NOTICE_SHOWN, True)
+        self.notices.append(NOTICE_TEXT)
+        if self.icon.supportsMessages():
+            self.icon.showMessage(
+                NOTICE_TITLE, NOTICE_TEXT, QSystemTrayIcon.MessageIcon.Information, 8000
+            )
+        else:
+            # Not modal: the user closed the window to get on with something else.
+            self._notice_box = QMessageBox(QMessageBox.Icon.Information, NOTICE_TITLE, NOTICE_TEXT)
+            self._notice_box.open()
+
+    def remove(self) -> None:
+        """Take the icon out of the tray (at exit, or when the features are removed)."""
+        self.icon.hide()
+        self.window.removeEventFilter(self)
