@@ -60,15 +60,24 @@ def test_no_file_gives_the_defaults_quietly(qapp, tmp_path, caplog):
     assert not s.backend.problems
 
 
-def test_a_corrupt_file_gives_defaults_is_kept_aside_and_saving_works_again(qapp, tmp_path, caplog):
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"\x00\xff\xfe garbage \x89PNG\r\n[appearance\ntheme light no equals\n",
+        b"\x00\x01 no section, no equals sign\n",  # Qt finds this only on first access
+    ],
+)
+def test_a_corrupt_file_gives_defaults_is_kept_aside_and_saving_works_again(
+    qapp, tmp_path, caplog, garbage
+):
     path = tmp_path / "settings.ini"
-    path.write_bytes(b"\x00\xff\xfe garbage \x89PNG\r\n[appearance\ntheme light no equals\n")
+    path.write_bytes(garbage)
     with caplog.at_level(logging.WARNING):
         s = load_settings(path)
     assert s.value(THEME) == "dark"
     assert "corrupt" in caplog.text and "using the defaults" in caplog.text
     kept = list(tmp_path.glob("settings.ini.corrupt-*"))
-    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"\x00\xff\xfe garbage")
+    assert len(kept) == 1 and kept[0].read_bytes() == garbage
     s.set_value(THEME, "light")
     s.sync()
     assert read_in_new_process(path, tmp_path)[THEME] == "light"

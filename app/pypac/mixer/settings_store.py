@@ -74,6 +74,7 @@ class SettingsStore:
 
     def _open(self) -> QSettings:
         qs = QSettings(str(self.path), QSettings.Format.IniFormat)
+        qs.allKeys()  # Qt parses some of the file only on first access; status tells after
         status = qs.status()
         if status == QSettings.Status.FormatError:
             del qs  # Qt never writes over a file it could not parse: keep it for the user
