@@ -212,6 +212,9 @@ class MixerTray(QObject):
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.toggle_window()
+        elif reason == QSystemTrayIcon.ActivationReason.DoubleClick:
+            # Its first click hid the window already; a double click means "show me".
+            self.show_window()
         elif reason == QSystemTrayIcon.ActivationReason.MiddleClick:
             self.toggle_mute_all()
 

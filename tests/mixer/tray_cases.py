@@ -1,0 +1,255 @@
+"""The tray icon for real: Xvfb, an XEmbed tray host (trayer), clicks and wheel
+turns sent through the X server, and the effect checked on the private servers.
+
+Not collected by a plain `pytest` run (the name does not start with test_):
+Qt's platform is chosen once per process, and the rest of the suite runs
+offscreen. tests/mixer/test_tray.py starts Xvfb + trayer and runs this module
+in a pytest of its own with QT_QPA_PLATFORM=xcb. Run alone without them, every
+test here fails: a missing tray is never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+
+from pypac.mixer.integration import install_desktop_features
+from pypac.mixer.main_window import MixerWindow
+from pypac.mixer.settings import CLOSE_NOTICE_SHOWN, RECORDING_FOLDER
+from pypac.mixer.settings_store import load_settings
+from pypac.mixer.theme import apply_theme
+from pypac.mixer.tray import NOTICE_TEXT
+from tests.support.xserver import XInput
+
+from .conftest import stream_of, wait_strip
+from .test_settings_dialog import keep_screenshot
+
+LEFT, MIDDLE, RIGHT, WHEEL_UP, WHEEL_DOWN = 1, 2, 3, 4, 5
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _under_xvfb_with_a_tray() -> None:
+    if os.environ.get("QT_QPA_PLATFORM") != "xcb" or not os.environ.get("DISPLAY"):
+        pytest.fail(
+            "tray_cases.py needs QT_QPA_PLATFORM=xcb and a DISPLAY with a system tray; "
+            "run it through tests/mixer/test_tray.py, which starts Xvfb and trayer"
+        )
+
+
+@pytest.fixture
+def x() -> XInput:
+    conn = XInput(os.environ["DISPLAY"])
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def tray_mixer(qtbot, qapp, sound_server, tmp_path):
+    assert QSystemTrayIcon.isSystemTrayAvailable(), "no system tray on this DISPLAY"
+    settings = load_settings(tmp_path / "settings.ini")
+    settings.set_value(RECORDING_FOLDER, str(tmp_path / "recordings"))
+    window = MixerWindow(apply_theme(qapp, "dark"), settings)
+    quits: list[str] = []
+    features = install_desktop_features(
+        qapp, window, settings, quit_app=lambda: quits.append("quit")
+    )
+    assert features.tray is not None, "a tray is available, so the mixer must use it"
+    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.server_up, timeout=10000)
+    tray = features.tray
+    qtbot.waitUntil(lambda: not tray.icon.geometry().isEmpty(), timeout=5000)  # docked
+    yield SimpleNamespace(window=window, tray=tray, settings=settings, quits=quits)
+    features.remove()
+    window.shutdown()
+
+
+def click_icon(x: XInput, tray, button: int = LEFT) -> None:
+    centre = tray.icon.geometry().center()
+    x.click(centre.x(), centre.y(), button)
+
+
+def open_menu(qtbot, x: XInput, tray) -> QMenu:
+    click_icon(x, tray, RIGHT)
+    qtbot.waitUntil(tray.menu.isVisible, timeout=3000)
+    return tray.menu
+
+
+def click_action(x: XInput, menu: QMenu, action: QAction) -> None:
+    centre = menu.mapToGlobal(menu.actionGeometry(action).center())
+    x.click(centre.x(), centre.y())
+
+
+def app_action(tray, name: str) -> QAction | None:
+    tray.refresh()
+    return next((a for a in tray.apps_menu.actions() if a.text() == name), None)
+
+
+def wait_server(qtbot, check, describe, timeout=5000) -> None:
+    try:
+        qtbot.waitUntil(check, timeout=timeout)
+    except qtbot.TimeoutError:
+        raise AssertionError(describe()) from None
+
+
+def test_left_click_hides_and_shows_the_window(qtbot, tray_mixer, x):
+    window, tray = tray_mixer.window, tray_mixer.tray
+    screen = QGuiApplication.primaryScreen().geometry()
+    assert screen.contains(tray.icon.geometry())  # docked in trayer's panel
+    click_icon(x, tray)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert window.link._running  # hidden, not closed: the worker goes on
+    qtbot.wait(QApplication.doubleClickInterval() + 100)  # a second click, not a double click
+    click_icon(x, tray)
+    qtbot.waitUntil(window.isVisible, timeout=3000)
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
+    click_icon(x, tray)  # a double click: the first click hides, the second shows again
+    click_icon(x, tray)
+    qtbot.wait(300)
+    assert window.isVisible()
+
+
+def test_mute_all_then_unmute_all_restores_each_apps_own_mute(
+    qtbot, tray_mixer, x, player, sound_server
+):
+    window, tray = tray_mixer.window, tray_mixer.tray
+    procs = {n: player(300 + 100 * i, name=n) for i, n in enumerate(("Alpha", "Beta", "Gamma"))}
+    strips = {n: wait_strip(qtbot, window, p.pid) for n, p in procs.items()}
+    beta = stream_of(sound_server, procs["Beta"].pid)
+    sound_server.pactl("set-sink-input-mute", str(beta["index"]), "1")  # muted before
+    qtbot.waitUntil(lambda: strips["Beta"].muted, timeout=3000)
+
+    def mutes() -> dict[str, bool]:
+        return {n: (stream_of(sound_server, p.pid) or {}).get("mute") for n, p in procs.items()}
+
+    menu = open_menu(qtbot, x, tray)
+    assert tray.mute_all_action.text() == "Mute all"
+    click_action(x, menu, tray.mute_all_action)
+    wait_server(qtbot, lambda: all(mutes().values()), mutes)
+    qtbot.waitUntil(lambda: tray.shown_state == (True, False), timeout=3000)  # muted icon
+    assert tray.mute_all_action.text() == "Unmute all"
+
+    menu = open_menu(qtbot, x, tray)
+    click_action(x, menu, tray.mute_all_action)
+    want = {"Alpha": False, "Beta": True, "Gamma": False}
+    wait_server(qtbot, lambda: mutes() == want, mutes)
+    qtbot.wait(300)
+    assert mutes() == want  # Beta was muted before "Mute all": it stays muted
+    assert tray.mute_all_action.text() == "Mute all"
+    qtbot.waitUntil(lambda: tray.shown_state == (False, False), timeout=3000)
+
+
+def test_app_submenu_follows_sessions_and_mutes_one_app(qtbot, tray_mixer, player, sound_server):
+    window, tray = tray_mixer.window, tray_mixer.tray
+    solo = player(440, name="Solo")
+    wait_strip(qtbot, window, solo.pid)
+    qtbot.waitUntil(lambda: app_action(tray, "Solo") is not None, timeout=3000)
+    app_action(tray, "Solo").trigger()  # checks it: mute
+    wait_server(
+        qtbot,
+        lambda: stream_of(sound_server, solo.pid)["mute"] is True,
+        lambda: stream_of(sound_server, solo.pid),
+    )
+    qtbot.waitUntil(lambda: app_action(tray, "Solo").isChecked(), timeout=3000)
+
+    duo = player(550, name="Duo")
+    wait_strip(qtbot, window, duo.pid)
+    qtbot.waitUntil(lambda: app_action(tray, "Duo") is not None, timeout=3000)
+    assert stream_of(sound_server, duo.pid)["mute"] is False  # only Solo was muted
+    solo.terminate()
+    qtbot.waitUntil(lambda: app_action(tray, "Solo") is None, timeout=5000)
+    assert [a.text() for a in tray.apps_menu.actions()] == ["Duo"]
+
+
+def test_stop_all_recordings_and_the_recording_icon(qtbot, tray_mixer, x, player, tmp_path):
+    window, tray = tray_mixer.window, tray_mixer.tray
+    procs = [player(440, name="Rec one"), player(660, name="Rec two")]
+    strips = [wait_strip(qtbot, window, p.pid) for p in procs]
+    assert not tray.stop_recordings_action.isVisible()
+    for strip in strips:
+        strip.record_button.click()
+    qtbot.waitUntil(lambda: tray.recording_keys == {p.pid for p in procs}, timeout=5000)
+    assert tray.shown_state == (False, True)  # the recording dot
+
+    menu = open_menu(qtbot, x, tray)
+    assert tray.stop_recordings_action.isVisible()
+    # Hover "Mute app" to open the per-app submenu, then keep a picture of both.
+    hover = menu.mapToGlobal(menu.actionGeometry(tray.apps_menu.menuAction()).center())
+    x.move(hover.x(), hover.y())
+    qtbot.waitUntil(tray.apps_menu.isVisible, timeout=3000)
+    qtbot.wait(200)
+    area = QRect(menu.geometry()).united(tray.apps_menu.geometry())
+    area = area.united(tray.icon.geometry()).adjusted(-12, -6, 12, 12)
+    shot = QGuiApplication.primaryScreen().grabWindow(
+        0, area.x(), area.y(), area.width(), area.height()
+    )
+    keep_screenshot(shot.toImage(), tmp_path, "tray-menu.png")
+
+    click_action(x, menu, tray.stop_recordings_action)
+    qtbot.waitUntil(lambda: sum("saved" in m for m in window.messages) == 2, timeout=8000)
+    qtbot.waitUntil(lambda: not tray.recording_keys, timeout=3000)
+    assert len(list((tmp_path / "recordings").glob("Rec_*.flac"))) == 2
+    assert not tray.stop_recordings_action.isVisible()
+    assert tray.shown_state == (False, False)
+    assert not any(s.recording for s in strips)  # the strips show it ended
+
+
+def test_wheel_turns_every_app_up_and_down_together(qtbot, tray_mixer, x, player, sound_server):
+    window, tray = tray_mixer.window, tray_mixer.tray
+    loud, half = player(440, name="Loud"), player(550, name="Half")
+    wait_strip(qtbot, window, loud.pid)
+    half_strip = wait_strip(qtbot, window, half.pid)
+    sound_server.pactl(
+        "set-sink-input-volume", str(stream_of(sound_server, half.pid)["index"]), "50%"
+    )
+    qtbot.waitUntil(lambda: half_strip.volume == 0.5, timeout=3000)
+
+    def volumes() -> tuple[int, int]:
+        return tuple(stream_of(sound_server, p.pid)["volume_percent"][0] for p in (loud, half))
+
+    click_icon(x, tray, WHEEL_DOWN)
+    wait_server(qtbot, lambda: volumes()[0] == 95 and volumes()[1] in (47, 48), volumes)
+    click_icon(x, tray, WHEEL_DOWN)
+    wait_server(qtbot, lambda: volumes()[0] == 90 and volumes()[1] == 45, volumes)
+    for _ in range(3):  # back up: the loudest stops at 100%, the balance stays
+        click_icon(x, tray, WHEEL_UP)
+    wait_server(qtbot, lambda: volumes()[0] == 100 and volumes()[1] in (49, 50, 51), volumes)
+
+
+def test_closing_the_window_keeps_the_app_in_the_tray_and_says_so_once(
+    qtbot, tray_mixer, x, player
+):
+    window, tray, settings = tray_mixer.window, tray_mixer.tray, tray_mixer.settings
+    x.close_window(int(window.winId()))  # the window manager's close button
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert tray.notices == [NOTICE_TEXT]
+    assert settings.value(CLOSE_NOTICE_SHOWN) is True
+    balloons = [
+        w for w in QApplication.topLevelWidgets() if w.metaObject().className() == "QBalloonTip"
+    ]
+    assert any(b.isVisible() for b in balloons)  # the tray's message bubble
+    assert not tray_mixer.quits
+    late = player(440, name="While hidden")
+    qtbot.waitUntil(lambda: late.pid in window.table, timeout=5000)  # the worker goes on
+
+    tray.show_action.trigger()
+    qtbot.waitUntil(window.isVisible, timeout=3000)
+    x.close_window(int(window.winId()))
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert tray.notices == [NOTICE_TEXT]  # said once, not every time
+
+    tray.quit_action.trigger()
+    assert tray_mixer.quits == ["quit"]
+
+
+def test_quit_from_elsewhere_closes_and_ends_the_app(qtbot, tray_mixer):
+    window = tray_mixer.window
+    window.close()  # not the window manager: QApplication.quit(), a logout
+    qtbot.waitUntil(lambda: tray_mixer.quits == ["quit"], timeout=3000)
+    assert not window.link._running
