@@ -187,7 +187,7 @@ def install_desktop_features(
     action.triggered.connect(open_settings)
     window.addAction(action)  # the shortcut works wherever the focus is in the window
     button = QToolButton()
-    button.setText("⚙")
+    button.setText("⚙ Settings")
     button.setToolTip("Settings and hidden apps")
     button.setAccessibleName("Settings")
     button.setAutoRaise(True)
