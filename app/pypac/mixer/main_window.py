@@ -54,7 +54,7 @@ class MixerWindow(QMainWindow):
         self.setWindowTitle("PyPAC Mixer")
         self.setWindowIcon(QIcon(_icon_file("pypac-mixer.svg")))
         self._generic_icon = QIcon(_icon_file("generic-app.svg"))
-        self.resize(760, 520)
+        self.resize(860, 540)  # the System strip and four apps side by side
         self.table = SessionTable()
         self.strips: dict[int, ChannelStrip] = {}
         self.messages: list[str] = []  # everything told in the status bar, for tests and logs
@@ -285,7 +285,8 @@ class MixerWindow(QMainWindow):
         return [
             key
             for key, s in self.strips.items()
-            if s.geometry().right() >= left
+            if not s.isHidden()  # a strip the user hid is not captured either
+            and s.geometry().right() >= left
             and s.geometry().left() <= right
             and s.phase is not StripPhase.EXITED
         ]

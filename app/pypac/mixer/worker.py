@@ -86,8 +86,12 @@ class EngineWorker(QObject):
             self._timer.stop()
         for view in self._views.values():
             if view.capture is not None:
-                view.capture.stop()
+                self._retiring.append((view.capture, view.opened_at + MIN_CAPTURE_AGE_S))
         self._views.clear()
+        # Even at exit a capture must not be closed too young (see MIN_CAPTURE_AGE_S):
+        # wait out the rest, at most MIN_CAPTURE_AGE_S, once for all of them.
+        youngest = max((stop_at for _, stop_at in self._retiring), default=0.0)
+        time.sleep(max(0.0, min(MIN_CAPTURE_AGE_S, youngest - time.monotonic())))
         for cap, _ in self._retiring:
             cap.stop()
         self._retiring.clear()
