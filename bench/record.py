@@ -41,6 +41,7 @@ RATE = 48000
 def start_mixer(server: PrivateServer) -> subprocess.Popen[bytes]:
     env = server.env
     env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYPAC_MIXER_SETTINGS"] = str(server.root / "mixer.ini")  # not the user's settings
     return subprocess.Popen(
         [sys.executable, "-m", "pypac.mixer.app"],
         env=env,

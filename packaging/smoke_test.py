@@ -138,7 +138,8 @@ def check_list(checks: Checks, dist: Path, env: dict[str, str], pid: int | None)
 
 def check_mixer(checks: Checks, dist: Path, env: dict[str, str], work: Path, server: bool) -> None:
     shot, stats = work / "mixer.png", work / "stats.json"
-    env = dict(env, QT_QPA_PLATFORM="offscreen")
+    # Its own settings file: a smoke test must not write the user's.
+    env = dict(env, QT_QPA_PLATFORM="offscreen", PYPAC_MIXER_SETTINGS=str(work / "mixer.ini"))
     argv = [str(dist / f"pypac-mixer{EXE}"), "--quit-after", str(MIXER_SECONDS)]
     argv += ["--screenshot", str(shot), "--stats", str(stats)]
     started = time.monotonic()

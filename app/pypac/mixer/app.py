@@ -31,7 +31,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode.add_argument("--demo", action="store_true", help="private server with demo players")
     mode.add_argument("--auto", action="store_true", help="desktop server, else demo mode")
     p.add_argument("--players", type=int, default=4, help="demo players (default 4)")
-    p.add_argument("--theme", choices=("dark", "light"), default="dark")
+    p.add_argument(
+        "--theme", choices=("dark", "light"), help="this run only (default: the stored theme)"
+    )
     p.add_argument("--screenshot", type=Path, help="save a PNG of the window before quitting")
     p.add_argument("--quit-after", type=float, help="quit after this many seconds")
     p.add_argument("--size", help="window size WIDTHxHEIGHT, e.g. 1500x560")
@@ -79,16 +81,20 @@ def main(argv: list[str] | None = None) -> int:
         print("pypac-mixer: no desktop sound server; demo mode", file=sys.stderr)
         demo = DemoSession(args.players).start()
 
+    from .integration import install_desktop_features
     from .main_window import MixerWindow
-    from .settings import MixerSettings
+    from .settings import THEME
+    from .settings_store import load_settings
     from .theme import apply_theme
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("PyPAC Mixer")
-    app.setDesktopFileName("pypac-mixer")
-    settings = MixerSettings(appearance__theme=args.theme)
-    window = MixerWindow(apply_theme(app, args.theme), settings)
+    # The installed desktop entry's id: Wayland matches the window to its icon by it.
+    app.setDesktopFileName("org.pypac.PyPAC")
+    settings = load_settings(**({"appearance__theme": args.theme} if args.theme else {}))
+    window = MixerWindow(apply_theme(app, settings.value(THEME)), settings)
+    install_desktop_features(app, window, settings)  # at once: the worker is already running
     if args.size:
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.resize(width, height)
