@@ -142,6 +142,19 @@ def test_app_between_streams_is_silence_on_the_clock(enumerator, player):
     assert dominant_frequency(loud, RATE) == pytest.approx(440, abs=5)
 
 
+def test_capture_stopped_at_once_leaves_nothing_on_the_server(enumerator, player, sound_server):
+    # Closed while the server is still creating its streams: they must not
+    # stay open there (pipewire-pulse kept them for good).
+    p = player(440)
+    wait_for_session(enumerator, p.pid)
+    for _ in range(4):
+        pypac.ProcessCapture(p.pid).start().stop()
+    wait_until(
+        lambda: not [o for o in sound_server.source_outputs() if o["app_name"] == "PyPAC"],
+        timeout=3,
+    )
+
+
 def test_player_exit_mid_capture(enumerator, player):
     p = player(440, duration=30)
     wait_for_session(enumerator, p.pid)

@@ -14,7 +14,6 @@ from pypac.mixer.settings import HIDDEN_APPS, THEME, WINDOW_GEOMETRY
 from pypac.mixer.settings_dialog import SettingsDialog
 from pypac.mixer.settings_store import load_settings
 from pypac.mixer.theme import apply_theme
-from pypac.mixer.worker import MIN_CAPTURE_AGE_S
 from tests.support.settings_file import read_in_new_process
 
 from .conftest import wait_strip
@@ -28,9 +27,6 @@ def _window(qtbot, qapp, path, show=True):
     if show:
         window.show()
         qtbot.waitUntil(lambda: window.server_up, timeout=10000)
-        # pipewire-pulse can miss the close of a capture this young and keep it
-        # open, which later tests counting capture streams would see.
-        qtbot.wait(round(MIN_CAPTURE_AGE_S * 1000) + 200)
     return window, features
 
 

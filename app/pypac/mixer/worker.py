@@ -31,10 +31,6 @@ from pypac.errors import PyPACError, SessionNotFoundError
 from .levels import WaveBuffer
 from .session_model import SYSTEM_KEY
 
-#: A capture closed sooner than this after opening can stay open on the server
-#: (seen with pipewire-pulse: the close is lost while the stream is still being
-#: created), so a view that goes that fast keeps its capture a little longer.
-MIN_CAPTURE_AGE_S = 0.6
 TICK_MS = 33  # views slide by wall time between pushes (levels.LAG_BUCKETS)
 RETRY_S = 1.0  # how often a missing server or a failed view capture is tried again
 VIEW_RING_S = 1.0  # views read every tick; a short ring is plenty
@@ -45,7 +41,6 @@ class _View:
     buffer: WaveBuffer
     capture: _Capture | None = None
     retry_at: float = 0.0  # when to try opening again after a failure
-    opened_at: float = 0.0
 
 
 class EngineWorker(QObject):
@@ -64,7 +59,6 @@ class EngineWorker(QObject):
         self._en: SessionEnumerator | None = None
         self._next_connect = 0.0
         self._views: dict[int, _View] = {}
-        self._retiring: list[tuple[_Capture, float]] = []  # (capture, stop at)
         self._recorders: dict[int, Any] = {}
         self._timer: QTimer | None = None
         self._connected = False
@@ -86,15 +80,8 @@ class EngineWorker(QObject):
             self._timer.stop()
         for view in self._views.values():
             if view.capture is not None:
-                self._retiring.append((view.capture, view.opened_at + MIN_CAPTURE_AGE_S))
+                view.capture.stop()
         self._views.clear()
-        # Even at exit a capture must not be closed too young (see MIN_CAPTURE_AGE_S):
-        # wait out the rest, at most MIN_CAPTURE_AGE_S, once for all of them.
-        youngest = max((stop_at for _, stop_at in self._retiring), default=0.0)
-        time.sleep(max(0.0, min(MIN_CAPTURE_AGE_S, youngest - time.monotonic())))
-        for cap, _ in self._retiring:
-            cap.stop()
-        self._retiring.clear()
         for rec in list(self._recorders.values()):
             rec.stop()
         self._recorders.clear()
@@ -119,23 +106,12 @@ class EngineWorker(QObject):
             view = self._views[key]
             if targets.get(key) is not view.buffer:
                 if view.capture is not None:
-                    self._retiring.append((view.capture, view.opened_at + MIN_CAPTURE_AGE_S))
+                    view.capture.stop()
                 del self._views[key]
         for key, buf in targets.items():
             if key not in self._views:
                 self._views[key] = _View(buf)
-        self._stop_retired()
         self._open_views()
-
-    def _stop_retired(self) -> None:
-        now = time.monotonic()
-        keep = []
-        for cap, stop_at in self._retiring:
-            if now >= stop_at:
-                cap.stop()
-            else:
-                keep.append((cap, stop_at))
-        self._retiring = keep
 
     @Slot(int, str, str)
     def start_recording(self, key: int, path: str, fmt: str) -> None:
@@ -187,8 +163,6 @@ class EngineWorker(QObject):
             return
         self._drain_events()
         self._pump_views()
-        if self._retiring:
-            self._stop_retired()
 
     def _connect(self) -> bool:
         now = time.monotonic()
@@ -252,7 +226,7 @@ class EngineWorker(QObject):
             except PyPACError:
                 view.capture, view.retry_at = None, now + RETRY_S
                 continue
-            view.capture, view.opened_at = new, now
+            view.capture = new
 
     def _pump_views(self) -> None:
         dead = False

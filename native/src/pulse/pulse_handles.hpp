@@ -30,14 +30,40 @@ struct ContextDeleter {
 };
 using ContextPtr = std::unique_ptr<pa_context, ContextDeleter>;
 
+// Disconnects and drops the stream; no callback reaches its owner afterwards.
+// A stream the server is still creating cannot be disconnected yet (libpulse
+// refuses until the server's reply): dropped then, the server would create it
+// anyway and keep it open for the life of the connection. So it is left to a
+// callback of its own that disconnects it once it exists and frees it once
+// it has ended.
 struct StreamDeleter {
     void operator()(pa_stream *s) const noexcept {
         pa_stream_set_read_callback(s, nullptr, nullptr);
-        pa_stream_set_state_callback(s, nullptr, nullptr);
         const pa_stream_state_t st = pa_stream_get_state(s);
-        if (st == PA_STREAM_READY || st == PA_STREAM_CREATING)
+        if (st == PA_STREAM_CREATING) {
+            pa_stream_set_state_callback(s, finish_when_created, nullptr);
+            return; // the callback owns our reference now
+        }
+        pa_stream_set_state_callback(s, nullptr, nullptr);
+        if (st == PA_STREAM_READY)
             pa_stream_disconnect(s);
         pa_stream_unref(s);
+    }
+
+  private:
+    static void finish_when_created(pa_stream *s, void *) {
+        switch (pa_stream_get_state(s)) {
+        case PA_STREAM_READY:
+            pa_stream_disconnect(s); // -> TERMINATED, below
+            break;
+        case PA_STREAM_FAILED:
+        case PA_STREAM_TERMINATED:
+            pa_stream_set_state_callback(s, nullptr, nullptr);
+            pa_stream_unref(s);
+            break;
+        default:
+            break;
+        }
     }
 };
 using StreamPtr = std::unique_ptr<pa_stream, StreamDeleter>;
