@@ -32,6 +32,7 @@ from pathlib import Path
 import soundfile as sf
 
 from pypac.demo.private_server import PrivateServer
+from pypac.demo.processes import stop_processes
 from pypac.demo.tone_player import RATE, music_block
 
 WARM_UP_S = 3.0
@@ -92,18 +93,6 @@ def start_players(server: PrivateServer, music: Path, count: int) -> list[subpro
         )
         for i in range(count)
     ]
-
-
-def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def wait_sessions(server: PrivateServer, count: int, timeout: float = 20.0) -> None:
@@ -201,7 +190,7 @@ def main() -> int:
                 ours = run_mixer(env, args.seconds, workdir)
                 theirs = run_pavucontrol(env, args.seconds)
             finally:
-                stop(players)
+                stop_processes(players)
             rows.append((n, ours, theirs))
     finally:
         server.stop()

@@ -70,6 +70,7 @@ def sound_server(kind: str, root: Path) -> Iterator[tuple[dict[str, str], int | 
         yield dict(os.environ), None
         return
     from pypac.demo.private_server import PrivateServer
+    from pypac.demo.processes import stop_processes
 
     with PrivateServer(kind, root / kind) as server:
         player = subprocess.Popen(
@@ -79,12 +80,7 @@ def sound_server(kind: str, root: Path) -> Iterator[tuple[dict[str, str], int | 
         try:
             yield server.env, player.pid
         finally:
-            player.terminate()
-            try:
-                player.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                player.kill()
-                player.wait()
+            stop_processes([player])
 
 
 # ---- the checks ------------------------------------------------------------------------
@@ -165,6 +161,27 @@ def check_mixer(checks: Checks, dist: Path, env: dict[str, str], work: Path, ser
     checks.report("stats", ok, f"strips {figures.get('strips')} (want >= {wanted}), names {names}")
 
 
+def check_demo(checks: Checks, dist: Path, work: Path) -> None:
+    """`pypac-mixer --demo` from the frozen folder: its own server and players
+    (the executable runs itself as the tone players: no Python there)."""
+    stats = work / "demo-stats.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYPAC_MIXER_SETTINGS"] = str(work / "demo.ini")
+    env.pop("PULSE_SERVER", None)
+    argv = [str(dist / f"pypac-mixer{EXE}"), "--demo", "--players", "2"]
+    argv += ["--quit-after", str(MIXER_SECONDS), "--stats", str(stats)]
+    out = run(argv, env, MIXER_SECONDS + 60)
+    try:
+        names = json.loads(stats.read_text()).get("strip_names", [])
+    except (OSError, ValueError):
+        names = []
+    ok = out.returncode == 0 and {"Music player", "Video call"} <= set(names)
+    detail = (
+        f"strips {names}" if out.returncode == 0 else f"exit {out.returncode}: {tail(out.stderr)}"
+    )
+    checks.report("demo mode", ok, detail)
+
+
 def picture_check(path: Path) -> tuple[bool, str]:
     """Not blank: a grid of samples must hold several colours (a blank grab holds one)."""
     from PySide6.QtGui import QImage  # pypac depends on PySide6; PNG decoding needs no app
@@ -214,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                     check_mixer(checks, dist, env, work, server=pid is not None)
             except Exception as exc:  # a server that cannot start is a failure, not a skip
                 checks.report("sound server", False, f"{type(exc).__name__}: {exc}")
+            if server != "none":
+                check_demo(checks, dist, work)
             check_install_desktop(checks, dist, work)
     print(f"smoke test: {checks.passed} passed, {checks.failed} failed", flush=True)
     return 1 if checks.failed else 0

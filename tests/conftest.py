@@ -17,6 +17,7 @@ import pytest
 
 from pypac import engine
 from pypac.demo.private_server import KINDS, PrivateServer
+from pypac.demo.processes import stop_processes
 
 Player = Callable[..., "subprocess.Popen[bytes]"]
 
@@ -75,12 +76,4 @@ def player(sound_server: PrivateServer) -> Iterator[Player]:
         return p
 
     yield start
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+    stop_processes(procs)

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from pypac.demo.processes import stop_processes
+
 TRAYER = [
     "trayer",
     "--edge",
@@ -198,12 +200,5 @@ class TrayDisplay:
             x.close()
 
     def stop(self) -> None:
-        for proc in reversed(self._procs):
-            if proc.poll() is None:
-                proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_processes(reversed(self._procs))
         self._procs.clear()

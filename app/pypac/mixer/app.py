@@ -67,6 +67,13 @@ def default_screenshot_path() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .demo import TONE_PLAYER_FLAG
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [TONE_PLAYER_FLAG]:  # the frozen build's demo players (see demo.py)
+        from pypac.demo import tone_player
+
+        return tone_player.main(argv[1:])
     args = parse_args(argv)
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if args.auto and headless:
@@ -139,6 +146,7 @@ def write_stats(path: Path, window: object) -> None:
         "frames": getattr(window, "frames", 0),
         "waveform_paints": sum(s.waveform.paints for s in strips.values()),
         "strips": len(strips),
+        "strip_names": sorted(s.name for s in strips.values()),
         "drawn_strips": getattr(window, "drawn_strip_count", 0),
         "ended": time.monotonic(),
     }

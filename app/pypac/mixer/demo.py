@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pypac import engine
 from pypac.demo.private_server import PrivateServer
+from pypac.demo.processes import stop_processes
 
 #: (name, style, base frequency, amplitude): different looks in the waveforms.
 DEMO_PLAYERS = (
@@ -25,6 +26,17 @@ DEMO_PLAYERS = (
     ("Game", "music", 660.0, 0.45),
     ("Podcast", "music", 220.0, 0.35),
 )
+
+
+#: A frozen build has no Python to run `-m pypac.demo.tone_player` with: the
+#: mixer executable plays the tones itself when started with this flag.
+TONE_PLAYER_FLAG = "--run-tone-player"
+
+
+def tone_player_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, TONE_PLAYER_FLAG]
+    return [sys.executable, "-m", "pypac.demo.tone_player"]
 
 
 def _die_with_parent() -> None:
@@ -57,7 +69,7 @@ class DemoSession:
     def start_player(
         self, name: str, style: str = "music", freq: float = 440.0, amplitude: float = 0.5
     ) -> subprocess.Popen[bytes]:
-        argv = [sys.executable, "-m", "pypac.demo.tone_player", "--name", name]
+        argv = [*tone_player_command(), "--name", name]
         argv += ["--freq", str(freq), "--style", style, "--amplitude", str(amplitude)]
         argv += ["--duration", str(24 * 3600)]
         p = subprocess.Popen(
@@ -67,15 +79,7 @@ class DemoSession:
         return p
 
     def stop(self) -> None:
-        for p in self._procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in self._procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop_processes(self._procs)
         self._procs.clear()
         self.server.stop()
         self.server.deactivate()
