@@ -71,17 +71,21 @@ def start_players(server: PrivateServer, tone: Path, n: int) -> list[subprocess.
         for i in range(n)
     ]
     en = pypac.SessionEnumerator()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30  # 32 players starting at once on 2 cores take a while
     pids = {p.pid for p in players}
     while time.monotonic() < deadline:
-        active = {
-            s.process_id for s in en.enumerate_sessions() if s.state == pypac.SessionState.ACTIVE
-        }
+        sessions = {s.process_id: s for s in en.enumerate_sessions()}
+        active = {pid for pid, s in sessions.items() if s.state == pypac.SessionState.ACTIVE}
         if pids <= active:
             break
         time.sleep(0.05)
     else:
-        raise SystemExit(f"only {len(pids & active)} of {n} players came up")
+        missing = {
+            p.pid: (sessions[p.pid].state.name if p.pid in sessions else "no session", p.poll())
+            for p in players
+            if p.pid not in active
+        }
+        raise SystemExit(f"only {len(pids & active)} of {n} players came up; {missing}")
     en.close()
     return players
 
