@@ -11,7 +11,6 @@ started here; they write on their own threads and go on when views stop.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,8 +136,7 @@ class EngineWorker(QObject):
     def stop_recording(self, key: int) -> None:
         rec = self._recorders.get(key)
         if rec is not None:
-            # stop() joins the writer while it flushes; keep this thread free meanwhile.
-            threading.Thread(target=rec.stop, name="pypac-recorder-stop", daemon=True).start()
+            rec.request_stop()  # no wait: the writer finishes the file, then on_finished reports
 
     def _recording_ended(self, key: int, status: Any) -> None:
         # Runs on the recorder's writer thread; the signal is queued to the GUI.
