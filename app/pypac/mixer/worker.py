@@ -127,7 +127,7 @@ class EngineWorker(QObject):
             )
             rec.start()
         except (PyPACError, OSError) as exc:
-            self.recordingFailed.emit(key, f"Cannot record to {path}: {exc}")
+            self.recordingFailed.emit(key, str(exc))
             return
         self._recorders[key] = rec
         self.recordingStarted.emit(key, rec)
