@@ -11,7 +11,8 @@ import pytest
 
 import pypac
 from pypac.demo.private_server import PrivateServer
-from tests.engine.util import wait_for_session
+from pypac.demo.processes import stop_processes
+from tests.engine.util import wait_for_session, wait_until
 
 
 def pypac_cli(
@@ -175,3 +176,24 @@ def test_volume_syntax_and_the_value_applied(enumerator, player, sound_server):
         ]
     out = pypac_cli(sound_server, "volume", str(p.pid), "40")
     assert out.returncode == 2 and "write 40% for a percentage" in out.stderr
+
+
+def test_full_server_says_too_many_clients(sound_server):
+    # Both servers take 64 clients; the 65th is hung up on during the handshake.
+    subscribers = [
+        subprocess.Popen(
+            ["pactl", "subscribe"],
+            env=sound_server.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(70)
+    ]
+    try:
+        wait_until(lambda: sum(p.poll() is not None for p in subscribers) >= 6, timeout=20)
+        out = pypac_cli(sound_server, "list", timeout=60)
+        assert out.returncode == 4, out.stderr
+        assert "too many clients" in out.stderr, out.stderr
+        assert "Start PulseAudio" not in out.stderr
+    finally:
+        stop_processes(subscribers)

@@ -174,6 +174,8 @@ void PulseBackend::on_context_state() {
     case PA_CONTEXT_FAILED:
     case PA_CONTEXT_TERMINATED: {
         const int err = pa_context_errno(ctx);
+        server_full_.store(!synced_ && err == PA_ERR_CONNECTIONTERMINATED,
+                           std::memory_order_release);
         on_context_lost(synced_
                             ? "connection to the sound server lost: " + call_failed("libpulse", err)
                             : call_failed("pa_context_connect()", err));
@@ -224,13 +226,19 @@ void PulseBackend::wait_connected(double timeout_s) {
     if (state_.wait(timeout_s))
         return;
     const std::string last_error = state_.last_error();
-    throw EngineError(
-        ErrorCode::ServerUnavailable,
-        "cannot reach the sound server at " + server_address() + ": " +
-            (last_error.empty() ? "no answer within " + std::to_string(timeout_s) + " s"
-                                : last_error) +
-            ". Start PulseAudio or PipeWire (`systemctl --user start pipewire-pulse` or "
-            "`pulseaudio --start`), or set PULSE_SERVER to the server's address.");
+    const char *what_to_do =
+        server_full_.load(std::memory_order_acquire)
+            ? ". The server hung up during the handshake, which it does when it has too many "
+              "clients (PulseAudio and pipewire-pulse allow 64): close some programs that use "
+              "sound, then try again."
+            : ". Start PulseAudio or PipeWire (`systemctl --user start pipewire-pulse` or "
+              "`pulseaudio --start`), or set PULSE_SERVER to the server's address.";
+    throw EngineError(ErrorCode::ServerUnavailable,
+                      "cannot reach the sound server at " + server_address() + ": " +
+                          (last_error.empty()
+                               ? "no answer within " + std::to_string(timeout_s) + " s"
+                               : last_error) +
+                          what_to_do);
 }
 
 void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t index) {

@@ -83,6 +83,10 @@ class PulseBackend final : public Backend {
     pa_time_event *reconnect_timer_ = nullptr;
     bool stopping_ = false;
     bool synced_ = false; // the first sink-input list after connecting has arrived
+    // The last attempt reached a server that hung up before the handshake
+    // ended: what PulseAudio and pipewire-pulse do when they have too many
+    // clients (64 by default). Read by wait_connected() on callers' threads.
+    std::atomic<bool> server_full_{false};
 
     std::map<uint32_t, SinkInput> sink_inputs_;
     std::map<uint32_t, uint32_t> sink_monitors_; // sink index -> monitor source index
