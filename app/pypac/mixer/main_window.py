@@ -58,7 +58,7 @@ class MixerWindow(QMainWindow):
         self.table = SessionTable()
         self.strips: dict[int, ChannelStrip] = {}
         self.messages: list[str] = []  # everything told in the status bar, for tests and logs
-        self._recent: list[tuple[float, str]] = []
+        self._recent: list[tuple[float, str | None, str]] = []  # (time, topic, message)
         self._state_changed = True
         self.frames = 0  # display frames in which at least one waveform was redrawn
         self.first_paint: float | None = None
@@ -180,7 +180,7 @@ class MixerWindow(QMainWindow):
             self.banner.hide()
             self.system_strip.set_phase(StripPhase.PLAYING)
             self._update_empty_state()
-            self.tell("Connected to the sound server")
+            self.tell("Connected to the sound server", topic="server")
 
     def _server_lost(self, reason: str) -> None:
         text = f"Sound server unreachable: {reason}. Reconnecting automatically…"
@@ -188,18 +188,24 @@ class MixerWindow(QMainWindow):
             self.banner.setText(text)
             self.banner.show()
         if self.server_up or not self.messages:
-            self.tell("Sound server unreachable")
+            self.tell("Sound server unreachable", topic="server")
         self.server_up = False
         self.system_strip.set_phase(StripPhase.SERVER_LOST)
         self._apply(self.table.server_lost())
         self._update_empty_state()
 
-    def tell(self, message: str) -> None:
+    def tell(self, message: str, topic: str | None = None) -> None:
         """Show `message` in the status bar; messages that come together (two
-        recordings ended by one server loss) are shown together."""
+        recordings ended by one server loss) are shown together, except that
+        a message on a `topic` (the server's state) replaces older ones on it."""
         now = time.monotonic()
-        recent = [m for t, m in self._recent if now - t < TOGETHER_S][-2:]
-        self._recent = [*[(t, m) for t, m in self._recent if now - t < TOGETHER_S], (now, message)]
+        kept = [
+            (t, top, m)
+            for t, top, m in self._recent
+            if now - t < TOGETHER_S and (topic is None or top != topic)
+        ]
+        recent = [m for _, _, m in kept][-2:]
+        self._recent = [*kept, (now, topic, message)]
         self.messages.append(message)
         self.statusBar().showMessage("  •  ".join([message, *reversed(recent)]))
         self.statusBar().setToolTip("\n".join(self.messages[-10:]))
