@@ -45,6 +45,7 @@ class WaveBuffer:
         self._carry = np.zeros(0, np.float32)
         self._lock = threading.Lock()
         self._peak = 0.0
+        self._sound_until = 0  # bucket count just past the last bucket that was not silence
         self.version = 0  # bumped whenever the envelope changed
         self.frames = 0  # frames pushed in all (tests and stats read it)
 
@@ -68,6 +69,9 @@ class WaveBuffer:
                 self._peak = max(self._peak, float(hi.max()), -float(lo.min()))
                 self._lo = np.concatenate((self._lo[k:], lo))
                 self._hi = np.concatenate((self._hi[k:], hi))
+                sound = np.flatnonzero((hi != 0) | (lo != 0))
+                if len(sound):
+                    self._sound_until = self._total + len(cols) - k + int(sound[-1]) + 1
                 self._total += len(cols)
                 self._pushed_at = time.monotonic()
                 self.version += 1
@@ -90,6 +94,11 @@ class WaveBuffer:
         end = len(lo) - hidden
         return lo[end - self.window : end], hi[end - self.window : end], total - hidden
 
+    def silent_window(self, position: int) -> bool:
+        """True when the window that `window_at` gave for `position` is all
+        silence: sliding it on shows the same flat line, so nothing to redraw."""
+        return self._sound_until <= max(0, position - self.window)
+
     def take_peak(self) -> float:
         """The highest absolute sample since the last call (the meter's input)."""
         with self._lock:
@@ -106,6 +115,7 @@ class WaveBuffer:
             self._lo = np.zeros(self.buckets, np.float32)
             self._hi = np.zeros(self.buckets, np.float32)
             self._peak = 0.0
+            self._sound_until = 0
             self.version += 1
         self._carry = np.zeros(0, np.float32)
 

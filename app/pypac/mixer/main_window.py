@@ -37,6 +37,13 @@ from .worker import EngineLink
 FRAME_MS = 16  # ~60 fps
 SLOW_EVERY = 6  # recording figures update every 6th frame (~10 Hz)
 METER_EVERY = 2  # meters at ~30 Hz: the eye cannot follow a level bar faster
+# A mixer sits open all day: once nothing has changed for IDLE_AFTER frames
+# (silence, meters at rest, no recording), the display timer ticks at
+# IDLE_FRAME_MS until something moves again (sound shows within that time).
+IDLE_AFTER = 30
+IDLE_FRAME_MS = 250
+EXPIRE_MS = 250  # exited apps' strips go, and layout moves are caught, this often
+IDLE_EXPIRE_MS = 1000
 EMPTY_TEXT = "No applications are playing audio"
 WAITING_TEXT = "Waiting for the sound server…"
 TOGETHER_S = 5.0  # status messages this close together are shown side by side
@@ -111,11 +118,12 @@ class MixerWindow(QMainWindow):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._draw_frame)
         self._expire_timer = QTimer(self)
-        self._expire_timer.setInterval(250)
+        self._expire_timer.setInterval(EXPIRE_MS)
         self._expire_timer.timeout.connect(self._expire)
         self._expire_timer.start()
         self._last_meter = time.monotonic()
         self._frame_no = 0
+        self._still_frames = 0  # frames in a row that changed nothing
         self._view_keys: dict[int, Any] = {}
         self._update_empty_state()
         self.link.start()
@@ -280,6 +288,16 @@ class MixerWindow(QMainWindow):
                 if strip.key not in self._view_keys:
                     strip.record_panel.refresh()
         self.frames += drew
+        self._pace(drew or metered_any or any(s.recording for s in self.strips.values()))
+
+    def _pace(self, moved: bool) -> None:
+        """Full frame rate while anything moves; a slow tick once all is still."""
+        self._still_frames = 0 if moved else self._still_frames + 1
+        idle = self._still_frames >= IDLE_AFTER
+        interval = IDLE_FRAME_MS if idle else FRAME_MS
+        if self._timer.interval() != interval:
+            self._timer.setInterval(interval)
+            self._expire_timer.setInterval(IDLE_EXPIRE_MS if idle else EXPIRE_MS)
 
     def _visible_keys(self) -> list[int]:
         if not self.drawing:
