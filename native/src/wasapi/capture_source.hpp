@@ -39,7 +39,9 @@ struct CaptureSource {
 
 // The format every capture is initialised with, and in which its buffers are
 // read: IEEE float32, interleaved, at the rate and channel count asked for.
-// Ours, on our stack or in our object: never handed to CoTaskMemFree.
+// Ours, on our stack or in our object: never handed to CoTaskMemFree. Every
+// channel count has its speaker positions (3.0, quad, 5.0, 5.1, 7.0, 7.1...);
+// more than 8 channels throw EngineError(InvalidArgument).
 WAVEFORMATEXTENSIBLE float_format(const CaptureFormat &format);
 
 // The IAudioClient of `source`, activated on the calling thread (an MTA

@@ -124,7 +124,7 @@ std::string advice_for(HRESULT hr) {
         return "Windows refused access: check Settings > Privacy > Microphone (loopback "
                "capture needs it) and that the target is not a protected process";
     case 0x88890008u:
-        return "ask for float32 at a common rate (48000 or 44100 Hz) and 1, 2, 6 or 8 channels";
+        return "ask for float32 at a common rate (48000 or 44100 Hz) and 1 to 8 channels";
     case 0x80010106u:
         return "this is a PyPAC bug: COM calls must run on PyPAC's own MTA thread";
     default:

@@ -186,6 +186,30 @@ void other_format() {
     }
 }
 
+// Odd channel counts get real speaker positions (3.0, 5.0, 7.0), so the
+// engine maps the stereo tone onto the front pair instead of guessing.
+void odd_channels() {
+    std::string detail;
+    bool ok = true;
+    for (uint32_t channels : {3u, 5u, 7u}) {
+        const CaptureFormat f{48000, channels};
+        try {
+            Run run = record(CaptureSource::capture_endpoint(), f, 1.5);
+            const auto left = channel_of(run.samples, channels, 0);
+            const auto right = channel_of(run.samples, channels, 1);
+            const double pl = tone_power(left, f.sample_rate, 440.0);
+            const double pr = tone_power(right, f.sample_rate, 440.0);
+            ok = ok && pl > 0.01 && pr > 0.01;
+            detail += std::to_string(channels) + " ch: 440 Hz power FL " + fixed(pl, 3) + " FR " +
+                      fixed(pr, 3) + "; ";
+        } catch (const EngineError &e) {
+            ok = false;
+            detail += std::to_string(channels) + " ch: " + e.what() + "; ";
+        }
+    }
+    check("capture.odd-channels", ok, detail + "(dwChannelMask 0x7, 0x37, 0x637)");
+}
+
 void process_exit() {
     try {
         Child child = spawn_self("sleep 800");
@@ -305,6 +329,7 @@ void run_gap_check(double seconds) {
 void run_capture_checks(double seconds) {
     tone_and_clock(seconds);
     other_format();
+    odd_channels();
     process_exit();
     rebuild_on_device_change();
     open_close_repeatedly();

@@ -2,6 +2,7 @@
 // silence, the engine thread, COM pointers, the process tree and exit watch.
 #include "check_harness.hpp"
 
+#include "wasapi/capture_source.hpp"
 #include "wasapi/clock_filler.hpp"
 #include "wasapi/com_thread.hpp"
 #include "wasapi/hresult.hpp"
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -57,6 +59,31 @@ void hresult_messages() {
                     gone.code() == ErrorCode::ServerUnavailable && contains(c, "0x80070020 (") &&
                     c.size() > 14;
     check("hresult.message", ok, a + " | " + c);
+}
+
+// Every channel count 1-8 names as many speakers as it has channels; 9 is refused.
+void channel_masks() {
+    std::string detail;
+    bool ok = true;
+    for (uint32_t n = 1; n <= 8; ++n) {
+        const DWORD mask = float_format({48000, n}).dwChannelMask;
+        int bits = 0;
+        for (DWORD m = mask; m; m &= m - 1)
+            ++bits;
+        ok = ok && bits == static_cast<int>(n) && (mask & 0x3) == (n == 1 ? 0u : 0x3u);
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "0x%lX", static_cast<unsigned long>(mask));
+        detail += std::to_string(n) + ":" + hex + " ";
+    }
+    std::string refused;
+    try {
+        float_format({48000, 9});
+    } catch (const EngineError &e) {
+        refused = e.code() == ErrorCode::InvalidArgument ? e.what() : "";
+    }
+    check("format.channel-masks", ok && contains(refused, "1 to 8 channels"),
+          detail + "(one speaker per channel, front pair first); 9 channels: " +
+              (refused.empty() ? "accepted" : refused));
 }
 
 constexpr int64_t kSecond = ClockFiller::kTicksPerSecond;
@@ -227,6 +254,7 @@ void process_checks() {
 void run_offline_checks() {
     compat_layout();
     hresult_messages();
+    channel_masks();
     clock_filler();
     com_pointers();
     com_thread();
