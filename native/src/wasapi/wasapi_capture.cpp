@@ -241,8 +241,8 @@ void WasapiCapture::loop() {
             if (hr == AUDCLNT_E_DEVICE_INVALIDATED && source_.follows_default() && rebuild())
                 continue;
             if (error().empty())
-                set_error(call_failed(
-                    "IAudioCaptureClient::GetBuffer() on the " + source_.describe(), hr));
+                set_error(
+                    call_failed(std::string(failed_call_) + " on the " + source_.describe(), hr));
             why = end_for(hr);
             break;
         }
@@ -338,11 +338,19 @@ HRESULT WasapiCapture::drain() noexcept {
     // no later than now - queued. That bounds a timestamp that is only the
     // time of the call (Wine's), and is never earlier than a true one.
     UINT32 queued = 0;
-    if (FAILED(client_->GetCurrentPadding(&queued)))
+    HRESULT hr = client_->GetCurrentPadding(&queued);
+    // A dead stream: Wine says so only here (its GetNextPacketSize keeps
+    // answering "no packet"), Windows here and in every call below.
+    if (hr == AUDCLNT_E_DEVICE_INVALIDATED || hr == AUDCLNT_E_SERVICE_NOT_RUNNING) {
+        failed_call_ = "IAudioClient::GetCurrentPadding()";
+        return hr;
+    }
+    if (FAILED(hr))
         queued = 0;
     for (;;) {
         UINT32 next = 0;
-        HRESULT hr = capture_->GetNextPacketSize(&next);
+        hr = capture_->GetNextPacketSize(&next);
+        failed_call_ = "IAudioCaptureClient::GetNextPacketSize()";
         if (FAILED(hr) || next == 0)
             return hr;
         BYTE *data = nullptr;
@@ -350,6 +358,7 @@ HRESULT WasapiCapture::drain() noexcept {
         DWORD flags = 0;
         UINT64 device_position = 0, qpc_position = 0;
         hr = capture_->GetBuffer(&data, &frames, &flags, &device_position, &qpc_position);
+        failed_call_ = "IAudioCaptureClient::GetBuffer()";
         if (hr == AUDCLNT_S_BUFFER_EMPTY)
             return S_OK;
         if (FAILED(hr))
@@ -377,6 +386,7 @@ HRESULT WasapiCapture::drain() noexcept {
         }
         counters_.packet_frames.fetch_add(frames, std::memory_order_relaxed);
         hr = capture_->ReleaseBuffer(frames);
+        failed_call_ = "IAudioCaptureClient::ReleaseBuffer()";
         if (FAILED(hr))
             return hr;
         const int64_t age = now - (start + filler_.to_ticks(frames));

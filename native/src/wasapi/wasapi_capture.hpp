@@ -63,8 +63,8 @@ class WasapiCapture final : public CaptureStream {
     void loop();
     void open_stream(); // throws EngineError
     void close_stream() noexcept;
-    bool rebuild() noexcept; // reopen on the current default; false (error set) on failure
-    HRESULT drain() noexcept;
+    bool rebuild() noexcept;  // reopen on the current default; false (error set) on failure
+    HRESULT drain() noexcept; // on failure, failed_call_ names the call
     void emit_silence(size_t frames) noexcept;
     void set_error(const std::string &text);
     CaptureEnd end_for(HRESULT hr) const noexcept;
@@ -78,6 +78,7 @@ class WasapiCapture final : public CaptureStream {
     CaptureCounters counters_;
     std::unique_ptr<float[]> silence_; // kSilenceChunk frames of zeros, made before the loop
     int64_t qpc_frequency_ = 1;
+    const char *failed_call_ = ""; // capture thread
 
     UniqueHandle stop_;
     UniqueHandle ready_;
