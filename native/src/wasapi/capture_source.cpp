@@ -132,7 +132,7 @@ std::string CaptureSource::describe() const {
                                                      : "render endpoint " + utf8(endpoint_id));
     case Kind::CaptureEndpoint:
     default:
-        return endpoint_id.empty() ? std::string("the default capture endpoint")
+        return endpoint_id.empty() ? std::string("default capture endpoint")
                                    : "capture endpoint " + utf8(endpoint_id);
     }
 }

@@ -24,9 +24,6 @@ constexpr int64_t kToleranceTicks = 400000; // 40 ms
 // Idle silence stays this far behind now, so a packet in flight still fits.
 constexpr int64_t kHoldBackTicks = 1000000; // 100 ms
 constexpr size_t kSilenceChunk = 1024;
-// After a device change the new default may take a moment to appear.
-constexpr int kRebuildAttempts = 5;
-constexpr DWORD kRebuildPauseMs = 100;
 
 // MMCSS "Audio" for this thread, reverted on exit. Refusal is not fatal.
 class MmcssScope {
@@ -112,8 +109,9 @@ class DefaultDeviceRegistration {
 } // namespace
 
 WasapiCapture::WasapiCapture(const CaptureSource &source, const CaptureFormat &format,
-                             CaptureSink &sink)
-    : source_(source), format_(format), sink_(sink), wave_format_(float_format(format)),
+                             CaptureSink &sink, RebuildPolicy policy)
+    : source_(source), format_(format), sink_(sink), policy_(policy),
+      wave_format_(float_format(format)),
       filler_(format.sample_rate, kToleranceTicks, kHoldBackTicks),
       silence_(new float[kSilenceChunk * format.channels]()),
       stop_(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
@@ -125,6 +123,11 @@ WasapiCapture::WasapiCapture(const CaptureSource &source, const CaptureFormat &f
 }
 
 WasapiCapture::~WasapiCapture() {
+    {
+        // Waits for an on_end in progress; none starts after this.
+        std::lock_guard<std::mutex> lock(end_mutex_);
+        closing_ = true;
+    }
     if (stop_)
         SetEvent(stop_.get());
     if (thread_.joinable())
@@ -230,16 +233,21 @@ void WasapiCapture::loop() {
         if (woke == WAIT_OBJECT_0)
             break; // the owner closes the capture: no on_end
         if (woke == WAIT_OBJECT_0 + 2) {
-            if (!rebuild()) {
-                why = CaptureEnd::Failed;
-                break;
-            }
-            continue;
+            const Rebuilt r = rebuild();
+            if (r == Rebuilt::Yes)
+                continue;
+            why = r == Rebuilt::Failed ? CaptureEnd::Failed : CaptureEnd::None;
+            break;
         }
         const HRESULT hr = drain();
         if (FAILED(hr)) {
-            if (hr == AUDCLNT_E_DEVICE_INVALIDATED && source_.follows_default() && rebuild())
-                continue;
+            if (hr == AUDCLNT_E_DEVICE_INVALIDATED && source_.follows_default()) {
+                const Rebuilt r = rebuild();
+                if (r == Rebuilt::Yes)
+                    continue;
+                why = r == Rebuilt::Failed ? CaptureEnd::Failed : CaptureEnd::None;
+                break;
+            }
             if (error().empty())
                 set_error(
                     call_failed(std::string(failed_call_) + " on the " + source_.describe(), hr));
@@ -257,6 +265,15 @@ void WasapiCapture::loop() {
     }
     close_stream();
     if (why != CaptureEnd::None)
+        report_end(why);
+}
+
+// Capture thread. The owner closing the capture is no end to report, and a
+// destructor that started must find the sink untouched from then on, even
+// when a rebuild failed at the same moment.
+void WasapiCapture::report_end(CaptureEnd why) noexcept {
+    std::lock_guard<std::mutex> lock(end_mutex_);
+    if (!closing_)
         sink_.on_end(why);
 }
 
@@ -311,23 +328,27 @@ void WasapiCapture::close_stream() noexcept {
 
 // Capture thread. The clock keeps running across the switch: the time the
 // new stream takes to open is filled with silence by on_idle().
-bool WasapiCapture::rebuild() noexcept {
+// Stopped: the owner closes the capture between two attempts, which ends it
+// without a failure (nothing is reported).
+WasapiCapture::Rebuilt WasapiCapture::rebuild() noexcept {
     close_stream();
     for (int attempt = 1;; ++attempt) {
         ResetEvent(ready_.get());
         try {
             open_stream();
             counters_.rebuilds.fetch_add(1, std::memory_order_relaxed);
-            return true;
+            return Rebuilt::Yes;
         } catch (const std::exception &e) {
             close_stream();
-            if (attempt == kRebuildAttempts) {
-                set_error(std::string("reopening after a device change: ") + e.what());
-                return false;
+            counters_.rebuild_failures.fetch_add(1, std::memory_order_relaxed);
+            if (attempt >= policy_.attempts) {
+                set_error("reopening the " + source_.describe() + " after a device change (" +
+                          std::to_string(attempt) + " attempts): " + e.what());
+                return Rebuilt::Failed;
             }
         }
-        if (WaitForSingleObject(stop_.get(), kRebuildPauseMs) == WAIT_OBJECT_0)
-            return false;
+        if (WaitForSingleObject(stop_.get(), policy_.pause_ms) == WAIT_OBJECT_0)
+            return Rebuilt::Stopped;
     }
 }
 

@@ -10,7 +10,8 @@
 // Threads: the capture thread is this capture's audio thread (on_frames and
 // on_server_latency run there: no allocation, no locks, no I/O on that path).
 // on_end also runs there, after the loop has left the real-time path, and
-// only when the capture ends by itself (never after the destructor started).
+// only when the capture ends by itself: never once the destructor started
+// (the two exclude each other through end_mutex_).
 #pragma once
 
 #include "capture_source.hpp"
@@ -33,12 +34,22 @@ struct CaptureCounters {
     std::atomic<uint64_t> silent_frames{0}; // of those, flagged AUDCLNT_BUFFERFLAGS_SILENT
     std::atomic<uint64_t> filled_frames{0}; // silence inserted by the clock
     std::atomic<uint64_t> discontinuities{0};
-    std::atomic<uint64_t> rebuilds{0}; // streams reopened after a device change
+    std::atomic<uint64_t> rebuilds{0};         // streams reopened after a device change
+    std::atomic<uint64_t> rebuild_failures{0}; // reopening attempts that failed
+};
+
+// How a capture reopens its stream after a device change: a new default may
+// take a moment to appear, so a failed open is retried before the capture
+// ends with CaptureEnd::Failed.
+struct RebuildPolicy {
+    int attempts = 5;
+    DWORD pause_ms = 100; // between attempts
 };
 
 class WasapiCapture final : public CaptureStream {
   public:
-    WasapiCapture(const CaptureSource &source, const CaptureFormat &format, CaptureSink &sink);
+    WasapiCapture(const CaptureSource &source, const CaptureFormat &format, CaptureSink &sink,
+                  RebuildPolicy policy = {});
     ~WasapiCapture() override; // stops and joins the thread; no sink call after it returns
     WasapiCapture(const WasapiCapture &) = delete;
     WasapiCapture &operator=(const WasapiCapture &) = delete;
@@ -63,7 +74,9 @@ class WasapiCapture final : public CaptureStream {
     void loop();
     void open_stream(); // throws EngineError
     void close_stream() noexcept;
-    bool rebuild() noexcept;  // reopen on the current default; false (error set) on failure
+    enum class Rebuilt { Yes, Failed, Stopped };
+    Rebuilt rebuild() noexcept; // reopen; Failed sets the error
+    void report_end(CaptureEnd why) noexcept;
     HRESULT drain() noexcept; // on failure, failed_call_ names the call
     void emit_silence(size_t frames) noexcept;
     void set_error(const std::string &text);
@@ -73,6 +86,7 @@ class WasapiCapture final : public CaptureStream {
     CaptureSource source_;
     CaptureFormat format_;
     CaptureSink &sink_;
+    RebuildPolicy policy_;
     WAVEFORMATEXTENSIBLE wave_format_; // ours; passed to Initialize, never freed by COM
     ClockFiller filler_;
     CaptureCounters counters_;
@@ -88,6 +102,8 @@ class WasapiCapture final : public CaptureStream {
     ComPtr<IAudioCaptureClient> capture_;
 
     std::thread thread_;
+    std::mutex end_mutex_;
+    bool closing_ = false; // the destructor started: no on_end from now on
     mutable std::mutex text_mutex_;
     std::string warnings_;
     std::string error_;
