@@ -1,5 +1,6 @@
 #include "wasapi_capture.hpp"
 
+#include "default_device_watch.hpp"
 #include "hresult.hpp"
 #include "process_info.hpp"
 
@@ -45,65 +46,6 @@ class MmcssScope {
   private:
     HANDLE handle_ = nullptr;
     DWORD error_ = 0;
-};
-
-// Sets an event when the default endpoint of `flow` (console role) changes.
-// IMMNotificationClient methods run on an audio-service RPC thread: this one
-// only signals the capture thread, which rebuilds its stream itself. It owns a
-// duplicate of the event, so a notification that races with unregistering
-// still signals a valid handle.
-class DefaultDeviceWatch final : public ComObject<DefaultDeviceWatch, IMMNotificationClient> {
-  public:
-    DefaultDeviceWatch(EDataFlow flow, HANDLE event) : flow_(flow) {
-        HANDLE copy = nullptr;
-        DuplicateHandle(GetCurrentProcess(), event, GetCurrentProcess(), &copy, 0, FALSE,
-                        DUPLICATE_SAME_ACCESS);
-        event_.reset(copy);
-    }
-    HRESULT STDMETHODCALLTYPE OnDefaultDeviceChanged(EDataFlow flow, ERole role, LPCWSTR) override {
-        if (flow == flow_ && role == eConsole && event_)
-            SetEvent(event_.get());
-        return S_OK;
-    }
-    HRESULT STDMETHODCALLTYPE OnDeviceStateChanged(LPCWSTR, DWORD) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnDeviceAdded(LPCWSTR) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnDeviceRemoved(LPCWSTR) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnPropertyValueChanged(LPCWSTR, const PROPERTYKEY) override {
-        return S_OK;
-    }
-
-  private:
-    friend class ComObject<DefaultDeviceWatch, IMMNotificationClient>;
-    ~DefaultDeviceWatch() = default;
-    EDataFlow flow_;
-    UniqueHandle event_;
-};
-
-// Registers a DefaultDeviceWatch for this scope (capture thread: registered
-// and unregistered on the same MTA thread).
-class DefaultDeviceRegistration {
-  public:
-    DefaultDeviceRegistration(EDataFlow flow, HANDLE event) {
-        if (FAILED(CoCreateInstance(__uuidof(MMDeviceEnumerator), nullptr, CLSCTX_ALL,
-                                    __uuidof(IMMDeviceEnumerator), devices_.put_void())))
-            return;
-        watch_ = ComPtr<DefaultDeviceWatch>::adopt(new DefaultDeviceWatch(flow, event));
-        result_ = devices_->RegisterEndpointNotificationCallback(watch_.get());
-        if (FAILED(result_))
-            watch_.reset();
-    }
-    ~DefaultDeviceRegistration() {
-        if (watch_)
-            devices_->UnregisterEndpointNotificationCallback(watch_.get());
-    }
-    DefaultDeviceRegistration(const DefaultDeviceRegistration &) = delete;
-    DefaultDeviceRegistration &operator=(const DefaultDeviceRegistration &) = delete;
-    HRESULT result() const { return result_; }
-
-  private:
-    ComPtr<IMMDeviceEnumerator> devices_;
-    ComPtr<DefaultDeviceWatch> watch_;
-    HRESULT result_ = E_FAIL;
 };
 
 } // namespace
@@ -200,13 +142,9 @@ void WasapiCapture::run() {
         warnings_ += "AvSetMmThreadCharacteristicsW(\"Audio\") failed with error " +
                      std::to_string(mmcss.error()) + "; capturing at normal priority. ";
     }
-    try {
-        open_stream();
-    } catch (...) {
-        close_stream();
-        started_.set_exception(std::current_exception());
-        return;
-    }
+    // Watching before opening: a default that changes while the stream opens
+    // (on the old default) signals device_changed_, and the loop's first wait
+    // rebuilds on the new one. Registered after, that change would be lost.
     std::unique_ptr<DefaultDeviceRegistration> follow;
     if (source_.follows_default()) {
         follow = std::make_unique<DefaultDeviceRegistration>(
@@ -218,6 +156,13 @@ void WasapiCapture::run() {
                                      follow->result()) +
                          "; the capture will not follow a new default device. ";
         }
+    }
+    try {
+        open_stream();
+    } catch (...) {
+        close_stream();
+        started_.set_exception(std::current_exception());
+        return;
     }
     started_.set_value();
     loop();
