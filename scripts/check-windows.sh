@@ -119,22 +119,26 @@ run_wine() { # label timeout exe args...
   count_output "$label" "$limit" "$rc" "$out"
 }
 
+remove_sink() {
+  pactl list short modules | awk '$2 == "module-null-sink" {print $1}' |
+    xargs -r -n1 pactl unload-module
+}
+restore_sink() {
+  kill "$tone_pid" 2>/dev/null
+  # shellcheck disable=SC2086 # NULL_SINK is the module and its arguments
+  pactl load-module $NULL_SINK >/dev/null && pactl set-default-sink pypac_null &&
+    pactl set-default-source pypac_null.monitor && start_tone
+}
+
 # What the test program may ask for (wasapi_check devices): real changes to
 # the server, which Wine's audio driver then meets as a device would.
 server_action() { # what
   case $1 in
     suspend-server) kill -STOP "$pulse_pid" ;; # every call to the server blocks
     resume-server) kill -CONT "$pulse_pid" ;;
-    kill-capture-streams) # the device invalidates the streams reading it
-      pactl list short source-outputs | cut -f1 | xargs -r -n1 pactl kill-source-output ;;
-    remove-sink) # the capture device (the sink's monitor) goes away
-      pactl list short modules | awk '$2 == "module-null-sink" {print $1}' |
-        xargs -r -n1 pactl unload-module ;;
-    restore-sink)
-      kill "$tone_pid" 2>/dev/null
-      # shellcheck disable=SC2086 # NULL_SINK is the module and its arguments
-      pactl load-module $NULL_SINK >/dev/null && pactl set-default-sink pypac_null &&
-        pactl set-default-source pypac_null.monitor && start_tone ;;
+    remove-sink) remove_sink ;; # the capture device (the sink's monitor) goes away
+    restore-sink) restore_sink ;;
+    reset-sink) remove_sink && restore_sink ;; # streams on it die; the same device returns
     *) return 1 ;;
   esac
 }

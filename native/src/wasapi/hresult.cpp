@@ -107,6 +107,10 @@ ErrorCode error_code_for(HRESULT hr) {
     }
 }
 
+bool stream_invalidated(HRESULT hr) {
+    return hr == AUDCLNT_E_DEVICE_INVALIDATED || hr == AUDCLNT_E_RESOURCES_INVALIDATED;
+}
+
 std::string advice_for(HRESULT hr) {
     switch (static_cast<uint32_t>(hr)) {
     case 0x80004001u:

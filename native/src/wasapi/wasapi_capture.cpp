@@ -178,19 +178,20 @@ void WasapiCapture::loop() {
         if (woke == WAIT_OBJECT_0)
             break; // the owner closes the capture: no on_end
         if (woke == WAIT_OBJECT_0 + 2) {
-            const Rebuilt r = rebuild();
-            if (r == Rebuilt::Yes)
+            if (rebuild("the default device changed", &why))
                 continue;
-            why = r == Rebuilt::Failed ? CaptureEnd::Failed : CaptureEnd::None;
             break;
         }
         const HRESULT hr = drain();
         if (FAILED(hr)) {
-            if (hr == AUDCLNT_E_DEVICE_INVALIDATED && source_.follows_default()) {
-                const Rebuilt r = rebuild();
-                if (r == Rebuilt::Yes)
+            // Whatever the source: the device was removed or reconfigured
+            // (a new format in the Sound control panel invalidates streams
+            // too), or the audio engine dropped the stream's resources. The
+            // same source opened again is what the user asked for; one that
+            // stays gone ends the capture after the rebuild's attempts.
+            if (stream_invalidated(hr)) {
+                if (rebuild(call_failed(failed_call_, hr), &why))
                     continue;
-                why = r == Rebuilt::Failed ? CaptureEnd::Failed : CaptureEnd::None;
                 break;
             }
             if (error().empty())
@@ -223,7 +224,7 @@ void WasapiCapture::report_end(CaptureEnd why) noexcept {
 }
 
 CaptureEnd WasapiCapture::end_for(HRESULT hr) const noexcept {
-    return error_code_for(hr) == ErrorCode::ServerUnavailable && hr != AUDCLNT_E_DEVICE_INVALIDATED
+    return error_code_for(hr) == ErrorCode::ServerUnavailable && !stream_invalidated(hr)
                ? CaptureEnd::ServerLost
                : CaptureEnd::Failed;
 }
@@ -272,28 +273,36 @@ void WasapiCapture::close_stream() noexcept {
 }
 
 // Capture thread. The clock keeps running across the switch: the time the
-// new stream takes to open is filled with silence by on_idle().
-// Stopped: the owner closes the capture between two attempts, which ends it
-// without a failure (nothing is reported).
-WasapiCapture::Rebuilt WasapiCapture::rebuild() noexcept {
+// new stream takes to open is filled with silence by on_idle(). False when
+// the capture ends instead, with `why`: Failed (error set) once the attempts
+// are used up, ProcessExited when the target exits meanwhile, None when the
+// owner closes the capture between two attempts (nothing to report).
+bool WasapiCapture::rebuild(const std::string &reason, CaptureEnd *why) noexcept {
     close_stream();
+    const HANDLE waits[2] = {stop_.get(), process_.get()};
+    const DWORD count = process_ ? 2 : 1;
     for (int attempt = 1;; ++attempt) {
+        const DWORD woke =
+            WaitForMultipleObjects(count, waits, FALSE, attempt == 1 ? 0 : policy_.pause_ms);
+        if (woke == WAIT_OBJECT_0 || woke == WAIT_OBJECT_0 + 1) {
+            *why = woke == WAIT_OBJECT_0 ? CaptureEnd::None : CaptureEnd::ProcessExited;
+            return false;
+        }
         ResetEvent(ready_.get());
         try {
             open_stream();
             counters_.rebuilds.fetch_add(1, std::memory_order_relaxed);
-            return Rebuilt::Yes;
+            return true;
         } catch (const std::exception &e) {
             close_stream();
             counters_.rebuild_failures.fetch_add(1, std::memory_order_relaxed);
             if (attempt >= policy_.attempts) {
-                set_error("reopening the " + source_.describe() + " after a device change (" +
+                set_error("reopening the " + source_.describe() + " (" + reason + "; " +
                           std::to_string(attempt) + " attempts): " + e.what());
-                return Rebuilt::Failed;
+                *why = CaptureEnd::Failed;
+                return false;
             }
         }
-        if (WaitForSingleObject(stop_.get(), policy_.pause_ms) == WAIT_OBJECT_0)
-            return Rebuilt::Stopped;
     }
 }
 
@@ -307,7 +316,7 @@ HRESULT WasapiCapture::drain() noexcept {
     HRESULT hr = client_->GetCurrentPadding(&queued);
     // A dead stream: Wine says so only here (its GetNextPacketSize keeps
     // answering "no packet"), Windows here and in every call below.
-    if (hr == AUDCLNT_E_DEVICE_INVALIDATED || hr == AUDCLNT_E_SERVICE_NOT_RUNNING) {
+    if (stream_invalidated(hr) || hr == AUDCLNT_E_SERVICE_NOT_RUNNING) {
         failed_call_ = "IAudioClient::GetCurrentPadding()";
         return hr;
     }

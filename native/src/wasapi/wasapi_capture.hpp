@@ -5,7 +5,8 @@
 // RAII on it; one loop waiting on {stop, data ready, default device changed,
 // target process exited} with a short timeout so that silence is filled by
 // the clock while WASAPI sends nothing; the stream rebuilt on this same
-// thread when the default device changes or is invalidated.
+// thread when the default device changes, and for every source when its
+// stream is invalidated (device removed or reconfigured, resources lost).
 //
 // Threads: the capture thread is this capture's audio thread (on_frames and
 // on_server_latency run there: no allocation, no locks, no I/O on that path).
@@ -34,7 +35,7 @@ struct CaptureCounters {
     std::atomic<uint64_t> silent_frames{0}; // of those, flagged AUDCLNT_BUFFERFLAGS_SILENT
     std::atomic<uint64_t> filled_frames{0}; // silence inserted by the clock
     std::atomic<uint64_t> discontinuities{0};
-    std::atomic<uint64_t> rebuilds{0};         // streams reopened after a device change
+    std::atomic<uint64_t> rebuilds{0};         // streams reopened (new default, invalidated)
     std::atomic<uint64_t> rebuild_failures{0}; // reopening attempts that failed
 };
 
@@ -74,8 +75,7 @@ class WasapiCapture final : public CaptureStream {
     void loop();
     void open_stream(); // throws EngineError
     void close_stream() noexcept;
-    enum class Rebuilt { Yes, Failed, Stopped };
-    Rebuilt rebuild() noexcept; // reopen; Failed sets the error
+    bool rebuild(const std::string &reason, CaptureEnd *why) noexcept;
     void report_end(CaptureEnd why) noexcept;
     HRESULT drain() noexcept; // on failure, failed_call_ names the call
     void emit_silence(size_t frames) noexcept;

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <thread>
+#include <vector>
 
 using namespace pypac;
 using namespace pypac::wasapi;
@@ -239,51 +240,111 @@ void change_during_open(Announcer &announcer) {
                                       " rebuild once running (want 1), then " + report);
 }
 
+// The device is reset under the capture: the script unloads the null sink
+// and loads it again at once (same name, so Wine gives it the same endpoint
+// id). The stream dies, which Wine reports as AUDCLNT_E_DEVICE_INVALIDATED,
+// the error Windows gives when a device is reset or its format is changed in
+// the Sound control panel. Any capture, not only one following the default,
+// reopens the same source: one rebuild, no gap, the tone goes on.
+void invalidated(const std::string &name, const CaptureSource &source) {
+    const CaptureFormat f{48000, 2};
+    std::string error;
+    bool asked = false, done = false;
+    double at = -1;
+    try {
+        Run run = record(source, f, 6.0, [&](double t, WasapiCapture &, const Run &r) {
+            if (r.first_sound_at >= 0 && t > r.first_sound_at + 0.3 && !asked) {
+                asked = true;
+                at = t;
+                done = request("reset-sink", &error);
+            }
+        });
+        bool tone = false;
+        const std::string report = tone_report(run, f, 0.0, &tone, 1.0);
+        const double overall = overall_rate(run);
+        check(name,
+              done && run.rebuilds == 1 && run.end == CaptureEnd::None && tone &&
+                  overall > 48000 * 0.95 && overall < 48000 * 1.05,
+              (done ? "device reset at " + fixed(at, 2) + " s; " : error + "; ") +
+                  std::to_string(run.rebuilds) + " rebuild (want 1), end reason " +
+                  std::to_string(static_cast<int>(run.end)) + ", " + fixed(overall, 0) +
+                  " frames/s overall; then " + report +
+                  (run.error.empty() ? "" : "; error: " + run.error));
+    } catch (const EngineError &e) {
+        fail(name, e.what());
+    }
+}
+
 // The capture device disappears for good (its PulseAudio sink is unloaded):
 // a capture that keeps failing to reopen ends with Failed once its attempts
 // are used up; one that the owner closes between two attempts ends quietly,
-// because the sink must hear nothing once the destructor started.
+// because the sink must hear nothing once the destructor started; one whose
+// target process exits meanwhile ends with ProcessExited, as a process
+// loopback does when the app quits while its device is gone.
 void device_removed() {
+    const std::vector<std::string> names = {"device.rebuild-gives-up", "device.stop-during-rebuild",
+                                            "device.target-exits-during-rebuild"};
+    const auto fail_all = [&](const std::string &why) {
+        for (const auto &name : names)
+            fail(name, why);
+    };
     const CaptureFormat f{48000, 2};
-    EndProbe gives_up, closed;
-    std::unique_ptr<WasapiCapture> a, b;
+    EndProbe gives_up, closed, exited;
+    std::unique_ptr<WasapiCapture> a, b, c;
+    Child target;
     try {
+        target = spawn_self("sleep 60000");
+        CaptureSource watched = CaptureSource::capture_endpoint();
+        watched.watch_pid = target.pid;
         a = std::make_unique<WasapiCapture>(CaptureSource::capture_endpoint(), f, gives_up,
                                             RebuildPolicy{3, 100});
         b = std::make_unique<WasapiCapture>(CaptureSource::capture_endpoint(), f, closed,
                                             RebuildPolicy{100, 100});
+        c = std::make_unique<WasapiCapture>(watched, f, exited, RebuildPolicy{100, 100});
         a->start();
         b->start();
-    } catch (const EngineError &e) {
-        fail("device.rebuild-gives-up", e.what());
-        fail("device.stop-during-rebuild", e.what());
+        c->start();
+    } catch (const std::exception &e) {
+        fail_all(e.what());
         return;
     }
-    wait_until(5.0, [&] { return gives_up.frames() > 24000 && closed.frames() > 24000; });
+    wait_until(5.0, [&] {
+        return gives_up.frames() > 24000 && closed.frames() > 24000 && exited.frames() > 24000;
+    });
     std::string error;
     if (!request("remove-sink", &error)) {
-        fail("device.rebuild-gives-up", error);
-        fail("device.stop-during-rebuild", error);
+        fail_all(error);
         return;
     }
-    const bool retrying = wait_until(
-        8.0, [&] { return gives_up.ends() > 0 && b->counters().rebuild_failures.load() >= 2; });
+    const bool retrying = wait_until(8.0, [&] {
+        return gives_up.ends() > 0 && b->counters().rebuild_failures.load() >= 2 &&
+               c->counters().rebuild_failures.load() >= 2;
+    });
     const uint64_t failures = b->counters().rebuild_failures;
     const auto t0 = std::chrono::steady_clock::now();
     b.reset(); // between two attempts to reopen
     const double stop_s = seconds_since(t0);
-    check("device.stop-during-rebuild",
-          retrying && failures >= 2 && closed.ends() == 0 && stop_s < 1.0,
-          std::to_string(failures) + " failed attempts to reopen, then the owner closed it: " +
-              std::to_string(closed.ends()) + " on_end call(s) (want 0), closed in " +
-              fixed(stop_s, 2) + " s");
-    check("device.rebuild-gives-up",
+    TerminateProcess(target.process.get(), 0);
+    const bool ended = wait_until(3.0, [&] { return exited.ends() > 0; });
+    check(names[0],
           gives_up.ends() == 1 && gives_up.why() == static_cast<int>(CaptureEnd::Failed) &&
               contains(a->error(), "reopening") && a->counters().rebuild_failures.load() == 3,
           "on_end " + std::to_string(gives_up.ends()) + "x, reason " +
               std::to_string(gives_up.why()) + " (4 = Failed) after " +
               std::to_string(a->counters().rebuild_failures.load()) + " attempts: " + a->error());
+    check(names[1], retrying && failures >= 2 && closed.ends() == 0 && stop_s < 1.0,
+          std::to_string(failures) + " failed attempts to reopen, then the owner closed it: " +
+              std::to_string(closed.ends()) + " on_end call(s) (want 0), closed in " +
+              fixed(stop_s, 2) + " s");
+    check(names[2],
+          ended && exited.ends() == 1 &&
+              exited.why() == static_cast<int>(CaptureEnd::ProcessExited),
+          "the watched process was ended after " +
+              std::to_string(c->counters().rebuild_failures.load()) + " failed attempts: on_end " +
+              std::to_string(exited.ends()) + "x, reason " + std::to_string(exited.why()) +
+              " (1 = ProcessExited)");
     a.reset();
+    c.reset();
     if (!request("restore-sink", &error))
         fail("device.restore-sink", error);
 }
@@ -319,6 +380,8 @@ void run_device_checks() {
     Sleep(300); // Wine's notification thread starts with the first registration
     follow_default(announcer);
     change_during_open(announcer);
+    invalidated("device.invalidated-fixed-endpoint", CaptureSource::capture_endpoint(id.get()));
+    invalidated("device.invalidated-default", CaptureSource::capture_endpoint());
     device_removed();
     announcer.wine.reset();
     devices->UnregisterEndpointNotificationCallback(announcer.counter.get());

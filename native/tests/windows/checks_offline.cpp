@@ -59,6 +59,12 @@ void hresult_messages() {
                     gone.code() == ErrorCode::ServerUnavailable && contains(c, "0x80070020 (") &&
                     c.size() > 14;
     check("hresult.message", ok, a + " | " + c);
+    check("hresult.invalidated",
+          stream_invalidated(AUDCLNT_E_DEVICE_INVALIDATED) &&
+              stream_invalidated(AUDCLNT_E_RESOURCES_INVALIDATED) &&
+              !stream_invalidated(AUDCLNT_E_SERVICE_NOT_RUNNING) && !stream_invalidated(E_FAIL),
+          "DEVICE_INVALIDATED and RESOURCES_INVALIDATED reopen the source; SERVICE_NOT_RUNNING "
+          "is a server loss, not an invalidation");
 }
 
 // Every channel count 1-8 names as many speakers as it has channels; 9 is refused.
