@@ -152,17 +152,25 @@ WAVEFORMATEXTENSIBLE float_format(const CaptureFormat &format) {
     return f;
 }
 
-DWORD stream_flags(const CaptureSource &source) {
-    // AUTOCONVERTPCM: the audio engine converts to our format (rate and
-    // channels included), so buffers are always what float_format() says.
-    DWORD flags = AUDCLNT_STREAMFLAGS_EVENTCALLBACK | AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM;
+DWORD stream_flags(const CaptureSource &source, bool autoconvert) {
+    DWORD flags = AUDCLNT_STREAMFLAGS_EVENTCALLBACK;
     if (source.kind != CaptureSource::Kind::CaptureEndpoint)
         flags |= AUDCLNT_STREAMFLAGS_LOOPBACK;
-    // The process-loopback client takes exactly LOOPBACK | EVENTCALLBACK |
-    // AUTOCONVERTPCM; endpoints also get the better resampler.
+    if (!autoconvert)
+        return flags;
+    // AUTOCONVERTPCM: the audio engine converts to our format (rate and
+    // channels included), so buffers are always what float_format() says.
+    flags |= AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM;
+    // Endpoints also get the better resampler; the process-loopback client
+    // takes no more than LOOPBACK | EVENTCALLBACK | AUTOCONVERTPCM.
     if (source.kind != CaptureSource::Kind::ProcessLoopback)
         flags |= AUDCLNT_STREAMFLAGS_SRC_DEFAULT_QUALITY;
     return flags;
+}
+
+bool retry_without_autoconvert(const CaptureSource &source, HRESULT hr) {
+    return source.kind == CaptureSource::Kind::ProcessLoopback &&
+           (hr == E_INVALIDARG || hr == AUDCLNT_E_INVALID_STREAM_FLAG);
 }
 
 ComPtr<IMMDevice> endpoint_device(EDataFlow flow, const std::wstring &id) {

@@ -244,11 +244,30 @@ void WasapiCapture::open_stream() {
                                  "(Wine does not implement loopback capture)")
                    : std::string();
     };
-    HRESULT hr = client_->Initialize(AUDCLNT_SHAREMODE_SHARED, stream_flags(source_),
-                                     kBufferDuration, 0, &wave_format_.Format, nullptr);
+    const auto initialize = [this] {
+        return client_->Initialize(AUDCLNT_SHAREMODE_SHARED,
+                                   stream_flags(source_, !autoconvert_refused_), kBufferDuration, 0,
+                                   &wave_format_.Format, nullptr);
+    };
+    HRESULT hr = initialize();
+    if (FAILED(hr) && !autoconvert_refused_ && retry_without_autoconvert(source_, hr)) {
+        // Microsoft's ApplicationLoopback sample and OBS open the process-loopback
+        // client without AUTOCONVERTPCM; a Windows build that refuses the flag
+        // converts to the format asked for anyway. Remembered for rebuilds, and
+        // on a fresh client: one whose Initialize failed is not initialised again.
+        autoconvert_refused_ = true;
+        {
+            std::lock_guard<std::mutex> lock(text_mutex_);
+            warnings_ += call_failed("IAudioClient::Initialize() with AUTOCONVERTPCM", hr) +
+                         "; opened without it. ";
+        }
+        client_ = activate_client(source_);
+        hr = initialize();
+    }
     if (FAILED(hr))
-        throw hresult_error("IAudioClient::Initialize(shared, " + fmt + ") for the " +
-                                source_.describe(),
+        throw hresult_error("IAudioClient::Initialize(shared, " + fmt +
+                                (autoconvert_refused_ ? ", without AUTOCONVERTPCM" : "") +
+                                ") for the " + source_.describe(),
                             hr, advice(hr));
     hr = client_->SetEventHandle(ready_.get());
     if (FAILED(hr))

@@ -92,7 +92,8 @@ class WasapiCapture final : public CaptureStream {
     CaptureCounters counters_;
     std::unique_ptr<float[]> silence_; // kSilenceChunk frames of zeros, made before the loop
     int64_t qpc_frequency_ = 1;
-    const char *failed_call_ = ""; // capture thread
+    const char *failed_call_ = "";     // capture thread
+    bool autoconvert_refused_ = false; // capture thread: Initialize refused AUTOCONVERTPCM
 
     UniqueHandle stop_;
     UniqueHandle ready_;

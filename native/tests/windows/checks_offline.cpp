@@ -92,6 +92,26 @@ void channel_masks() {
               (refused.empty() ? "accepted" : refused));
 }
 
+// The process-loopback client is opened with AUTOCONVERTPCM first and, when
+// Initialize refuses the flags, once more with exactly LOOPBACK |
+// EVENTCALLBACK (what Microsoft's sample passes); endpoints never drop it.
+void stream_flag_fallback() {
+    const auto process =
+        CaptureSource::process(1234, PROCESS_LOOPBACK_MODE_INCLUDE_TARGET_PROCESS_TREE);
+    const auto endpoint = CaptureSource::render_endpoint();
+    const DWORD base = AUDCLNT_STREAMFLAGS_LOOPBACK | AUDCLNT_STREAMFLAGS_EVENTCALLBACK;
+    const bool ok = stream_flags(process) == (base | AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM) &&
+                    stream_flags(process, false) == base &&
+                    retry_without_autoconvert(process, E_INVALIDARG) &&
+                    retry_without_autoconvert(process, AUDCLNT_E_INVALID_STREAM_FLAG) &&
+                    !retry_without_autoconvert(process, AUDCLNT_E_UNSUPPORTED_FORMAT) &&
+                    !retry_without_autoconvert(endpoint, E_INVALIDARG) &&
+                    (stream_flags(endpoint) & AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM) != 0;
+    check("capture.stream-flags", ok,
+          "process loopback: LOOPBACK|EVENTCALLBACK|AUTOCONVERTPCM, then LOOPBACK|EVENTCALLBACK "
+          "after E_INVALIDARG or AUDCLNT_E_INVALID_STREAM_FLAG; endpoints always convert");
+}
+
 constexpr int64_t kSecond = ClockFiller::kTicksPerSecond;
 constexpr int64_t kMs = kSecond / 1000;
 
@@ -261,6 +281,7 @@ void run_offline_checks() {
     compat_layout();
     hresult_messages();
     channel_masks();
+    stream_flag_fallback();
     clock_filler();
     com_pointers();
     com_thread();
