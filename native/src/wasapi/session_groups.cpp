@@ -1,7 +1,7 @@
 // What one PyPAC session is made of: the fields read from each Windows
-// session, their folding into one SessionInfo per group, and the changes
-// applied to all sessions of a group. Engine thread, like the rest of
-// SessionMonitor.
+// session, the grouping of sessions into apps (apps/process_tree.hpp), their
+// folding into one SessionInfo per group, and the changes applied to all
+// sessions of a group. Engine thread, like the rest of SessionMonitor.
 #include "session_monitor.hpp"
 
 #include "hresult.hpp"
@@ -50,19 +50,70 @@ void SessionMonitor::read_fields(Session &s) {
     }
 }
 
-int64_t SessionMonitor::group_of(DWORD pid) {
-    auto known = groups_.find(pid);
-    if (known != groups_.end())
-        return known->second;
-    const int64_t root = ProcessTree().group_root(pid);
-    groups_[pid] = root;
-    if (facts_.count(root) == 0)
-        facts_[root] = process_facts(static_cast<DWORD>(root));
-    return root;
+void SessionMonitor::request_regroup() {
+    if (regroup_posted_)
+        return;
+    regroup_posted_ = true;
+    // A task, so that a burst (an endpoint's sessions, a browser starting)
+    // takes one snapshot of the process table, not one per session.
+    queue_->post([this] {
+        if (regroup_posted_)
+            regroup();
+    });
+}
+
+// Engine thread. Nothing is kept from an earlier snapshot: a root that has
+// exited since then is simply absent, and its helpers stand alone.
+void SessionMonitor::regroup() {
+    regroup_posted_ = false;
+    std::set<int64_t> changed;
+    changed.swap(dirty_);
+    if (!sessions_.empty()) {
+        const ProcessTable table = snapshot_process_table();
+        for (auto &kv : sessions_) {
+            Session &s = kv.second;
+            const int64_t root = app_root(table, s.pid);
+            if (root == s.group)
+                continue;
+            changed.insert(s.group); // 0 for a new session: skipped below
+            changed.insert(root);
+            s.group = root;
+        }
+    }
+    watch_exits();
+    for (int64_t group : changed) {
+        if (group == 0)
+            continue;
+        if (facts_.count(group) == 0)
+            facts_[group] = process_facts(static_cast<DWORD>(group));
+        report(group);
+    }
+}
+
+void SessionMonitor::watch_exits() {
+    std::set<DWORD> wanted;
+    for (const auto &kv : sessions_) {
+        wanted.insert(kv.second.pid);
+        if (kv.second.group != 0)
+            wanted.insert(static_cast<DWORD>(kv.second.group));
+    }
+    for (auto it = exit_watches_.begin(); it != exit_watches_.end();)
+        it = wanted.count(it->first) ? std::next(it) : exit_watches_.erase(it);
+    for (DWORD pid : wanted) {
+        if (exit_watches_.count(pid))
+            continue;
+        try {
+            exit_watches_[pid] = std::make_unique<ProcessExitWatch>(
+                pid, [q = queue_, this, pid] { q->post([this, pid] { on_process_exit(pid); }); });
+        } catch (const EngineError &) {
+            // Not ours to watch (another user's process): Windows expires its
+            // sessions instead, and a root's exit shows at the next regroup.
+        }
+    }
 }
 
 void SessionMonitor::report(int64_t group) {
-    if (!reporting_)
+    if (!reporting_ || group == 0)
         return;
     SessionInfo info;
     info.process_id = group;

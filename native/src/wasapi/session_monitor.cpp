@@ -74,11 +74,9 @@ std::string SessionMonitor::connect() {
 
 void SessionMonitor::report_all() {
     reporting_ = true;
-    std::set<int64_t> groups;
     for (const auto &kv : sessions_)
-        groups.insert(kv.second.group);
-    for (int64_t g : groups)
-        report(g);
+        dirty_.insert(kv.second.group);
+    regroup(); // groups the sessions read by connect(), then reports every group
 }
 
 void SessionMonitor::shutdown(bool report) {
@@ -91,8 +89,9 @@ void SessionMonitor::shutdown(bool report) {
         for (int64_t g : reported_)
             listener_.session_removed(g);
     reported_.clear();
-    groups_.clear();
     facts_.clear();
+    dirty_.clear();
+    regroup_posted_ = false; // a regroup task still queued does nothing
     if (devices_ && endpoint_events_)
         devices_->UnregisterEndpointNotificationCallback(endpoint_events_.get());
     endpoint_events_.reset();
@@ -199,19 +198,8 @@ void SessionMonitor::add_session(const std::wstring &endpoint_id,
              "; its changes show only when it is listed again");
         s.events.reset();
     }
-    if (exit_watches_.count(s.pid) == 0) {
-        const DWORD pid = s.pid;
-        try {
-            exit_watches_[pid] = std::make_unique<ProcessExitWatch>(
-                pid, [q = queue_, this, pid] { q->post([this, pid] { on_process_exit(pid); }); });
-        } catch (const EngineError &) {
-            // Not ours to watch (another user's process): Windows expires it instead.
-        }
-    }
-    s.group = group_of(s.pid);
-    const int64_t group = s.group;
     sessions_[key] = std::move(s);
-    report(group);
+    request_regroup(); // which groups it, watches its exit and reports it
 }
 
 void SessionMonitor::remove_session(const std::wstring &key) {
@@ -221,16 +209,9 @@ void SessionMonitor::remove_session(const std::wstring &key) {
     Session &s = it->second;
     if (s.events)
         s.control->UnregisterAudioSessionNotification(s.events.get());
-    const int64_t group = s.group;
-    const DWORD pid = s.pid;
+    dirty_.insert(s.group);
     sessions_.erase(it);
-    const bool pid_left = std::any_of(sessions_.begin(), sessions_.end(),
-                                      [pid](const auto &kv) { return kv.second.pid == pid; });
-    if (!pid_left) {
-        exit_watches_.erase(pid); // waits for a callback in flight; it only posts
-        groups_.erase(pid);
-    }
-    report(group);
+    request_regroup(); // the group may lose its last session, a root its helpers
 }
 
 void SessionMonitor::on_session_change(const std::wstring &key, const SessionChange &change) {
@@ -263,9 +244,12 @@ void SessionMonitor::on_session_change(const std::wstring &key, const SessionCha
     report(s.group);
 }
 
+// A session's process, or a group root that may play nothing itself (a
+// browser whose audio service plays): its helpers are re-rooted.
 void SessionMonitor::on_process_exit(DWORD pid) {
     remove_sessions_where([pid](const Session &s) { return s.pid == pid; });
-    exit_watches_.erase(pid);
+    exit_watches_.erase(pid); // waits for a callback in flight; it only posts
+    request_regroup();
 }
 
 template <typename Match> void SessionMonitor::remove_sessions_where(Match match) {

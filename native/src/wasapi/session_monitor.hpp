@@ -7,7 +7,9 @@
 //          ISimpleAudioVolume (volume, mute), IAudioMeterInformation (peak)
 //
 // A process with sessions on several endpoints is one PyPAC session, and so is
-// a group of same-executable processes under one root (process_info.hpp).
+// an app's process tree: helpers fold into the app's topmost process by the
+// grouping rule (apps/process_tree.hpp), computed from a fresh snapshot of the
+// process table whenever the set of sessions changes or a root exits.
 // The system-sounds session is left out: it belongs to no process, so it can
 // be neither captured alone nor named by a pid.
 //
@@ -19,6 +21,7 @@
 #include "com_thread.hpp"
 #include "notifications.hpp"
 #include "process_info.hpp"
+#include "process_table.hpp"
 
 #include "pypac/backend.hpp"
 
@@ -66,7 +69,7 @@ class SessionMonitor {
     struct Session {
         std::wstring endpoint_id;
         DWORD pid = 0;
-        int64_t group = 0;
+        int64_t group = 0; // its app root; 0 until regroup() ran
         ComPtr<IAudioSessionControl2> control;
         ComPtr<ISimpleAudioVolume> volume;
         ComPtr<IAudioMeterInformation> meter;
@@ -87,7 +90,9 @@ class SessionMonitor {
     void on_session_change(const std::wstring &key, const SessionChange &change);
     void on_process_exit(DWORD pid);
     void read_fields(Session &s);
-    int64_t group_of(DWORD pid);
+    void request_regroup(); // soon, once for a burst of changes
+    void regroup();         // assigns every session its app root, reports what changed
+    void watch_exits();     // of every session's process and every group root
     void report(int64_t group);
     void warn(const std::string &text);
     template <typename Apply> void apply(int64_t group, const char *call, Apply apply);
@@ -99,9 +104,10 @@ class SessionMonitor {
     ComPtr<EndpointEventsSink> endpoint_events_;
     std::map<std::wstring, Endpoint> endpoints_; // by endpoint id
     std::map<std::wstring, Session> sessions_;   // by session instance id
-    std::map<DWORD, int64_t> groups_;            // pid -> group root
-    std::map<int64_t, ProcessFacts> facts_;      // group root -> its image
-    std::map<DWORD, std::unique_ptr<ProcessExitWatch>> exit_watches_;
+    std::map<int64_t, ProcessFacts> facts_;      // group root -> its image, while reported
+    std::map<DWORD, std::unique_ptr<ProcessExitWatch>> exit_watches_; // sessions' pids, roots
+    std::set<int64_t> dirty_; // groups to report at the next regroup()
+    bool regroup_posted_ = false;
     std::set<int64_t> reported_;
     bool reporting_ = false;
     std::string warnings_;

@@ -65,6 +65,7 @@ std::string fixed(double value, int decimals);
 
 // The checks, by group (each prints its lines).
 void run_offline_checks();
+void run_process_checks(); // part of the offline group
 void run_capture_checks(double seconds);
 void run_gap_check(double seconds);
 void run_backend_checks();
@@ -74,5 +75,6 @@ void run_device_checks();
 int helper_sleep(int ms);
 int helper_play_tone(double seconds, double freq);
 int helper_list_endpoints();
+int helper_spawn_helper(int ms); // starts "sleep 10000 --type=pypac-grandchild", exits after ms
 
 } // namespace pypac_check

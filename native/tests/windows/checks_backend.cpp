@@ -103,7 +103,8 @@ void engine_sessions(WasapiBackend *&backend_out, std::unique_ptr<Engine> &engin
         skip("backend.sessions", "no active render endpoint on this machine: " + no_endpoint);
         return;
     }
-    // The player is a child running this same executable: its session folds into our pid.
+    // The player is a child marked as our helper (--type=...), like Chrome's
+    // audio service: by the grouping rule its session is listed under our pid.
     const auto self = static_cast<int64_t>(GetCurrentProcessId());
     SessionInfo found;
     for (int i = 0; i < 100 && found.process_id == 0; ++i) {
@@ -189,7 +190,9 @@ void loopbacks(WasapiBackend &backend, const std::string &no_endpoint, DWORD pla
 void run_backend_checks() {
     const std::string no_endpoint = environment().wine ? std::string() : render_endpoint_missing();
     Child player =
-        spawn_self(environment().wine || !no_endpoint.empty() ? "sleep 15000" : "play-tone 15 440");
+        spawn_self(std::string(environment().wine || !no_endpoint.empty() ? "sleep 15000"
+                                                                          : "play-tone 15 440") +
+                   " --type=pypac-check-player");
     WasapiBackend *backend = nullptr;
     std::unique_ptr<Engine> engine;
     engine_sessions(backend, engine, no_endpoint, player.pid);

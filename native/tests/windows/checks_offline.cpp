@@ -1,12 +1,11 @@
 // Checks that need no audio device: declarations, error text, the clock's
-// silence, the engine thread, COM pointers, the process tree and exit watch.
+// silence, the engine thread, COM pointers (and checks_process.cpp).
 #include "check_harness.hpp"
 
 #include "wasapi/capture_source.hpp"
 #include "wasapi/clock_filler.hpp"
 #include "wasapi/com_thread.hpp"
 #include "wasapi/hresult.hpp"
-#include "wasapi/process_info.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -244,37 +243,6 @@ void com_thread() {
               fixed(stop_s, 3) + " s; calls after stop raise ServerUnavailable");
 }
 
-void process_checks() {
-    const ProcessFacts me = process_facts(GetCurrentProcessId());
-    check("process.facts", me.image_name == "wasapi_check.exe" && !me.image_path.empty(),
-          "QueryFullProcessImageNameW -> " + me.image_name);
-
-    Child child = spawn_self("sleep 1200");
-    const auto t0 = std::chrono::steady_clock::now();
-    std::atomic<bool> fired{false};
-    double fired_at = 0;
-    {
-        ProcessExitWatch watch(child.pid, [&] {
-            fired_at = seconds_since(t0);
-            fired = true;
-        });
-        const ProcessTree tree;
-        const DWORD root = tree.group_root(child.pid);
-        const auto below = tree.tree_of(GetCurrentProcessId());
-        const bool listed = std::find(below.begin(), below.end(), child.pid) != below.end();
-        // A child running the same executable folds into its parent, as Chrome's audio child does.
-        check("process.tree", root == GetCurrentProcessId() && listed,
-              "child " + std::to_string(child.pid) + " -> group root " + std::to_string(root) +
-                  " (this process " + std::to_string(GetCurrentProcessId()) + ")");
-        WaitForSingleObject(child.process.get(), 5000);
-        for (int i = 0; i < 100 && !fired; ++i)
-            Sleep(10);
-    }
-    check("process.exit-watch", fired && fired_at > 1.0 && fired_at < 5.0,
-          "RegisterWaitForSingleObject fired " + fixed(fired_at, 2) +
-              " s after start (child slept 1.2 s)");
-}
-
 } // namespace
 
 void run_offline_checks() {
@@ -285,7 +253,7 @@ void run_offline_checks() {
     clock_filler();
     com_pointers();
     com_thread();
-    process_checks();
+    run_process_checks();
 }
 
 } // namespace pypac_check

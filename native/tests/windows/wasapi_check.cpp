@@ -9,7 +9,8 @@
 //   wasapi_check devices FOLDER    device changes and losses, done by the script on request
 //                                  (ACTION lines answered in FOLDER): Wine only
 //   wasapi_check endpoints         list active endpoints; exit 3 when there is no render one
-//   wasapi_check sleep MS | play-tone SECONDS [HZ]   helpers the checks start
+//   wasapi_check sleep MS | play-tone SECONDS [HZ] | spawn-helper MS   helpers the checks
+//                                  start (extra arguments such as --type=... are ignored)
 //
 // Every check prints one PASS/FAIL/SKIP line; the last line is the summary.
 // Exit status: 0 when nothing failed.
@@ -191,6 +192,8 @@ int main(int argc, char **argv) {
         return helper_play_tone(std::atof(argv[2]), argc > 3 ? std::atof(argv[3]) : 440.0);
     if (group == "endpoints")
         return helper_list_endpoints();
+    if (group == "spawn-helper" && argc > 2)
+        return helper_spawn_helper(std::atoi(argv[2]));
 
     const Environment &env = environment();
     std::printf("wasapi_check %s on %s\n", group.c_str(),
