@@ -70,6 +70,13 @@ UniqueHandle open_process_for_exit(DWORD pid) {
     return UniqueHandle(OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
 }
 
+bool process_running(DWORD pid) {
+    const UniqueHandle process = open_process_for_exit(pid);
+    if (!process)
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    return WaitForSingleObject(process.get(), 0) == WAIT_TIMEOUT;
+}
+
 ProcessExitWatch::ProcessExitWatch(DWORD pid, std::function<void()> on_exit)
     : on_exit_(std::move(on_exit)), process_(open_process_for_exit(pid)) {
     if (!process_)

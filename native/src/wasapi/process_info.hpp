@@ -45,4 +45,9 @@ class ProcessExitWatch {
 // access); empty when the process is gone or not accessible.
 UniqueHandle open_process_for_exit(DWORD pid);
 
+// False when the process has exited (no such pid, or a process object that
+// only handles keep alive); true while it runs, and for a process we may not
+// open (another user's): it is there, we just cannot look.
+bool process_running(DWORD pid);
+
 } // namespace pypac::wasapi

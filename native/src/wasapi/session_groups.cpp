@@ -65,20 +65,31 @@ void SessionMonitor::request_regroup() {
 // Engine thread. Nothing is kept from an earlier snapshot: a root that has
 // exited since then is simply absent, and its helpers stand alone.
 void SessionMonitor::regroup() {
-    regroup_posted_ = false;
+    const ProcessTable table = sessions_.empty() ? ProcessTable() : snapshot_process_table();
+    // An empty table is a failed snapshot (a system always runs processes):
+    // then the groups stay as they are, and a new session stands alone.
+    const bool have_table = table.size() > 0;
+    if (have_table) {
+        // Sessions whose process has exited since they came (the exit watch
+        // may not have told yet, or could not watch): gone, never shown again.
+        std::vector<std::wstring> gone;
+        for (const auto &kv : sessions_)
+            if (!table.contains(kv.second.pid))
+                gone.push_back(kv.first);
+        for (const auto &key : gone)
+            remove_session(key);
+    }
+    regroup_posted_ = false; // what those removals asked for happens now
     std::set<int64_t> changed;
     changed.swap(dirty_);
-    if (!sessions_.empty()) {
-        const ProcessTable table = snapshot_process_table();
-        for (auto &kv : sessions_) {
-            Session &s = kv.second;
-            const int64_t root = app_root(table, s.pid);
-            if (root == s.group)
-                continue;
-            changed.insert(s.group); // 0 for a new session: skipped below
-            changed.insert(root);
-            s.group = root;
-        }
+    for (auto &kv : sessions_) {
+        Session &s = kv.second;
+        const int64_t root = have_table ? app_root(table, s.pid) : s.group ? s.group : s.pid;
+        if (root == s.group)
+            continue;
+        changed.insert(s.group); // 0 for a new session: skipped below
+        changed.insert(root);
+        s.group = root;
     }
     watch_exits();
     for (int64_t group : changed) {

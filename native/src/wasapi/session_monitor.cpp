@@ -185,6 +185,10 @@ void SessionMonitor::add_session(const std::wstring &endpoint_id,
         return;
     if (SUCCEEDED(s.control->GetState(&s.state)) && s.state == AudioSessionStateExpired)
         return;
+    // Windows keeps an inactive session after its process exited, until it
+    // expires: no app to show (it would read "process N"), nothing to capture.
+    if (!process_running(s.pid))
+        return;
     control.query(s.volume);
     control.query(s.meter); // may be absent; the peak then reads 0
     read_fields(s);

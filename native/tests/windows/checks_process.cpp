@@ -199,6 +199,22 @@ void reroot_on_exit() {
         terminate_pid(grandchild);
 }
 
+// A session whose process has exited is skipped: process_running() must say
+// "gone" for an exited child (even while we hold its handle) and for a pid
+// nobody has, and "running" for a live process.
+void running_or_gone() {
+    Child child = spawn_self("sleep 100");
+    const bool alive_before = process_running(child.pid);
+    WaitForSingleObject(child.process.get(), 5000); // exited; our handle keeps the object
+    const bool alive_after = process_running(child.pid);
+    const bool self = process_running(GetCurrentProcessId());
+    const bool nobody = process_running(0xFFFFFFF0u);
+    check("process.running", alive_before && !alive_after && self && !nobody,
+          std::string("child while it sleeps: ") + (alive_before ? "running" : "gone") +
+              ", after it exited: " + (alive_after ? "running" : "gone") + "; this process: " +
+              (self ? "running" : "gone") + "; an unused pid: " + (nobody ? "running" : "gone"));
+}
+
 } // namespace
 
 void run_process_checks() {
@@ -206,6 +222,7 @@ void run_process_checks() {
     command_line();
     helper_and_plain_child();
     reroot_on_exit();
+    running_or_gone();
 }
 
 } // namespace pypac_check
