@@ -144,6 +144,8 @@ void SessionMonitor::report(int64_t group) {
         any_active = any_active || s.state == AudioSessionStateActive;
     }
     if (info.stream_count == 0) {
+        if (lingering_.count(group))
+            return; // a format change: its app is reopening (expect_return())
         facts_.erase(group);
         if (reported_.erase(group))
             listener_.session_removed(group);

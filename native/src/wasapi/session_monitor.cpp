@@ -5,10 +5,16 @@
 #include "hresult.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace pypac::wasapi {
 
 namespace {
+
+// How long an app whose session a format change disconnected has to open its
+// new one: it does so as soon as its next buffer call fails (milliseconds),
+// or on its next sound.
+constexpr std::chrono::milliseconds kFormatChangeGrace(2000);
 
 // PKEY_Device_FriendlyName, spelled out so that no GUID library is needed.
 constexpr PROPERTYKEY kFriendlyName = {
@@ -91,6 +97,7 @@ void SessionMonitor::shutdown(bool report) {
     reported_.clear();
     facts_.clear();
     dirty_.clear();
+    lingering_.clear();      // a grace task still queued does nothing
     regroup_posted_ = false; // a regroup task still queued does nothing
     if (devices_ && endpoint_events_)
         devices_->UnregisterEndpointNotificationCallback(endpoint_events_.get());
@@ -236,6 +243,8 @@ void SessionMonitor::on_session_change(const std::wstring &key, const SessionCha
         s.state = change.state;
         break;
     case SessionChange::Kind::Disconnected:
+        if (change.reason == DisconnectReasonFormatChanged)
+            expect_return(s.group);
         remove_session(key);
         if (change.reason == DisconnectReasonServerShutdown)
             on_server_lost_("the Windows Audio service stopped (session disconnected: server "
@@ -246,6 +255,21 @@ void SessionMonitor::on_session_change(const std::wstring &key, const SessionCha
         break;
     }
     report(s.group);
+}
+
+// A new format on the endpoint (Sound control panel) disconnects every
+// session on it, while their apps go on playing: each opens a new stream,
+// whose new session (OnSessionCreated) lands in the same group. Until then,
+// or until the grace period ends, the group stays listed, so the app keeps
+// its identity (same pid, name, strip, volume memory) instead of vanishing
+// and coming back.
+void SessionMonitor::expect_return(int64_t group) {
+    if (group == 0 || !lingering_.insert(group).second)
+        return;
+    queue_->post_after(kFormatChangeGrace, [this, group] {
+        if (lingering_.erase(group))
+            report(group); // removed now if nothing came back
+    });
 }
 
 // A session's process, or a group root that may play nothing itself (a

@@ -89,6 +89,7 @@ class SessionMonitor {
     template <typename Match> void remove_sessions_where(Match match);
     void on_session_change(const std::wstring &key, const SessionChange &change);
     void on_process_exit(DWORD pid);
+    void expect_return(int64_t group); // keeps it listed while its app reopens
     void read_fields(Session &s);
     void request_regroup(); // soon, once for a burst of changes
     void regroup();         // assigns every session its app root, reports what changed
@@ -106,7 +107,8 @@ class SessionMonitor {
     std::map<std::wstring, Session> sessions_;   // by session instance id
     std::map<int64_t, ProcessFacts> facts_;      // group root -> its image, while reported
     std::map<DWORD, std::unique_ptr<ProcessExitWatch>> exit_watches_; // sessions' pids, roots
-    std::set<int64_t> dirty_; // groups to report at the next regroup()
+    std::set<int64_t> dirty_;     // groups to report at the next regroup()
+    std::set<int64_t> lingering_; // groups kept listed after a format change
     bool regroup_posted_ = false;
     std::set<int64_t> reported_;
     bool reporting_ = false;
