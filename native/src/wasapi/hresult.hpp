@@ -24,6 +24,11 @@ std::string call_failed(const std::string &call, HRESULT hr);
 // anything else -> BackendFailure.
 ErrorCode error_code_for(HRESULT hr);
 
+// The Windows Audio service stopped or restarted under us: every proxy to
+// it fails (AUDCLNT_E_SERVICE_NOT_RUNNING, or an RPC/COM "server gone" code).
+// The backend then drops what it holds and reconnects.
+bool audio_service_gone(HRESULT hr);
+
 // The stream is gone but its source may still be there: the device was
 // removed, disabled or reconfigured (AUDCLNT_E_DEVICE_INVALIDATED), or the
 // audio engine released the stream's resources (AUDCLNT_E_RESOURCES_INVALIDATED).

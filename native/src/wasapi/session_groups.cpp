@@ -179,6 +179,13 @@ void SessionMonitor::apply(int64_t group, const char *call, Apply apply_one) {
         const HRESULT hr = apply_one(*s.volume.get());
         if (hr == AUDCLNT_E_DEVICE_INVALIDATED) {
             ++gone;
+        } else if (audio_service_gone(hr)) {
+            // Posted: dropping every session here would pull sessions_ from
+            // under this loop. The caller learns it as ServerUnavailable.
+            const std::string why = call_failed(call, hr);
+            queue_->post(
+                [this, why] { on_server_lost_("the Windows Audio service is gone: " + why); });
+            throw hresult_error(std::string(call) + " for pid " + std::to_string(s.pid), hr);
         } else if (FAILED(hr)) {
             throw hresult_error(std::string(call) + " for pid " + std::to_string(s.pid), hr);
         }

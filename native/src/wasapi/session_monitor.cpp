@@ -105,6 +105,20 @@ void SessionMonitor::shutdown(bool report) {
     devices_.reset();
 }
 
+// GetSessionEnumerator is read-only and answered by the audio service (not
+// the endpoint builder), so a proxy left over from a service that restarted
+// fails here even when nothing plays and no notification will ever come.
+HRESULT SessionMonitor::probe() const {
+    for (const auto &kv : endpoints_) {
+        ComPtr<IAudioSessionEnumerator> list;
+        const HRESULT hr = kv.second.manager->GetSessionEnumerator(list.put());
+        if (SUCCEEDED(hr) || audio_service_gone(hr))
+            return SUCCEEDED(hr) ? S_OK : hr;
+        // Another failure concerns that endpoint only: ask the next one.
+    }
+    return S_OK;
+}
+
 void SessionMonitor::sync_endpoints() {
     if (!devices_)
         return;

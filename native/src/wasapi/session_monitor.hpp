@@ -57,6 +57,10 @@ class SessionMonitor {
     // The pids whose sessions make up this PyPAC session (root first when it plays).
     std::vector<DWORD> pids_of(int64_t group) const;
     size_t endpoint_count() const { return endpoints_.size(); }
+    // A cheap call to the audio service through a session manager we hold:
+    // S_OK while it answers; the HRESULT when a proxy fails (a stopped or
+    // restarted service: see audio_service_gone()). With no endpoint, S_OK.
+    HRESULT probe() const;
     // Endpoint or session problems that did not stop the rest (newest last).
     std::string warnings() const { return warnings_; }
 

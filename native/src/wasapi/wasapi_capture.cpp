@@ -335,7 +335,7 @@ HRESULT WasapiCapture::drain() noexcept {
     HRESULT hr = client_->GetCurrentPadding(&queued);
     // A dead stream: Wine says so only here (its GetNextPacketSize keeps
     // answering "no packet"), Windows here and in every call below.
-    if (stream_invalidated(hr) || hr == AUDCLNT_E_SERVICE_NOT_RUNNING) {
+    if (stream_invalidated(hr) || audio_service_gone(hr)) {
         failed_call_ = "IAudioClient::GetCurrentPadding()";
         return hr;
     }

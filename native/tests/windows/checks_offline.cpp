@@ -58,6 +58,19 @@ void hresult_messages() {
                     gone.code() == ErrorCode::ServerUnavailable && contains(c, "0x80070020 (") &&
                     c.size() > 14;
     check("hresult.message", ok, a + " | " + c);
+    const HRESULT service_gone[] = {AUDCLNT_E_SERVICE_NOT_RUNNING,
+                                    static_cast<HRESULT>(0x800706BAu),  // RPC_S_SERVER_UNAVAILABLE
+                                    static_cast<HRESULT>(0x80010108u),  // RPC_E_DISCONNECTED
+                                    static_cast<HRESULT>(0x800706BEu)}; // RPC_S_CALL_FAILED
+    bool gone_ok = !audio_service_gone(AUDCLNT_E_DEVICE_INVALIDATED) && !audio_service_gone(E_FAIL);
+    for (HRESULT hr : service_gone)
+        gone_ok = gone_ok && audio_service_gone(hr) &&
+                  error_code_for(hr) == ErrorCode::ServerUnavailable &&
+                  contains(hresult_error("x", hr).what(), "Windows Audio service");
+    check("hresult.service-gone", gone_ok,
+          hresult_text(static_cast<HRESULT>(0x80010108u)) +
+              ": a restarted audio service is a server loss (reconnect), like "
+              "AUDCLNT_E_SERVICE_NOT_RUNNING; a device invalidation is not");
     check("hresult.invalidated",
           stream_invalidated(AUDCLNT_E_DEVICE_INVALIDATED) &&
               stream_invalidated(AUDCLNT_E_RESOURCES_INVALIDATED) &&
