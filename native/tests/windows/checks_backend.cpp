@@ -97,6 +97,14 @@ void engine_sessions(WasapiBackend *&backend_out, std::unique_ptr<Engine> &engin
               error + " (" + fixed(waited, 2) + " s)");
         return;
     }
+    if (!error.empty() && code == ErrorCode::ServerUnavailable && !no_endpoint.empty()) {
+        // A machine with no output device may not run the audio service at all
+        // (a CI runner): nothing to connect to is not a PyPAC failure. With a
+        // device, the same error is a FAIL.
+        skip("backend.connect",
+             "no active render endpoint, and no audio service to connect to: " + error);
+        return;
+    }
     check("backend.connect", error.empty(),
           error.empty() ? "connected in " + fixed(waited, 2) + " s" : error);
     if (!error.empty())
