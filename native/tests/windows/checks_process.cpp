@@ -91,6 +91,12 @@ void terminate_pid(DWORD pid) {
     }
 }
 
+// Gone before the next check takes its snapshot.
+void end(const Child &child) {
+    TerminateProcess(child.process.get(), 0);
+    WaitForSingleObject(child.process.get(), 5000);
+}
+
 void facts_and_exit_watch() {
     const ProcessFacts me = process_facts(GetCurrentProcessId());
     check("process.facts", me.image_name == "wasapi_check.exe" && !me.image_path.empty(),
@@ -131,7 +137,7 @@ void command_line() {
         check("process.command-line", has_arg(t, helper.pid, "--type=pypac-helper"),
               "NtQueryInformationProcess(ProcessCommandLineInformation) read back: \"" +
                   argv_text(t, helper.pid) + "\"");
-    TerminateProcess(helper.process.get(), 0);
+    end(helper);
 }
 
 // Two children running this same executable: one marked as a helper
@@ -148,17 +154,21 @@ void helper_and_plain_child() {
     const ProcessRecord *h = t.find(helper.pid);
     const bool times =
         me && h && me->start_time && h->start_time && *me->start_time <= *h->start_time;
+    const std::vector<uint32_t> members = app_members(t, self);
+    const auto member = [&](DWORD pid) {
+        return std::find(members.begin(), members.end(), pid) != members.end();
+    };
     check("process.group-helper",
           times && app_root(t, helper.pid) == self && app_root(t, plain.pid) == plain.pid &&
-              app_members(t, self).size() == 2,
+              member(helper.pid) && !member(plain.pid),
           "helper " + std::to_string(helper.pid) + " -> app " +
               std::to_string(app_root(t, helper.pid)) + ", plain child " +
               std::to_string(plain.pid) + " -> app " + std::to_string(app_root(t, plain.pid)) +
               " (this process " + std::to_string(self) + "; same executable; " +
               (times ? "start times in order" : "start times missing") +
               (filled ? "; command lines as spawned" : "") + ")");
-    TerminateProcess(helper.process.get(), 0);
-    TerminateProcess(plain.process.get(), 0);
+    end(helper);
+    end(plain);
 }
 
 // A helper's helper folds two levels up; once the middle process exits, the
