@@ -2,9 +2,8 @@
 
 #include "default_device_watch.hpp"
 #include "hresult.hpp"
+#include "mmcss_scope.hpp"
 #include "process_info.hpp"
-
-#include <avrt.h>
 
 #include <algorithm>
 
@@ -25,28 +24,6 @@ constexpr int64_t kToleranceTicks = 400000; // 40 ms
 // Idle silence stays this far behind now, so a packet in flight still fits.
 constexpr int64_t kHoldBackTicks = 1000000; // 100 ms
 constexpr size_t kSilenceChunk = 1024;
-
-// MMCSS "Audio" for this thread, reverted on exit. Refusal is not fatal.
-class MmcssScope {
-  public:
-    MmcssScope() {
-        DWORD task_index = 0;
-        handle_ = AvSetMmThreadCharacteristicsW(L"Audio", &task_index);
-        if (!handle_)
-            error_ = GetLastError();
-    }
-    ~MmcssScope() {
-        if (handle_)
-            AvRevertMmThreadCharacteristics(handle_);
-    }
-    MmcssScope(const MmcssScope &) = delete;
-    MmcssScope &operator=(const MmcssScope &) = delete;
-    DWORD error() const { return handle_ ? 0 : error_; }
-
-  private:
-    HANDLE handle_ = nullptr;
-    DWORD error_ = 0;
-};
 
 } // namespace
 

@@ -3,6 +3,7 @@
 // asks for it (request()), so the capture meets it through the same WASAPI
 // calls and errors as on a machine where a device goes away.
 #include "capture_run.hpp"
+#include "wine_default_device.hpp"
 
 #include "pypac/backend.hpp"
 #include "wasapi/capture_source.hpp"
@@ -40,109 +41,6 @@ class EndProbe final : public CaptureSink {
     std::atomic<int> why_{-1};
 };
 
-// Counts the announcements of a new default capture device (console role),
-// to tell "Wine announced nothing" apart from "the capture missed it".
-class DefaultChangeCounter final : public ComObject<DefaultChangeCounter, IMMNotificationClient> {
-  public:
-    HRESULT STDMETHODCALLTYPE OnDefaultDeviceChanged(EDataFlow flow, ERole role, LPCWSTR) override {
-        if (flow == eCapture && role == eConsole)
-            ++count_;
-        return S_OK;
-    }
-    HRESULT STDMETHODCALLTYPE OnDeviceStateChanged(LPCWSTR, DWORD) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnDeviceAdded(LPCWSTR) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnDeviceRemoved(LPCWSTR) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnPropertyValueChanged(LPCWSTR, const PROPERTYKEY) override {
-        return S_OK;
-    }
-    int count() const { return count_; }
-
-  private:
-    friend class ComObject<DefaultChangeCounter, IMMNotificationClient>;
-    ~DefaultChangeCounter() = default;
-    std::atomic<int> count_{0};
-};
-
-class RegKey {
-  public:
-    RegKey() = default;
-    RegKey(const RegKey &) = delete;
-    RegKey &operator=(const RegKey &) = delete;
-    ~RegKey() {
-        if (key_)
-            RegCloseKey(key_);
-    }
-    HKEY *put() { return &key_; }
-    HKEY get() const { return key_; }
-
-  private:
-    HKEY key_ = nullptr;
-};
-
-// Wine's mmdevapi announces a new default capture device when the value
-// "DefaultInput" of its audio driver's key changes (a thread of it watches
-// HKCU\Software\Wine\Drivers\<driver>.drv): the change a user makes in
-// winecfg. This flips that value between the device's own id and "" (Wine's
-// default), so the default stays the same device but is announced anew.
-class WineDefaultInput {
-  public:
-    explicit WineDefaultInput(std::wstring device_id) : device_id_(std::move(device_id)) {
-        RegKey drivers;
-        if (RegOpenKeyExW(HKEY_CURRENT_USER, L"Software\\Wine\\Drivers", 0, KEY_READ,
-                          drivers.put()) != ERROR_SUCCESS)
-            return;
-        wchar_t name[256];
-        for (DWORD i = 0;; ++i) {
-            DWORD chars = 256;
-            if (RegEnumKeyExW(drivers.get(), i, name, &chars, nullptr, nullptr, nullptr, nullptr) !=
-                ERROR_SUCCESS)
-                return;
-            // The driver in use is the one that keeps a device list.
-            RegKey devices;
-            const std::wstring path = L"Software\\Wine\\Drivers\\" + std::wstring(name);
-            if (RegOpenKeyExW(HKEY_CURRENT_USER, (path + L"\\devices").c_str(), 0, KEY_READ,
-                              devices.put()) == ERROR_SUCCESS) {
-                path_ = path;
-                return;
-            }
-        }
-    }
-    ~WineDefaultInput() { // back to Wine's own choice
-        RegKey key;
-        if (!path_.empty() && RegOpenKeyExW(HKEY_CURRENT_USER, path_.c_str(), 0, KEY_SET_VALUE,
-                                            key.put()) == ERROR_SUCCESS)
-            RegDeleteValueW(key.get(), L"DefaultInput");
-    }
-    WineDefaultInput(const WineDefaultInput &) = delete;
-    WineDefaultInput &operator=(const WineDefaultInput &) = delete;
-
-    // "" when Wine was told; else why not.
-    std::string announce() {
-        RegKey key;
-        if (path_.empty() ||
-            RegOpenKeyExW(HKEY_CURRENT_USER, path_.c_str(), 0, KEY_QUERY_VALUE | KEY_SET_VALUE,
-                          key.put()) != ERROR_SUCCESS)
-            return "no Wine audio driver key under HKCU\\Software\\Wine\\Drivers";
-        wchar_t current[128] = {};
-        DWORD bytes = sizeof current - sizeof(wchar_t);
-        DWORD type = 0;
-        const bool is_id =
-            RegQueryValueExW(key.get(), L"DefaultInput", nullptr, &type,
-                             reinterpret_cast<BYTE *>(current), &bytes) == ERROR_SUCCESS &&
-            type == REG_SZ && device_id_ == current;
-        const std::wstring next = is_id ? std::wstring() : device_id_;
-        const LONG r = RegSetValueExW(key.get(), L"DefaultInput", 0, REG_SZ,
-                                      reinterpret_cast<const BYTE *>(next.c_str()),
-                                      static_cast<DWORD>((next.size() + 1) * sizeof(wchar_t)));
-        return r == ERROR_SUCCESS ? std::string()
-                                  : "RegSetValueExW failed with error " + std::to_string(r);
-    }
-
-  private:
-    std::wstring device_id_;
-    std::wstring path_;
-};
-
 template <typename Done> bool wait_until(double seconds, Done done) {
     const auto t0 = std::chrono::steady_clock::now();
     while (!done()) {
@@ -153,29 +51,10 @@ template <typename Done> bool wait_until(double seconds, Done done) {
     return true;
 }
 
-struct Announcer {
-    ComPtr<DefaultChangeCounter> counter;
-    std::unique_ptr<WineDefaultInput> wine;
-    std::string error; // why announcements cannot be made
-    // Announces a new default and waits until Wine has told its clients.
-    bool announce(std::string *why) {
-        const int before = counter->count();
-        const std::string e = wine->announce();
-        if (!e.empty()) {
-            *why = e;
-            return false;
-        }
-        if (wait_until(3.0, [&] { return counter->count() > before; }))
-            return true;
-        *why = "Wine did not announce the new default within 3 s";
-        return false;
-    }
-};
-
 // A default-following capture hears Wine announce a new default capture
 // device (IMMNotificationClient, as on Windows) and reopens on it: one
 // rebuild, the tone continues, the capture does not end.
-void follow_default(Announcer &announcer) {
+void follow_default(WineDefaultCapture &announcer) {
     const CaptureFormat f{48000, 2};
     std::string why;
     bool announced = false;
@@ -205,7 +84,7 @@ void follow_default(Announcer &announcer) {
 // IAudioClient::Initialize, and the change is announced right then. A watch
 // registered only after the open would miss it and stay on the old device;
 // registered first, the capture rebuilds as soon as it runs.
-void change_during_open(Announcer &announcer) {
+void change_during_open(WineDefaultCapture &announcer) {
     const std::string name = "device.change-during-open";
     const CaptureFormat f{48000, 2};
     std::string error;
@@ -357,10 +236,7 @@ void run_device_checks() {
                        "or disable the device by hand");
         return;
     }
-    Announcer announcer;
-    announcer.counter = ComPtr<DefaultChangeCounter>::adopt(new DefaultChangeCounter);
     ComApartment com;
-    ComPtr<IMMDeviceEnumerator> devices;
     CoTaskString id;
     try {
         endpoint_device(eCapture, L"")->GetId(id.put());
@@ -368,23 +244,16 @@ void run_device_checks() {
         fail("device.setup", e.what());
         return;
     }
-    HRESULT hr = CoCreateInstance(__uuidof(MMDeviceEnumerator), nullptr, CLSCTX_ALL,
-                                  __uuidof(IMMDeviceEnumerator), devices.put_void());
-    if (SUCCEEDED(hr))
-        hr = devices->RegisterEndpointNotificationCallback(announcer.counter.get());
-    if (FAILED(hr)) {
-        fail("device.setup", call_failed("RegisterEndpointNotificationCallback()", hr));
+    WineDefaultCapture announcer(id.get());
+    if (!announcer.setup_error().empty()) {
+        fail("device.setup", announcer.setup_error());
         return;
     }
-    announcer.wine = std::make_unique<WineDefaultInput>(id.get());
-    Sleep(300); // Wine's notification thread starts with the first registration
     follow_default(announcer);
     change_during_open(announcer);
     invalidated("device.invalidated-fixed-endpoint", CaptureSource::capture_endpoint(id.get()));
     invalidated("device.invalidated-default", CaptureSource::capture_endpoint());
     device_removed();
-    announcer.wine.reset();
-    devices->UnregisterEndpointNotificationCallback(announcer.counter.get());
 }
 
 } // namespace pypac_check
