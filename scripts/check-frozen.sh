@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The frozen build: PyInstaller (packaging/pypac-mixer.spec) makes the one-folder
 # build/frozen/dist/pypac-mixer/ (pypac-mixer + pypac), then packaging/smoke_test.py runs it
-# against a private PulseAudio server. It freezes the pypac installed in .venv (./dev builds
+# against a private PulseAudio server, and once more without any server (--server none, the
+# command the frozen-windows workflow job runs). It freezes the pypac installed in .venv (./dev builds
 # it there) and installs PyInstaller (the `packaging` extra) into .venv when missing.
 # Prints PASS/FAIL lines and a last line "N passed, M failed"; exits 1 on any failure.
 set -uo pipefail
@@ -53,11 +54,19 @@ else
   finish
 fi
 
-"$PY" packaging/smoke_test.py --dist "$DIST" | tee "$OUT/smoke.log"
-status=${PIPESTATUS[0]}
-passed=$((passed + $(grep -c '^PASS' "$OUT/smoke.log")))
-failed=$((failed + $(grep -c '^FAIL' "$OUT/smoke.log")))
-if [ "$status" -ne 0 ] && ! grep -q '^FAIL' "$OUT/smoke.log"; then
-  result FAIL "smoke test: exited $status without a verdict"
-fi
+smoke() { # log-name smoke_test.py arguments...
+  local log=$OUT/$1
+  shift
+  "$PY" packaging/smoke_test.py --dist "$DIST" "$@" | tee "$log"
+  local status=${PIPESTATUS[0]}
+  passed=$((passed + $(grep -c '^PASS' "$log")))
+  failed=$((failed + $(grep -c '^FAIL' "$log")))
+  if [ "$status" -ne 0 ] && ! grep -q '^FAIL' "$log"; then
+    result FAIL "smoke test $*: exited $status without a verdict"
+  fi
+}
+smoke smoke.log
+# The frozen-windows workflow job's smoke test (GitHub's Windows runners have no audio
+# device): the same command, with no sound server to be found at all.
+PULSE_SERVER=unix:$PWD/$OUT/no-server-here smoke smoke-none.log --server none
 finish

@@ -4,8 +4,11 @@
 #   2. a private Wine prefix and a private PulseAudio daemon (null sink, 440 Hz tone),
 #   3. under Wine: the C++ unit tests and the test program wasapi_check
 #      (offline checks, capture plumbing on the null sink's monitor, a pause
-#      in the stream, and the backend's clear errors where Wine lacks the API).
+#      in the stream, the backend's clear errors where Wine lacks the API, and
+#      device changes and losses that this script makes on the program's request).
 # One PASS/FAIL line per check; the last line is "N passed, M failed".
+# PYPAC_CHECKS="offline devices" runs only those groups of step 3 (unit,
+# offline, capture, capture-gap, backend, devices); all by default.
 # Exit status 0 only when nothing failed. Needs: cmake, ninja,
 # g++-mingw-w64-x86-64-posix, wine64, pulseaudio, pulseaudio-utils, sox.
 set -uo pipefail
@@ -79,8 +82,9 @@ else
 fi
 
 rm -f "$PULSE_DIR/native"
+NULL_SINK="module-null-sink sink_name=pypac_null rate=48000 format=float32le channels=2"
 cat >"$PULSE_DIR/cfg.pa" <<EOF
-load-module module-null-sink sink_name=pypac_null rate=48000 format=float32le channels=2
+load-module $NULL_SINK
 set-default-sink pypac_null
 set-default-source pypac_null.monitor
 load-module module-native-protocol-unix socket=$PULSE_DIR/native auth-anonymous=1
@@ -97,20 +101,82 @@ else
   finish
 fi
 # A 440 Hz tone into the null sink for the whole run; its monitor is Wine's default capture device.
-sox -q -n -t raw -r 48000 -e float -b 32 -c 2 - synth 600 sine 440 vol 0.5 2>/dev/null |
-  pacat --format=float32le --rate=48000 --channels=2 --latency-msec=20 &
-tone_pid=$!
+start_tone() {
+  sox -q -n -t raw -r 48000 -e float -b 32 -c 2 - synth 600 sine 440 vol 0.5 2>/dev/null |
+    pacat --format=float32le --rate=48000 --channels=2 --latency-msec=20 2>>"$PULSE_DIR/tone.log" &
+  tone_pid=$!
+}
+start_tone
 
 # ---- 3. under Wine ----------------------------------------------------------------
-# Runs a Windows program; echoes its PASS/FAIL/SKIP lines and counts them.
-# A crash or a hang (no FAIL line, non-zero exit) is a failure of its own.
+# Runs a Windows program and counts its PASS/FAIL/SKIP lines.
 run_wine() { # label timeout exe args...
   local label=$1 limit=$2
   shift 2
   local out rc
   out=$(timeout "$limit" "$WINE" "$@" 2>&1)
   rc=$?
-  local p f
+  count_output "$label" "$limit" "$rc" "$out"
+}
+
+remove_sink() {
+  pactl list short modules | awk '$2 == "module-null-sink" {print $1}' |
+    xargs -r -n1 pactl unload-module
+}
+restore_sink() {
+  kill "$tone_pid" 2>/dev/null
+  # shellcheck disable=SC2086 # NULL_SINK is the module and its arguments
+  pactl load-module $NULL_SINK >/dev/null && pactl set-default-sink pypac_null &&
+    pactl set-default-source pypac_null.monitor && start_tone
+}
+
+# What the test program may ask for (wasapi_check devices): real changes to
+# the server, which Wine's audio driver then meets as a device would.
+server_action() { # what
+  case $1 in
+    suspend-server) kill -STOP "$pulse_pid" ;; # every call to the server blocks
+    resume-server) kill -CONT "$pulse_pid" ;;
+    remove-sink) remove_sink ;; # the capture device (the sink's monitor) goes away
+    restore-sink) restore_sink ;;
+    reset-sink) remove_sink && restore_sink ;; # streams on it die; the same device returns
+    *) return 1 ;;
+  esac
+}
+
+# Runs the test program with an answer folder as its last argument; carries
+# out each "ACTION <n> <what>" line it prints, then creates <n> in that folder.
+run_scripted() { # label timeout exe args...
+  local label=$1 limit=$2
+  shift 2
+  local out=$WORK/$label.out answers=$WORK/$label.answers
+  rm -rf "$answers"
+  mkdir -p "$answers"
+  : >"$out"
+  timeout "$limit" "$WINE" "$@" "Z:${answers//\//\\}" >"$out" 2>&1 &
+  local pid=$! n what
+  local -A done=()
+  while :; do
+    while read -r _ n what; do
+      what=${what%$'\r'} # the program's stdout is in text mode: CRLF
+      [ -n "${done[$n]:-}" ] && continue
+      done[$n]=1
+      if server_action "$what"; then
+        touch "$answers/$n"
+      else
+        echo "check-windows: could not carry out '$what' for $label"
+      fi
+    done < <(grep '^ACTION ' "$out")
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  wait "$pid"
+  count_output "$label" "$limit" $? "$(cat "$out")"
+}
+
+# Echoes a program's PASS/FAIL/SKIP lines and counts them. A crash or a hang
+# (no FAIL line, non-zero exit) is a failure of its own.
+count_output() { # label timeout exit-code output
+  local label=$1 limit=$2 rc=$3 out=$4 p f
   p=$(grep -c '^PASS ' <<<"$out")
   f=$(grep -c '^FAIL ' <<<"$out")
   grep -E '^(PASS|FAIL|SKIP) ' <<<"$out"
@@ -124,8 +190,10 @@ run_wine() { # label timeout exe args...
   fi
 }
 
+wanted() { [ -z "${PYPAC_CHECKS:-}" ] || [[ " $PYPAC_CHECKS " == *" $1 "* ]]; }
+
 # The engine's C++ unit tests, as Windows programs (one check each).
-for t in test_ring_buffer test_stream_mixer test_capture_hub; do
+wanted unit && for t in test_ring_buffer test_stream_mixer test_capture_hub test_process_tree; do
   if out=$(timeout 120 "$WINE" "$BUILD/native/$t.exe" 2>&1); then
     pass "unit.$t: $(tail -1 <<<"$out") (under Wine)"
   else
@@ -134,33 +202,39 @@ for t in test_ring_buffer test_stream_mixer test_capture_hub; do
   fi
 done
 
-run_wine offline 60 "$CHECK_EXE" offline
-run_wine capture 120 "$CHECK_EXE" capture 4
+wanted offline && run_wine offline 60 "$CHECK_EXE" offline
+wanted capture && run_wine capture 120 "$CHECK_EXE" capture 4
 
 # A pause in the stream: suspend the null sink (its monitor then delivers
 # nothing, as a loopback does while nothing plays) 1 s after the first sound.
-gap_out=$WORK/capture-gap.out
-: >"$gap_out"
-timeout 60 "$WINE" "$CHECK_EXE" capture-gap 6 >"$gap_out" 2>&1 &
-gap_pid=$!
-for _ in $(seq 150); do grep -q READY "$gap_out" && break; sleep 0.1; done
-if grep -q READY "$gap_out"; then
-  sleep 1
-  pactl suspend-sink pypac_null 1
-  sleep 1.5
-  pactl suspend-sink pypac_null 0
-fi
-wait "$gap_pid"
-gap_rc=$?
-grep -E '^(PASS|FAIL|SKIP) ' "$gap_out"
-passed=$((passed + $(grep -c '^PASS ' "$gap_out")))
-gap_failed=$(grep -c '^FAIL ' "$gap_out")
-failed=$((failed + gap_failed))
-if [ "$gap_rc" -ne 0 ] && [ "$gap_failed" -eq 0 ]; then
-  tail -20 "$gap_out"
-  fail "capture-gap: exited with code $gap_rc without a FAIL line (crash or hang?)"
-fi
+check_gap() {
+  local gap_out gap_pid gap_rc gap_failed
+  gap_out=$WORK/capture-gap.out
+  : >"$gap_out"
+  timeout 60 "$WINE" "$CHECK_EXE" capture-gap 6 >"$gap_out" 2>&1 &
+  gap_pid=$!
+  for _ in $(seq 150); do grep -q READY "$gap_out" && break; sleep 0.1; done
+  if grep -q READY "$gap_out"; then
+    sleep 1
+    pactl suspend-sink pypac_null 1
+    sleep 1.5
+    pactl suspend-sink pypac_null 0
+  fi
+  wait "$gap_pid"
+  gap_rc=$?
+  grep -E '^(PASS|FAIL|SKIP) ' "$gap_out"
+  passed=$((passed + $(grep -c '^PASS ' "$gap_out")))
+  gap_failed=$(grep -c '^FAIL ' "$gap_out")
+  failed=$((failed + gap_failed))
+  if [ "$gap_rc" -ne 0 ] && [ "$gap_failed" -eq 0 ]; then
+    tail -20 "$gap_out"
+    fail "capture-gap: exited with code $gap_rc without a FAIL line (crash or hang?)"
+  fi
+}
+wanted capture-gap && check_gap
 
-run_wine backend 60 "$CHECK_EXE" backend
+wanted backend && run_wine backend 60 "$CHECK_EXE" backend
+# Last: it removes and restores the null sink.
+wanted devices && run_scripted devices 120 "$CHECK_EXE" devices
 
 finish

@@ -2,6 +2,13 @@
 
 #include <cmath>
 
+// Every MSVC build must keep std::mutex's pre-17.10 constructor (see the top-level
+// CMakeLists.txt): a build system that forgets the definition fails here, not on a user's
+// machine with an older msvcp140.dll.
+#if defined(_MSC_VER) && !defined(_DISABLE_CONSTEXPR_MUTEX_CONSTRUCTOR)
+#error "define _DISABLE_CONSTEXPR_MUTEX_CONSTRUCTOR for MSVC (see CMakeLists.txt)"
+#endif
+
 namespace pypac {
 
 namespace {

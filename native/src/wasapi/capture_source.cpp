@@ -11,20 +11,31 @@ namespace {
 constexpr GUID kSubtypeFloat = {
     0x00000003, 0x0000, 0x0010, {0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71}};
 
+// Speaker positions for 1-8 channels, in WAVEFORMATEXTENSIBLE's bit order
+// (FL FR FC LFE BL BR .. SL SR). A mask of 0 would leave the mapping to the
+// audio engine, which then may drop or mix channels: every count gets the
+// layout users expect (odd counts are the next even layout without LFE).
 DWORD channel_mask(uint32_t channels) {
     switch (channels) {
     case 1:
         return 0x4; // front centre
     case 2:
         return 0x3; // front left, front right
+    case 3:
+        return 0x7; // 3.0: FL FR FC
     case 4:
-        return 0x33; // quad
+        return 0x33; // quad: FL FR BL BR
+    case 5:
+        return 0x37; // 5.0: FL FR FC BL BR
     case 6:
-        return 0x3F; // 5.1
+        return 0x3F; // 5.1: FL FR FC LFE BL BR
+    case 7:
+        return 0x637; // 7.0: FL FR FC BL BR SL SR
     case 8:
-        return 0x63F; // 7.1 (side speakers)
+        return 0x63F; // 7.1: FL FR FC LFE BL BR SL SR
     default:
-        return 0; // no speaker positions: the engine maps channels in order
+        throw EngineError(ErrorCode::InvalidArgument,
+                          "WASAPI captures 1 to 8 channels, not " + std::to_string(channels));
     }
 }
 
@@ -121,7 +132,7 @@ std::string CaptureSource::describe() const {
                                                      : "render endpoint " + utf8(endpoint_id));
     case Kind::CaptureEndpoint:
     default:
-        return endpoint_id.empty() ? std::string("the default capture endpoint")
+        return endpoint_id.empty() ? std::string("default capture endpoint")
                                    : "capture endpoint " + utf8(endpoint_id);
     }
 }
@@ -141,17 +152,25 @@ WAVEFORMATEXTENSIBLE float_format(const CaptureFormat &format) {
     return f;
 }
 
-DWORD stream_flags(const CaptureSource &source) {
-    // AUTOCONVERTPCM: the audio engine converts to our format (rate and
-    // channels included), so buffers are always what float_format() says.
-    DWORD flags = AUDCLNT_STREAMFLAGS_EVENTCALLBACK | AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM;
+DWORD stream_flags(const CaptureSource &source, bool autoconvert) {
+    DWORD flags = AUDCLNT_STREAMFLAGS_EVENTCALLBACK;
     if (source.kind != CaptureSource::Kind::CaptureEndpoint)
         flags |= AUDCLNT_STREAMFLAGS_LOOPBACK;
-    // The process-loopback client takes exactly LOOPBACK | EVENTCALLBACK |
-    // AUTOCONVERTPCM; endpoints also get the better resampler.
+    if (!autoconvert)
+        return flags;
+    // AUTOCONVERTPCM: the audio engine converts to our format (rate and
+    // channels included), so buffers are always what float_format() says.
+    flags |= AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM;
+    // Endpoints also get the better resampler; the process-loopback client
+    // takes no more than LOOPBACK | EVENTCALLBACK | AUTOCONVERTPCM.
     if (source.kind != CaptureSource::Kind::ProcessLoopback)
         flags |= AUDCLNT_STREAMFLAGS_SRC_DEFAULT_QUALITY;
     return flags;
+}
+
+bool retry_without_autoconvert(const CaptureSource &source, HRESULT hr) {
+    return source.kind == CaptureSource::Kind::ProcessLoopback &&
+           (hr == E_INVALIDARG || hr == AUDCLNT_E_INVALID_STREAM_FLAG);
 }
 
 ComPtr<IMMDevice> endpoint_device(EDataFlow flow, const std::wstring &id) {

@@ -1,8 +1,9 @@
 // Where a WASAPI capture comes from, and how its IAudioClient is made.
 //
 // All three sources end in the same plumbing (wasapi_capture.hpp): an
-// IAudioClient initialised in OUR float32 format with AUTOCONVERTPCM, event
-// driven, read on one capture thread. Only activation differs:
+// IAudioClient initialised in OUR float32 format with AUTOCONVERTPCM (the
+// process-loopback client may refuse it, then it goes without), event driven,
+// read on one capture thread. Only activation differs:
 //   * ProcessLoopback: ActivateAudioInterfaceAsync on the virtual
 //     process-loopback device (one app, its process tree in or out);
 //   * EndpointLoopback: a render endpoint in loopback mode (the system mix);
@@ -39,7 +40,9 @@ struct CaptureSource {
 
 // The format every capture is initialised with, and in which its buffers are
 // read: IEEE float32, interleaved, at the rate and channel count asked for.
-// Ours, on our stack or in our object: never handed to CoTaskMemFree.
+// Ours, on our stack or in our object: never handed to CoTaskMemFree. Every
+// channel count has its speaker positions (3.0, quad, 5.0, 5.1, 7.0, 7.1...);
+// more than 8 channels throw EngineError(InvalidArgument).
 WAVEFORMATEXTENSIBLE float_format(const CaptureFormat &format);
 
 // The IAudioClient of `source`, activated on the calling thread (an MTA
@@ -56,7 +59,14 @@ ComPtr<IMMDevice> endpoint_device(EDataFlow flow, const std::wstring &id);
 ComPtr<IAudioClient> activate_process_loopback(DWORD pid, PROCESS_LOOPBACK_MODE mode,
                                                std::chrono::milliseconds timeout);
 
-// The stream flags Initialize gets for `source`.
-DWORD stream_flags(const CaptureSource &source);
+// The stream flags Initialize gets for `source`: EVENTCALLBACK, LOOPBACK for
+// the loopbacks, and AUTOCONVERTPCM (endpoints add SRC_DEFAULT_QUALITY) unless
+// `autoconvert` is false.
+DWORD stream_flags(const CaptureSource &source, bool autoconvert = true);
+
+// Whether Initialize's `hr` may be the process-loopback client refusing
+// AUTOCONVERTPCM (E_INVALIDARG or AUDCLNT_E_INVALID_STREAM_FLAG), so that one
+// more try without it is worth making. Endpoints need the conversion: never.
+bool retry_without_autoconvert(const CaptureSource &source, HRESULT hr);
 
 } // namespace pypac::wasapi

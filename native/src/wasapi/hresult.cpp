@@ -32,6 +32,11 @@ constexpr KnownResult kKnown[] = {
     {0x80040154u, "REGDB_E_CLASSNOTREG", "the COM class is not registered"},
     {0x80010106u, "RPC_E_CHANGED_MODE", "the thread is already in another COM apartment"},
     {0x800706BAu, "RPC_S_SERVER_UNAVAILABLE", "the audio service is unreachable"},
+    {0x800706BEu, "RPC_S_CALL_FAILED", "the call to the audio service failed"},
+    {0x80010108u, "RPC_E_DISCONNECTED", "the audio service restarted: this object is gone"},
+    {0x80010007u, "RPC_E_SERVER_DIED", "the audio service ended during the call"},
+    {0x80010012u, "RPC_E_SERVER_DIED_DNE", "the audio service ended during the call"},
+    {0x800401FDu, "CO_E_OBJNOTCONNECTED", "the audio service's object is disconnected"},
     {0x88890001u, "AUDCLNT_E_NOT_INITIALIZED", "the audio stream is not initialised"},
     {0x88890002u, "AUDCLNT_E_ALREADY_INITIALIZED", "the audio stream is already initialised"},
     {0x88890003u, "AUDCLNT_E_WRONG_ENDPOINT_TYPE", "the call does not fit this kind of device"},
@@ -92,12 +97,27 @@ std::string call_failed(const std::string &call, HRESULT hr) {
     return call + " failed: HRESULT " + hresult_text(hr);
 }
 
-ErrorCode error_code_for(HRESULT hr) {
+bool audio_service_gone(HRESULT hr) {
     switch (static_cast<uint32_t>(hr)) {
     case 0x88890010u: // AUDCLNT_E_SERVICE_NOT_RUNNING
+    case 0x800706BAu: // RPC_S_SERVER_UNAVAILABLE
+    case 0x800706BEu: // RPC_S_CALL_FAILED
+    case 0x80010108u: // RPC_E_DISCONNECTED
+    case 0x80010007u: // RPC_E_SERVER_DIED
+    case 0x80010012u: // RPC_E_SERVER_DIED_DNE
+    case 0x800401FDu: // CO_E_OBJNOTCONNECTED
+        return true;
+    default:
+        return false;
+    }
+}
+
+ErrorCode error_code_for(HRESULT hr) {
+    if (audio_service_gone(hr))
+        return ErrorCode::ServerUnavailable;
+    switch (static_cast<uint32_t>(hr)) {
     case 0x88890004u: // AUDCLNT_E_DEVICE_INVALIDATED
     case 0x80070490u: // E_NOTFOUND: no such endpoint
-    case 0x800706BAu: // RPC_S_SERVER_UNAVAILABLE
         return ErrorCode::ServerUnavailable;
     case 0x80004001u: // E_NOTIMPL
     case 0x80040154u: // REGDB_E_CLASSNOTREG
@@ -107,6 +127,10 @@ ErrorCode error_code_for(HRESULT hr) {
     }
 }
 
+bool stream_invalidated(HRESULT hr) {
+    return hr == AUDCLNT_E_DEVICE_INVALIDATED || hr == AUDCLNT_E_RESOURCES_INVALIDATED;
+}
+
 std::string advice_for(HRESULT hr) {
     switch (static_cast<uint32_t>(hr)) {
     case 0x80004001u:
@@ -114,6 +138,11 @@ std::string advice_for(HRESULT hr) {
                "WASAPI)";
     case 0x88890010u:
     case 0x800706BAu:
+    case 0x800706BEu:
+    case 0x80010108u:
+    case 0x80010007u:
+    case 0x80010012u:
+    case 0x800401FDu:
         return "start the Windows Audio service (services.msc, \"Windows Audio\"); PyPAC "
                "reconnects by itself";
     case 0x80070490u:
@@ -124,7 +153,7 @@ std::string advice_for(HRESULT hr) {
         return "Windows refused access: check Settings > Privacy > Microphone (loopback "
                "capture needs it) and that the target is not a protected process";
     case 0x88890008u:
-        return "ask for float32 at a common rate (48000 or 44100 Hz) and 1, 2, 6 or 8 channels";
+        return "ask for float32 at a common rate (48000 or 44100 Hz) and 1 to 8 channels";
     case 0x80010106u:
         return "this is a PyPAC bug: COM calls must run on PyPAC's own MTA thread";
     default:

@@ -24,6 +24,17 @@ std::string call_failed(const std::string &call, HRESULT hr);
 // anything else -> BackendFailure.
 ErrorCode error_code_for(HRESULT hr);
 
+// The Windows Audio service stopped or restarted under us: every proxy to
+// it fails (AUDCLNT_E_SERVICE_NOT_RUNNING, or an RPC/COM "server gone" code).
+// The backend then drops what it holds and reconnects.
+bool audio_service_gone(HRESULT hr);
+
+// The stream is gone but its source may still be there: the device was
+// removed, disabled or reconfigured (AUDCLNT_E_DEVICE_INVALIDATED), or the
+// audio engine released the stream's resources (AUDCLNT_E_RESOURCES_INVALIDATED).
+// A capture reopens the same source on these.
+bool stream_invalidated(HRESULT hr);
+
 // The exception for a failed call. `advice` overrides the built-in hint for
 // the HRESULT (pass what the user can do in this context).
 EngineError hresult_error(const std::string &call, HRESULT hr, const std::string &advice = {});

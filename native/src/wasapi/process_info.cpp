@@ -1,21 +1,10 @@
 #include "process_info.hpp"
 
-#include <tlhelp32.h>
 #include <winver.h>
-
-#include <algorithm>
-#include <cwctype>
-#include <set>
 
 namespace pypac::wasapi {
 
 namespace {
-
-std::wstring lower(std::wstring s) {
-    for (auto &c : s)
-        c = static_cast<wchar_t>(std::towlower(c));
-    return s;
-}
 
 std::wstring file_name_of(const std::wstring &path) {
     const auto slash = path.find_last_of(L"\\/");
@@ -77,57 +66,15 @@ ProcessFacts process_facts(DWORD pid) {
     return f;
 }
 
-uint64_t process_start_time(DWORD pid) {
-    UniqueHandle process(OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
-    FILETIME created{}, exited{}, kernel{}, user{};
-    if (!process || !GetProcessTimes(process.get(), &created, &exited, &kernel, &user))
-        return 0;
-    return (static_cast<uint64_t>(created.dwHighDateTime) << 32) | created.dwLowDateTime;
-}
-
-ProcessTree::ProcessTree() {
-    UniqueHandle snap(CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
-    if (!snap)
-        return;
-    PROCESSENTRY32W e{};
-    e.dwSize = sizeof e;
-    for (BOOL more = Process32FirstW(snap.get(), &e); more; more = Process32NextW(snap.get(), &e))
-        entries_[e.th32ProcessID] = Entry{e.th32ParentProcessID, lower(e.szExeFile)};
-}
-
-DWORD ProcessTree::group_root(DWORD pid) const {
-    DWORD current = pid;
-    std::set<DWORD> seen{pid};
-    for (;;) {
-        auto me = entries_.find(current);
-        if (me == entries_.end())
-            return current;
-        const DWORD parent = me->second.parent;
-        auto up = entries_.find(parent);
-        if (parent == 0 || up == entries_.end() || up->second.exe != me->second.exe ||
-            !seen.insert(parent).second)
-            return current;
-        // A reused pid: the "parent" started after the child, so it is not its parent.
-        const uint64_t parent_start = process_start_time(parent);
-        const uint64_t child_start = process_start_time(current);
-        if (parent_start == 0 || child_start == 0 || parent_start > child_start)
-            return current;
-        current = parent;
-    }
-}
-
-std::vector<DWORD> ProcessTree::tree_of(DWORD root) const {
-    std::vector<DWORD> out{root};
-    for (size_t i = 0; i < out.size(); ++i)
-        for (const auto &kv : entries_)
-            if (kv.second.parent == out[i] && kv.first != out[i] &&
-                std::find(out.begin(), out.end(), kv.first) == out.end())
-                out.push_back(kv.first);
-    return out;
-}
-
 UniqueHandle open_process_for_exit(DWORD pid) {
     return UniqueHandle(OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
+}
+
+bool process_running(DWORD pid) {
+    const UniqueHandle process = open_process_for_exit(pid);
+    if (!process)
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    return WaitForSingleObject(process.get(), 0) == WAIT_TIMEOUT;
 }
 
 ProcessExitWatch::ProcessExitWatch(DWORD pid, std::function<void()> on_exit)

@@ -1,7 +1,7 @@
 // What one PyPAC session is made of: the fields read from each Windows
-// session, their folding into one SessionInfo per group, and the changes
-// applied to all sessions of a group. Engine thread, like the rest of
-// SessionMonitor.
+// session, the grouping of sessions into apps (apps/process_tree.hpp), their
+// folding into one SessionInfo per group, and the changes applied to all
+// sessions of a group. Engine thread, like the rest of SessionMonitor.
 #include "session_monitor.hpp"
 
 #include "hresult.hpp"
@@ -50,19 +50,81 @@ void SessionMonitor::read_fields(Session &s) {
     }
 }
 
-int64_t SessionMonitor::group_of(DWORD pid) {
-    auto known = groups_.find(pid);
-    if (known != groups_.end())
-        return known->second;
-    const int64_t root = ProcessTree().group_root(pid);
-    groups_[pid] = root;
-    if (facts_.count(root) == 0)
-        facts_[root] = process_facts(static_cast<DWORD>(root));
-    return root;
+void SessionMonitor::request_regroup() {
+    if (regroup_posted_)
+        return;
+    regroup_posted_ = true;
+    // A task, so that a burst (an endpoint's sessions, a browser starting)
+    // takes one snapshot of the process table, not one per session.
+    queue_->post([this] {
+        if (regroup_posted_)
+            regroup();
+    });
+}
+
+// Engine thread. Nothing is kept from an earlier snapshot: a root that has
+// exited since then is simply absent, and its helpers stand alone.
+void SessionMonitor::regroup() {
+    const ProcessTable table = sessions_.empty() ? ProcessTable() : snapshot_process_table();
+    // An empty table is a failed snapshot (a system always runs processes):
+    // then the groups stay as they are, and a new session stands alone.
+    const bool have_table = table.size() > 0;
+    if (have_table) {
+        // Sessions whose process has exited since they came (the exit watch
+        // may not have told yet, or could not watch): gone, never shown again.
+        std::vector<std::wstring> gone;
+        for (const auto &kv : sessions_)
+            if (!table.contains(kv.second.pid))
+                gone.push_back(kv.first);
+        for (const auto &key : gone)
+            remove_session(key);
+    }
+    regroup_posted_ = false; // what those removals asked for happens now
+    std::set<int64_t> changed;
+    changed.swap(dirty_);
+    for (auto &kv : sessions_) {
+        Session &s = kv.second;
+        const int64_t root = have_table ? app_root(table, s.pid) : s.group ? s.group : s.pid;
+        if (root == s.group)
+            continue;
+        changed.insert(s.group); // 0 for a new session: skipped below
+        changed.insert(root);
+        s.group = root;
+    }
+    watch_exits();
+    for (int64_t group : changed) {
+        if (group == 0)
+            continue;
+        if (facts_.count(group) == 0)
+            facts_[group] = process_facts(static_cast<DWORD>(group));
+        report(group);
+    }
+}
+
+void SessionMonitor::watch_exits() {
+    std::set<DWORD> wanted;
+    for (const auto &kv : sessions_) {
+        wanted.insert(kv.second.pid);
+        if (kv.second.group != 0)
+            wanted.insert(static_cast<DWORD>(kv.second.group));
+    }
+    for (auto it = exit_watches_.begin(); it != exit_watches_.end();)
+        it = wanted.count(it->first) ? std::next(it) : exit_watches_.erase(it);
+    for (DWORD pid : wanted) {
+        if (exit_watches_.count(pid))
+            continue;
+        try {
+            exit_watches_[pid] = std::make_unique<ProcessExitWatch>(
+                pid, [q = queue_, this, pid] { q->post([this, pid] { on_process_exit(pid); }); });
+        } catch (const EngineError &) {
+            // Not ours to watch (another user's process): Windows expires its
+            // sessions instead, and a root's exit shows at the next regroup.
+        }
+    }
 }
 
 void SessionMonitor::report(int64_t group) {
-    if (!reporting_)
+    if (!reporting_ || group == 0)
         return;
     SessionInfo info;
     info.process_id = group;
@@ -82,6 +144,8 @@ void SessionMonitor::report(int64_t group) {
         any_active = any_active || s.state == AudioSessionStateActive;
     }
     if (info.stream_count == 0) {
+        if (lingering_.count(group))
+            return; // a format change: its app is reopening (expect_return())
         facts_.erase(group);
         if (reported_.erase(group))
             listener_.session_removed(group);
@@ -115,6 +179,13 @@ void SessionMonitor::apply(int64_t group, const char *call, Apply apply_one) {
         const HRESULT hr = apply_one(*s.volume.get());
         if (hr == AUDCLNT_E_DEVICE_INVALIDATED) {
             ++gone;
+        } else if (audio_service_gone(hr)) {
+            // Posted: dropping every session here would pull sessions_ from
+            // under this loop. The caller learns it as ServerUnavailable.
+            const std::string why = call_failed(call, hr);
+            queue_->post(
+                [this, why] { on_server_lost_("the Windows Audio service is gone: " + why); });
+            throw hresult_error(std::string(call) + " for pid " + std::to_string(s.pid), hr);
         } else if (FAILED(hr)) {
             throw hresult_error(std::string(call) + " for pid " + std::to_string(s.pid), hr);
         }

@@ -5,10 +5,16 @@
 #include "hresult.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace pypac::wasapi {
 
 namespace {
+
+// How long an app whose session a format change disconnected has to open its
+// new one: it does so as soon as its next buffer call fails (milliseconds),
+// or on its next sound.
+constexpr std::chrono::milliseconds kFormatChangeGrace(2000);
 
 // PKEY_Device_FriendlyName, spelled out so that no GUID library is needed.
 constexpr PROPERTYKEY kFriendlyName = {
@@ -74,11 +80,9 @@ std::string SessionMonitor::connect() {
 
 void SessionMonitor::report_all() {
     reporting_ = true;
-    std::set<int64_t> groups;
     for (const auto &kv : sessions_)
-        groups.insert(kv.second.group);
-    for (int64_t g : groups)
-        report(g);
+        dirty_.insert(kv.second.group);
+    regroup(); // groups the sessions read by connect(), then reports every group
 }
 
 void SessionMonitor::shutdown(bool report) {
@@ -91,12 +95,28 @@ void SessionMonitor::shutdown(bool report) {
         for (int64_t g : reported_)
             listener_.session_removed(g);
     reported_.clear();
-    groups_.clear();
     facts_.clear();
+    dirty_.clear();
+    lingering_.clear();      // a grace task still queued does nothing
+    regroup_posted_ = false; // a regroup task still queued does nothing
     if (devices_ && endpoint_events_)
         devices_->UnregisterEndpointNotificationCallback(endpoint_events_.get());
     endpoint_events_.reset();
     devices_.reset();
+}
+
+// GetSessionEnumerator is read-only and answered by the audio service (not
+// the endpoint builder), so a proxy left over from a service that restarted
+// fails here even when nothing plays and no notification will ever come.
+HRESULT SessionMonitor::probe() const {
+    for (const auto &kv : endpoints_) {
+        ComPtr<IAudioSessionEnumerator> list;
+        const HRESULT hr = kv.second.manager->GetSessionEnumerator(list.put());
+        if (SUCCEEDED(hr) || audio_service_gone(hr))
+            return SUCCEEDED(hr) ? S_OK : hr;
+        // Another failure concerns that endpoint only: ask the next one.
+    }
+    return S_OK;
 }
 
 void SessionMonitor::sync_endpoints() {
@@ -186,6 +206,10 @@ void SessionMonitor::add_session(const std::wstring &endpoint_id,
         return;
     if (SUCCEEDED(s.control->GetState(&s.state)) && s.state == AudioSessionStateExpired)
         return;
+    // Windows keeps an inactive session after its process exited, until it
+    // expires: no app to show (it would read "process N"), nothing to capture.
+    if (!process_running(s.pid))
+        return;
     control.query(s.volume);
     control.query(s.meter); // may be absent; the peak then reads 0
     read_fields(s);
@@ -199,19 +223,8 @@ void SessionMonitor::add_session(const std::wstring &endpoint_id,
              "; its changes show only when it is listed again");
         s.events.reset();
     }
-    if (exit_watches_.count(s.pid) == 0) {
-        const DWORD pid = s.pid;
-        try {
-            exit_watches_[pid] = std::make_unique<ProcessExitWatch>(
-                pid, [q = queue_, this, pid] { q->post([this, pid] { on_process_exit(pid); }); });
-        } catch (const EngineError &) {
-            // Not ours to watch (another user's process): Windows expires it instead.
-        }
-    }
-    s.group = group_of(s.pid);
-    const int64_t group = s.group;
     sessions_[key] = std::move(s);
-    report(group);
+    request_regroup(); // which groups it, watches its exit and reports it
 }
 
 void SessionMonitor::remove_session(const std::wstring &key) {
@@ -221,16 +234,9 @@ void SessionMonitor::remove_session(const std::wstring &key) {
     Session &s = it->second;
     if (s.events)
         s.control->UnregisterAudioSessionNotification(s.events.get());
-    const int64_t group = s.group;
-    const DWORD pid = s.pid;
+    dirty_.insert(s.group);
     sessions_.erase(it);
-    const bool pid_left = std::any_of(sessions_.begin(), sessions_.end(),
-                                      [pid](const auto &kv) { return kv.second.pid == pid; });
-    if (!pid_left) {
-        exit_watches_.erase(pid); // waits for a callback in flight; it only posts
-        groups_.erase(pid);
-    }
-    report(group);
+    request_regroup(); // the group may lose its last session, a root its helpers
 }
 
 void SessionMonitor::on_session_change(const std::wstring &key, const SessionChange &change) {
@@ -251,6 +257,8 @@ void SessionMonitor::on_session_change(const std::wstring &key, const SessionCha
         s.state = change.state;
         break;
     case SessionChange::Kind::Disconnected:
+        if (change.reason == DisconnectReasonFormatChanged)
+            expect_return(s.group);
         remove_session(key);
         if (change.reason == DisconnectReasonServerShutdown)
             on_server_lost_("the Windows Audio service stopped (session disconnected: server "
@@ -263,9 +271,27 @@ void SessionMonitor::on_session_change(const std::wstring &key, const SessionCha
     report(s.group);
 }
 
+// A new format on the endpoint (Sound control panel) disconnects every
+// session on it, while their apps go on playing: each opens a new stream,
+// whose new session (OnSessionCreated) lands in the same group. Until then,
+// or until the grace period ends, the group stays listed, so the app keeps
+// its identity (same pid, name, strip, volume memory) instead of vanishing
+// and coming back.
+void SessionMonitor::expect_return(int64_t group) {
+    if (group == 0 || !lingering_.insert(group).second)
+        return;
+    queue_->post_after(kFormatChangeGrace, [this, group] {
+        if (lingering_.erase(group))
+            report(group); // removed now if nothing came back
+    });
+}
+
+// A session's process, or a group root that may play nothing itself (a
+// browser whose audio service plays): its helpers are re-rooted.
 void SessionMonitor::on_process_exit(DWORD pid) {
     remove_sessions_where([pid](const Session &s) { return s.pid == pid; });
-    exit_watches_.erase(pid);
+    exit_watches_.erase(pid); // waits for a callback in flight; it only posts
+    request_regroup();
 }
 
 template <typename Match> void SessionMonitor::remove_sessions_where(Match match) {

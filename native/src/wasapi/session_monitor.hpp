@@ -7,7 +7,9 @@
 //          ISimpleAudioVolume (volume, mute), IAudioMeterInformation (peak)
 //
 // A process with sessions on several endpoints is one PyPAC session, and so is
-// a group of same-executable processes under one root (process_info.hpp).
+// an app's process tree: helpers fold into the app's topmost process by the
+// grouping rule (apps/process_tree.hpp), computed from a fresh snapshot of the
+// process table whenever the set of sessions changes or a root exits.
 // The system-sounds session is left out: it belongs to no process, so it can
 // be neither captured alone nor named by a pid.
 //
@@ -19,6 +21,7 @@
 #include "com_thread.hpp"
 #include "notifications.hpp"
 #include "process_info.hpp"
+#include "process_table.hpp"
 
 #include "pypac/backend.hpp"
 
@@ -54,6 +57,10 @@ class SessionMonitor {
     // The pids whose sessions make up this PyPAC session (root first when it plays).
     std::vector<DWORD> pids_of(int64_t group) const;
     size_t endpoint_count() const { return endpoints_.size(); }
+    // A cheap call to the audio service through a session manager we hold:
+    // S_OK while it answers; the HRESULT when a proxy fails (a stopped or
+    // restarted service: see audio_service_gone()). With no endpoint, S_OK.
+    HRESULT probe() const;
     // Endpoint or session problems that did not stop the rest (newest last).
     std::string warnings() const { return warnings_; }
 
@@ -66,7 +73,7 @@ class SessionMonitor {
     struct Session {
         std::wstring endpoint_id;
         DWORD pid = 0;
-        int64_t group = 0;
+        int64_t group = 0; // its app root; 0 until regroup() ran
         ComPtr<IAudioSessionControl2> control;
         ComPtr<ISimpleAudioVolume> volume;
         ComPtr<IAudioMeterInformation> meter;
@@ -86,8 +93,11 @@ class SessionMonitor {
     template <typename Match> void remove_sessions_where(Match match);
     void on_session_change(const std::wstring &key, const SessionChange &change);
     void on_process_exit(DWORD pid);
+    void expect_return(int64_t group); // keeps it listed while its app reopens
     void read_fields(Session &s);
-    int64_t group_of(DWORD pid);
+    void request_regroup(); // soon, once for a burst of changes
+    void regroup();         // assigns every session its app root, reports what changed
+    void watch_exits();     // of every session's process and every group root
     void report(int64_t group);
     void warn(const std::string &text);
     template <typename Apply> void apply(int64_t group, const char *call, Apply apply);
@@ -99,9 +109,11 @@ class SessionMonitor {
     ComPtr<EndpointEventsSink> endpoint_events_;
     std::map<std::wstring, Endpoint> endpoints_; // by endpoint id
     std::map<std::wstring, Session> sessions_;   // by session instance id
-    std::map<DWORD, int64_t> groups_;            // pid -> group root
-    std::map<int64_t, ProcessFacts> facts_;      // group root -> its image
-    std::map<DWORD, std::unique_ptr<ProcessExitWatch>> exit_watches_;
+    std::map<int64_t, ProcessFacts> facts_;      // group root -> its image, while reported
+    std::map<DWORD, std::unique_ptr<ProcessExitWatch>> exit_watches_; // sessions' pids, roots
+    std::set<int64_t> dirty_;     // groups to report at the next regroup()
+    std::set<int64_t> lingering_; // groups kept listed after a format change
+    bool regroup_posted_ = false;
     std::set<int64_t> reported_;
     bool reporting_ = false;
     std::string warnings_;

@@ -9,6 +9,8 @@ namespace pypac::wasapi {
 namespace {
 
 constexpr std::chrono::milliseconds kRetryDelay(2000);
+// How soon an audio service restart is noticed while nothing plays.
+constexpr std::chrono::milliseconds kProbeInterval(3000);
 
 EngineError not_connected(const std::string &detail) {
     return EngineError(ErrorCode::ServerUnavailable,
@@ -54,6 +56,22 @@ void WasapiBackend::attempt_connect() {
     listener_->server_state_changed(true, detail);
     monitor_->report_all();
     state_.settle(true, detail);
+    const uint64_t generation = ++connection_;
+    thread_->queue()->post_after(kProbeInterval, [this, generation] { probe(generation); });
+}
+
+// Engine thread. One chain of probes per connection: a chain left from an
+// earlier connection stops at its first run.
+void WasapiBackend::probe(uint64_t generation) {
+    if (generation != connection_ || !connected())
+        return;
+    const HRESULT hr = monitor_->probe();
+    if (audio_service_gone(hr)) {
+        on_server_lost("the Windows Audio service stopped or restarted (" +
+                       call_failed("IAudioSessionManager2::GetSessionEnumerator()", hr) + ")");
+        return;
+    }
+    thread_->queue()->post_after(kProbeInterval, [this, generation] { probe(generation); });
 }
 
 // Engine thread.

@@ -6,6 +6,9 @@
 // one render endpoint (or there is none). When it does not (the service is
 // stopped, or Wine, which lacks the session enumerator), wait_connected()
 // names the call and HRESULT that failed and the backend retries by itself.
+// A service that stops or restarts is noticed by a session's
+// OnSessionDisconnected(ServerShutdown), by a call that fails, and, when
+// nothing plays and so nothing would tell, by a cheap probe every few seconds.
 #pragma once
 
 #include "capture_source.hpp"
@@ -59,11 +62,13 @@ class WasapiBackend final : public Backend {
   private:
     void attempt_connect();                      // engine thread
     void on_server_lost(const std::string &why); // engine thread
+    void probe(uint64_t generation);             // engine thread, every kProbeInterval
     void require_connected() const;
 
     BackendListener *listener_ = nullptr;
     std::unique_ptr<ComThread> thread_;
     std::unique_ptr<SessionMonitor> monitor_; // engine thread only
+    uint64_t connection_ = 0;                 // engine thread: counts connections, for probes
 
     ConnectionState state_;
 };

@@ -1,9 +1,9 @@
 #include "wasapi_capture.hpp"
 
+#include "default_device_watch.hpp"
 #include "hresult.hpp"
+#include "mmcss_scope.hpp"
 #include "process_info.hpp"
-
-#include <avrt.h>
 
 #include <algorithm>
 
@@ -24,96 +24,13 @@ constexpr int64_t kToleranceTicks = 400000; // 40 ms
 // Idle silence stays this far behind now, so a packet in flight still fits.
 constexpr int64_t kHoldBackTicks = 1000000; // 100 ms
 constexpr size_t kSilenceChunk = 1024;
-// After a device change the new default may take a moment to appear.
-constexpr int kRebuildAttempts = 5;
-constexpr DWORD kRebuildPauseMs = 100;
-
-// MMCSS "Audio" for this thread, reverted on exit. Refusal is not fatal.
-class MmcssScope {
-  public:
-    MmcssScope() {
-        DWORD task_index = 0;
-        handle_ = AvSetMmThreadCharacteristicsW(L"Audio", &task_index);
-        if (!handle_)
-            error_ = GetLastError();
-    }
-    ~MmcssScope() {
-        if (handle_)
-            AvRevertMmThreadCharacteristics(handle_);
-    }
-    MmcssScope(const MmcssScope &) = delete;
-    MmcssScope &operator=(const MmcssScope &) = delete;
-    DWORD error() const { return handle_ ? 0 : error_; }
-
-  private:
-    HANDLE handle_ = nullptr;
-    DWORD error_ = 0;
-};
-
-// Sets an event when the default endpoint of `flow` (console role) changes.
-// IMMNotificationClient methods run on an audio-service RPC thread: this one
-// only signals the capture thread, which rebuilds its stream itself. It owns a
-// duplicate of the event, so a notification that races with unregistering
-// still signals a valid handle.
-class DefaultDeviceWatch final : public ComObject<DefaultDeviceWatch, IMMNotificationClient> {
-  public:
-    DefaultDeviceWatch(EDataFlow flow, HANDLE event) : flow_(flow) {
-        HANDLE copy = nullptr;
-        DuplicateHandle(GetCurrentProcess(), event, GetCurrentProcess(), &copy, 0, FALSE,
-                        DUPLICATE_SAME_ACCESS);
-        event_.reset(copy);
-    }
-    HRESULT STDMETHODCALLTYPE OnDefaultDeviceChanged(EDataFlow flow, ERole role, LPCWSTR) override {
-        if (flow == flow_ && role == eConsole && event_)
-            SetEvent(event_.get());
-        return S_OK;
-    }
-    HRESULT STDMETHODCALLTYPE OnDeviceStateChanged(LPCWSTR, DWORD) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnDeviceAdded(LPCWSTR) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnDeviceRemoved(LPCWSTR) override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnPropertyValueChanged(LPCWSTR, const PROPERTYKEY) override {
-        return S_OK;
-    }
-
-  private:
-    friend class ComObject<DefaultDeviceWatch, IMMNotificationClient>;
-    ~DefaultDeviceWatch() = default;
-    EDataFlow flow_;
-    UniqueHandle event_;
-};
-
-// Registers a DefaultDeviceWatch for this scope (capture thread: registered
-// and unregistered on the same MTA thread).
-class DefaultDeviceRegistration {
-  public:
-    DefaultDeviceRegistration(EDataFlow flow, HANDLE event) {
-        if (FAILED(CoCreateInstance(__uuidof(MMDeviceEnumerator), nullptr, CLSCTX_ALL,
-                                    __uuidof(IMMDeviceEnumerator), devices_.put_void())))
-            return;
-        watch_ = ComPtr<DefaultDeviceWatch>::adopt(new DefaultDeviceWatch(flow, event));
-        result_ = devices_->RegisterEndpointNotificationCallback(watch_.get());
-        if (FAILED(result_))
-            watch_.reset();
-    }
-    ~DefaultDeviceRegistration() {
-        if (watch_)
-            devices_->UnregisterEndpointNotificationCallback(watch_.get());
-    }
-    DefaultDeviceRegistration(const DefaultDeviceRegistration &) = delete;
-    DefaultDeviceRegistration &operator=(const DefaultDeviceRegistration &) = delete;
-    HRESULT result() const { return result_; }
-
-  private:
-    ComPtr<IMMDeviceEnumerator> devices_;
-    ComPtr<DefaultDeviceWatch> watch_;
-    HRESULT result_ = E_FAIL;
-};
 
 } // namespace
 
 WasapiCapture::WasapiCapture(const CaptureSource &source, const CaptureFormat &format,
-                             CaptureSink &sink)
-    : source_(source), format_(format), sink_(sink), wave_format_(float_format(format)),
+                             CaptureSink &sink, RebuildPolicy policy)
+    : source_(source), format_(format), sink_(sink), policy_(policy),
+      wave_format_(float_format(format)),
       filler_(format.sample_rate, kToleranceTicks, kHoldBackTicks),
       silence_(new float[kSilenceChunk * format.channels]()),
       stop_(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
@@ -125,6 +42,11 @@ WasapiCapture::WasapiCapture(const CaptureSource &source, const CaptureFormat &f
 }
 
 WasapiCapture::~WasapiCapture() {
+    {
+        // Waits for an on_end in progress; none starts after this.
+        std::lock_guard<std::mutex> lock(end_mutex_);
+        closing_ = true;
+    }
     if (stop_)
         SetEvent(stop_.get());
     if (thread_.joinable())
@@ -197,13 +119,9 @@ void WasapiCapture::run() {
         warnings_ += "AvSetMmThreadCharacteristicsW(\"Audio\") failed with error " +
                      std::to_string(mmcss.error()) + "; capturing at normal priority. ";
     }
-    try {
-        open_stream();
-    } catch (...) {
-        close_stream();
-        started_.set_exception(std::current_exception());
-        return;
-    }
+    // Watching before opening: a default that changes while the stream opens
+    // (on the old default) signals device_changed_, and the loop's first wait
+    // rebuilds on the new one. Registered after, that change would be lost.
     std::unique_ptr<DefaultDeviceRegistration> follow;
     if (source_.follows_default()) {
         follow = std::make_unique<DefaultDeviceRegistration>(
@@ -215,6 +133,13 @@ void WasapiCapture::run() {
                                      follow->result()) +
                          "; the capture will not follow a new default device. ";
         }
+    }
+    try {
+        open_stream();
+    } catch (...) {
+        close_stream();
+        started_.set_exception(std::current_exception());
+        return;
     }
     started_.set_value();
     loop();
@@ -230,19 +155,25 @@ void WasapiCapture::loop() {
         if (woke == WAIT_OBJECT_0)
             break; // the owner closes the capture: no on_end
         if (woke == WAIT_OBJECT_0 + 2) {
-            if (!rebuild()) {
-                why = CaptureEnd::Failed;
-                break;
-            }
-            continue;
+            if (rebuild("the default device changed", &why))
+                continue;
+            break;
         }
         const HRESULT hr = drain();
         if (FAILED(hr)) {
-            if (hr == AUDCLNT_E_DEVICE_INVALIDATED && source_.follows_default() && rebuild())
-                continue;
+            // Whatever the source: the device was removed or reconfigured
+            // (a new format in the Sound control panel invalidates streams
+            // too), or the audio engine dropped the stream's resources. The
+            // same source opened again is what the user asked for; one that
+            // stays gone ends the capture after the rebuild's attempts.
+            if (stream_invalidated(hr)) {
+                if (rebuild(call_failed(failed_call_, hr), &why))
+                    continue;
+                break;
+            }
             if (error().empty())
-                set_error(call_failed(
-                    "IAudioCaptureClient::GetBuffer() on the " + source_.describe(), hr));
+                set_error(
+                    call_failed(std::string(failed_call_) + " on the " + source_.describe(), hr));
             why = end_for(hr);
             break;
         }
@@ -257,11 +188,20 @@ void WasapiCapture::loop() {
     }
     close_stream();
     if (why != CaptureEnd::None)
+        report_end(why);
+}
+
+// Capture thread. The owner closing the capture is no end to report, and a
+// destructor that started must find the sink untouched from then on, even
+// when a rebuild failed at the same moment.
+void WasapiCapture::report_end(CaptureEnd why) noexcept {
+    std::lock_guard<std::mutex> lock(end_mutex_);
+    if (!closing_)
         sink_.on_end(why);
 }
 
 CaptureEnd WasapiCapture::end_for(HRESULT hr) const noexcept {
-    return error_code_for(hr) == ErrorCode::ServerUnavailable && hr != AUDCLNT_E_DEVICE_INVALIDATED
+    return error_code_for(hr) == ErrorCode::ServerUnavailable && !stream_invalidated(hr)
                ? CaptureEnd::ServerLost
                : CaptureEnd::Failed;
 }
@@ -281,11 +221,30 @@ void WasapiCapture::open_stream() {
                                  "(Wine does not implement loopback capture)")
                    : std::string();
     };
-    HRESULT hr = client_->Initialize(AUDCLNT_SHAREMODE_SHARED, stream_flags(source_),
-                                     kBufferDuration, 0, &wave_format_.Format, nullptr);
+    const auto initialize = [this] {
+        return client_->Initialize(AUDCLNT_SHAREMODE_SHARED,
+                                   stream_flags(source_, !autoconvert_refused_), kBufferDuration, 0,
+                                   &wave_format_.Format, nullptr);
+    };
+    HRESULT hr = initialize();
+    if (FAILED(hr) && !autoconvert_refused_ && retry_without_autoconvert(source_, hr)) {
+        // Microsoft's ApplicationLoopback sample and OBS open the process-loopback
+        // client without AUTOCONVERTPCM; a Windows build that refuses the flag
+        // converts to the format asked for anyway. Remembered for rebuilds, and
+        // on a fresh client: one whose Initialize failed is not initialised again.
+        autoconvert_refused_ = true;
+        {
+            std::lock_guard<std::mutex> lock(text_mutex_);
+            warnings_ += call_failed("IAudioClient::Initialize() with AUTOCONVERTPCM", hr) +
+                         "; opened without it. ";
+        }
+        client_ = activate_client(source_);
+        hr = initialize();
+    }
     if (FAILED(hr))
-        throw hresult_error("IAudioClient::Initialize(shared, " + fmt + ") for the " +
-                                source_.describe(),
+        throw hresult_error("IAudioClient::Initialize(shared, " + fmt +
+                                (autoconvert_refused_ ? ", without AUTOCONVERTPCM" : "") +
+                                ") for the " + source_.describe(),
                             hr, advice(hr));
     hr = client_->SetEventHandle(ready_.get());
     if (FAILED(hr))
@@ -310,10 +269,21 @@ void WasapiCapture::close_stream() noexcept {
 }
 
 // Capture thread. The clock keeps running across the switch: the time the
-// new stream takes to open is filled with silence by on_idle().
-bool WasapiCapture::rebuild() noexcept {
+// new stream takes to open is filled with silence by on_idle(). False when
+// the capture ends instead, with `why`: Failed (error set) once the attempts
+// are used up, ProcessExited when the target exits meanwhile, None when the
+// owner closes the capture between two attempts (nothing to report).
+bool WasapiCapture::rebuild(const std::string &reason, CaptureEnd *why) noexcept {
     close_stream();
+    const HANDLE waits[2] = {stop_.get(), process_.get()};
+    const DWORD count = process_ ? 2 : 1;
     for (int attempt = 1;; ++attempt) {
+        const DWORD woke =
+            WaitForMultipleObjects(count, waits, FALSE, attempt == 1 ? 0 : policy_.pause_ms);
+        if (woke == WAIT_OBJECT_0 || woke == WAIT_OBJECT_0 + 1) {
+            *why = woke == WAIT_OBJECT_0 ? CaptureEnd::None : CaptureEnd::ProcessExited;
+            return false;
+        }
         ResetEvent(ready_.get());
         try {
             open_stream();
@@ -321,13 +291,14 @@ bool WasapiCapture::rebuild() noexcept {
             return true;
         } catch (const std::exception &e) {
             close_stream();
-            if (attempt == kRebuildAttempts) {
-                set_error(std::string("reopening after a device change: ") + e.what());
+            counters_.rebuild_failures.fetch_add(1, std::memory_order_relaxed);
+            if (attempt >= policy_.attempts) {
+                set_error("reopening the " + source_.describe() + " (" + reason + "; " +
+                          std::to_string(attempt) + " attempts): " + e.what());
+                *why = CaptureEnd::Failed;
                 return false;
             }
         }
-        if (WaitForSingleObject(stop_.get(), kRebuildPauseMs) == WAIT_OBJECT_0)
-            return false;
     }
 }
 
@@ -338,11 +309,19 @@ HRESULT WasapiCapture::drain() noexcept {
     // no later than now - queued. That bounds a timestamp that is only the
     // time of the call (Wine's), and is never earlier than a true one.
     UINT32 queued = 0;
-    if (FAILED(client_->GetCurrentPadding(&queued)))
+    HRESULT hr = client_->GetCurrentPadding(&queued);
+    // A dead stream: Wine says so only here (its GetNextPacketSize keeps
+    // answering "no packet"), Windows here and in every call below.
+    if (stream_invalidated(hr) || audio_service_gone(hr)) {
+        failed_call_ = "IAudioClient::GetCurrentPadding()";
+        return hr;
+    }
+    if (FAILED(hr))
         queued = 0;
     for (;;) {
         UINT32 next = 0;
-        HRESULT hr = capture_->GetNextPacketSize(&next);
+        hr = capture_->GetNextPacketSize(&next);
+        failed_call_ = "IAudioCaptureClient::GetNextPacketSize()";
         if (FAILED(hr) || next == 0)
             return hr;
         BYTE *data = nullptr;
@@ -350,6 +329,7 @@ HRESULT WasapiCapture::drain() noexcept {
         DWORD flags = 0;
         UINT64 device_position = 0, qpc_position = 0;
         hr = capture_->GetBuffer(&data, &frames, &flags, &device_position, &qpc_position);
+        failed_call_ = "IAudioCaptureClient::GetBuffer()";
         if (hr == AUDCLNT_S_BUFFER_EMPTY)
             return S_OK;
         if (FAILED(hr))
@@ -377,6 +357,7 @@ HRESULT WasapiCapture::drain() noexcept {
         }
         counters_.packet_frames.fetch_add(frames, std::memory_order_relaxed);
         hr = capture_->ReleaseBuffer(frames);
+        failed_call_ = "IAudioCaptureClient::ReleaseBuffer()";
         if (FAILED(hr))
             return hr;
         const int64_t age = now - (start + filler_.to_ticks(frames));

@@ -37,6 +37,14 @@ struct Child {
 };
 Child spawn_self(const std::string &args);
 
+// Asks the script that runs this program (scripts/check-windows.sh) to change
+// the sound server ("suspend-server", "kill-capture-streams", "remove-sink",
+// ...): prints "ACTION <n> <what>" and waits until the script answers by
+// creating the file <n> in the answer folder (the checks' last argument).
+// False, with `error` set, when no answer came within 20 s.
+void set_answer_folder(const std::string &windows_path);
+bool request(const std::string &what, std::string *error);
+
 // Wall-clock seconds since `start`.
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -57,13 +65,16 @@ std::string fixed(double value, int decimals);
 
 // The checks, by group (each prints its lines).
 void run_offline_checks();
+void run_process_checks(); // part of the offline group
 void run_capture_checks(double seconds);
 void run_gap_check(double seconds);
 void run_backend_checks();
+void run_device_checks();
 
 // Helpers run as children of the checks.
 int helper_sleep(int ms);
 int helper_play_tone(double seconds, double freq);
 int helper_list_endpoints();
+int helper_spawn_helper(int ms); // starts "sleep 10000 --type=pypac-grandchild", exits after ms
 
 } // namespace pypac_check

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <memory>
 #include <thread>
+#include <utility>
 
 using namespace pypac;
 using namespace pypac::wasapi;
@@ -38,8 +39,9 @@ struct Outcome {
     std::vector<float> samples; // 1.5 s of what was captured, when it opened
 };
 
-// Opens `source` through the backend (the capture thread activates it), reads 1.5 s.
-Outcome try_capture(WasapiBackend &backend, const CaptureSource &source) {
+// Opens `source` through the backend (the capture thread activates it) and,
+// with `read`, reads 1.5 s of it.
+Outcome try_capture(WasapiBackend &backend, const CaptureSource &source, bool read = true) {
     Outcome out;
     const CaptureFormat f{48000, 2};
     auto hub = std::make_shared<CaptureHub>(CaptureTarget::system(), f);
@@ -52,7 +54,7 @@ Outcome try_capture(WasapiBackend &backend, const CaptureSource &source) {
         out.error = e.what();
     }
     out.seconds = seconds_since(t0);
-    if (!out.opened)
+    if (!out.opened || !read)
         return out;
     reader.wait_for_frames(f.sample_rate * 3 / 2, 4.0);
     out.samples.resize(f.sample_rate * 3 / 2 * f.channels);
@@ -95,6 +97,14 @@ void engine_sessions(WasapiBackend *&backend_out, std::unique_ptr<Engine> &engin
               error + " (" + fixed(waited, 2) + " s)");
         return;
     }
+    if (!error.empty() && code == ErrorCode::ServerUnavailable && !no_endpoint.empty()) {
+        // A machine with no output device may not run the audio service at all
+        // (a CI runner): nothing to connect to is not a PyPAC failure. With a
+        // device, the same error is a FAIL.
+        skip("backend.connect",
+             "no active render endpoint, and no audio service to connect to: " + error);
+        return;
+    }
     check("backend.connect", error.empty(),
           error.empty() ? "connected in " + fixed(waited, 2) + " s" : error);
     if (!error.empty())
@@ -103,7 +113,8 @@ void engine_sessions(WasapiBackend *&backend_out, std::unique_ptr<Engine> &engin
         skip("backend.sessions", "no active render endpoint on this machine: " + no_endpoint);
         return;
     }
-    // The player is a child running this same executable: its session folds into our pid.
+    // The player is a child marked as our helper (--type=...), like Chrome's
+    // audio service: by the grouping rule its session is listed under our pid.
     const auto self = static_cast<int64_t>(GetCurrentProcessId());
     SessionInfo found;
     for (int i = 0; i < 100 && found.process_id == 0; ++i) {
@@ -147,6 +158,24 @@ void loopbacks(WasapiBackend &backend, const std::string &no_endpoint, DWORD pla
         CaptureSource::process(player, PROCESS_LOOPBACK_MODE_INCLUDE_TARGET_PROCESS_TREE);
     const auto exclude =
         CaptureSource::process(player, PROCESS_LOOPBACK_MODE_EXCLUDE_TARGET_PROCESS_TREE);
+    if (!wine && !no_endpoint.empty()) {
+        // A CI runner: nothing can play, so there is no sound to wait for
+        // (waiting is what made each of these take seconds). Opening still
+        // runs the activation; its outcome is reported, but not as a pass.
+        const std::pair<const char *, CaptureSource> sources[] = {
+            {"backend.process-loopback", include},
+            {"backend.process-loopback-exclude", exclude},
+            {"backend.system-loopback", CaptureSource::render_endpoint()}};
+        for (const auto &named : sources) {
+            const Outcome o = try_capture(backend, named.second, false);
+            skip(named.first, "no active render endpoint, so no app can play (" + no_endpoint +
+                                  "); opening it " +
+                                  (o.opened ? std::string("worked") : "failed: " + o.error) +
+                                  " in " + fixed(o.seconds, 2) + " s");
+        }
+        skip("backend.process-loopback-sta", "no active render endpoint (see above)");
+        return;
+    }
     const Outcome in = try_capture(backend, include);
     Outcome sta;
     std::thread qt_like([&] { // what Qt's main thread is: a single-threaded apartment
@@ -163,12 +192,6 @@ void loopbacks(WasapiBackend &backend, const std::string &no_endpoint, DWORD pla
         expect_clear_error("backend.process-loopback-exclude", ex, activation, "0x80070002");
         expect_clear_error("backend.system-loopback", sys,
                            "IAudioClient::", "0x88890003 AUDCLNT_E_WRONG_ENDPOINT_TYPE");
-        return;
-    }
-    if (!no_endpoint.empty()) {
-        for (const char *name : {"backend.process-loopback", "backend.process-loopback-sta",
-                                 "backend.process-loopback-exclude", "backend.system-loopback"})
-            skip(name, "no active render endpoint, so no app can play: " + no_endpoint);
         return;
     }
     check("backend.process-loopback", in.opened && power_440(in) > 0.01,
@@ -189,7 +212,9 @@ void loopbacks(WasapiBackend &backend, const std::string &no_endpoint, DWORD pla
 void run_backend_checks() {
     const std::string no_endpoint = environment().wine ? std::string() : render_endpoint_missing();
     Child player =
-        spawn_self(environment().wine || !no_endpoint.empty() ? "sleep 15000" : "play-tone 15 440");
+        spawn_self(std::string(environment().wine || !no_endpoint.empty() ? "sleep 15000"
+                                                                          : "play-tone 15 440") +
+                   " --type=pypac-check-player");
     WasapiBackend *backend = nullptr;
     std::unique_ptr<Engine> engine;
     engine_sessions(backend, engine, no_endpoint, player.pid);

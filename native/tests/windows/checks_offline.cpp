@@ -1,14 +1,15 @@
 // Checks that need no audio device: declarations, error text, the clock's
-// silence, the engine thread, COM pointers, the process tree and exit watch.
+// silence, the engine thread, COM pointers (and checks_process.cpp).
 #include "check_harness.hpp"
 
+#include "wasapi/capture_source.hpp"
 #include "wasapi/clock_filler.hpp"
 #include "wasapi/com_thread.hpp"
 #include "wasapi/hresult.hpp"
-#include "wasapi/process_info.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -57,6 +58,70 @@ void hresult_messages() {
                     gone.code() == ErrorCode::ServerUnavailable && contains(c, "0x80070020 (") &&
                     c.size() > 14;
     check("hresult.message", ok, a + " | " + c);
+    const HRESULT service_gone[] = {AUDCLNT_E_SERVICE_NOT_RUNNING,
+                                    static_cast<HRESULT>(0x800706BAu),  // RPC_S_SERVER_UNAVAILABLE
+                                    static_cast<HRESULT>(0x80010108u),  // RPC_E_DISCONNECTED
+                                    static_cast<HRESULT>(0x800706BEu)}; // RPC_S_CALL_FAILED
+    bool gone_ok = !audio_service_gone(AUDCLNT_E_DEVICE_INVALIDATED) && !audio_service_gone(E_FAIL);
+    for (HRESULT hr : service_gone)
+        gone_ok = gone_ok && audio_service_gone(hr) &&
+                  error_code_for(hr) == ErrorCode::ServerUnavailable &&
+                  contains(hresult_error("x", hr).what(), "Windows Audio service");
+    check("hresult.service-gone", gone_ok,
+          hresult_text(static_cast<HRESULT>(0x80010108u)) +
+              ": a restarted audio service is a server loss (reconnect), like "
+              "AUDCLNT_E_SERVICE_NOT_RUNNING; a device invalidation is not");
+    check("hresult.invalidated",
+          stream_invalidated(AUDCLNT_E_DEVICE_INVALIDATED) &&
+              stream_invalidated(AUDCLNT_E_RESOURCES_INVALIDATED) &&
+              !stream_invalidated(AUDCLNT_E_SERVICE_NOT_RUNNING) && !stream_invalidated(E_FAIL),
+          "DEVICE_INVALIDATED and RESOURCES_INVALIDATED reopen the source; SERVICE_NOT_RUNNING "
+          "is a server loss, not an invalidation");
+}
+
+// Every channel count 1-8 names as many speakers as it has channels; 9 is refused.
+void channel_masks() {
+    std::string detail;
+    bool ok = true;
+    for (uint32_t n = 1; n <= 8; ++n) {
+        const DWORD mask = float_format({48000, n}).dwChannelMask;
+        int bits = 0;
+        for (DWORD m = mask; m; m &= m - 1)
+            ++bits;
+        ok = ok && bits == static_cast<int>(n) && (mask & 0x3) == (n == 1 ? 0u : 0x3u);
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "0x%lX", static_cast<unsigned long>(mask));
+        detail += std::to_string(n) + ":" + hex + " ";
+    }
+    std::string refused;
+    try {
+        float_format({48000, 9});
+    } catch (const EngineError &e) {
+        refused = e.code() == ErrorCode::InvalidArgument ? e.what() : "";
+    }
+    check("format.channel-masks", ok && contains(refused, "1 to 8 channels"),
+          detail + "(one speaker per channel, front pair first); 9 channels: " +
+              (refused.empty() ? "accepted" : refused));
+}
+
+// The process-loopback client is opened with AUTOCONVERTPCM first and, when
+// Initialize refuses the flags, once more with exactly LOOPBACK |
+// EVENTCALLBACK (what Microsoft's sample passes); endpoints never drop it.
+void stream_flag_fallback() {
+    const auto process =
+        CaptureSource::process(1234, PROCESS_LOOPBACK_MODE_INCLUDE_TARGET_PROCESS_TREE);
+    const auto endpoint = CaptureSource::render_endpoint();
+    const DWORD base = AUDCLNT_STREAMFLAGS_LOOPBACK | AUDCLNT_STREAMFLAGS_EVENTCALLBACK;
+    const bool ok = stream_flags(process) == (base | AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM) &&
+                    stream_flags(process, false) == base &&
+                    retry_without_autoconvert(process, E_INVALIDARG) &&
+                    retry_without_autoconvert(process, AUDCLNT_E_INVALID_STREAM_FLAG) &&
+                    !retry_without_autoconvert(process, AUDCLNT_E_UNSUPPORTED_FORMAT) &&
+                    !retry_without_autoconvert(endpoint, E_INVALIDARG) &&
+                    (stream_flags(endpoint) & AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM) != 0;
+    check("capture.stream-flags", ok,
+          "process loopback: LOOPBACK|EVENTCALLBACK|AUTOCONVERTPCM, then LOOPBACK|EVENTCALLBACK "
+          "after E_INVALIDARG or AUDCLNT_E_INVALID_STREAM_FLAG; endpoints always convert");
 }
 
 constexpr int64_t kSecond = ClockFiller::kTicksPerSecond;
@@ -191,46 +256,17 @@ void com_thread() {
               fixed(stop_s, 3) + " s; calls after stop raise ServerUnavailable");
 }
 
-void process_checks() {
-    const ProcessFacts me = process_facts(GetCurrentProcessId());
-    check("process.facts", me.image_name == "wasapi_check.exe" && !me.image_path.empty(),
-          "QueryFullProcessImageNameW -> " + me.image_name);
-
-    Child child = spawn_self("sleep 1200");
-    const auto t0 = std::chrono::steady_clock::now();
-    std::atomic<bool> fired{false};
-    double fired_at = 0;
-    {
-        ProcessExitWatch watch(child.pid, [&] {
-            fired_at = seconds_since(t0);
-            fired = true;
-        });
-        const ProcessTree tree;
-        const DWORD root = tree.group_root(child.pid);
-        const auto below = tree.tree_of(GetCurrentProcessId());
-        const bool listed = std::find(below.begin(), below.end(), child.pid) != below.end();
-        // A child running the same executable folds into its parent, as Chrome's audio child does.
-        check("process.tree", root == GetCurrentProcessId() && listed,
-              "child " + std::to_string(child.pid) + " -> group root " + std::to_string(root) +
-                  " (this process " + std::to_string(GetCurrentProcessId()) + ")");
-        WaitForSingleObject(child.process.get(), 5000);
-        for (int i = 0; i < 100 && !fired; ++i)
-            Sleep(10);
-    }
-    check("process.exit-watch", fired && fired_at > 1.0 && fired_at < 5.0,
-          "RegisterWaitForSingleObject fired " + fixed(fired_at, 2) +
-              " s after start (child slept 1.2 s)");
-}
-
 } // namespace
 
 void run_offline_checks() {
     compat_layout();
     hresult_messages();
+    channel_masks();
+    stream_flag_fallback();
     clock_filler();
     com_pointers();
     com_thread();
-    process_checks();
+    run_process_checks();
 }
 
 } // namespace pypac_check

@@ -1,5 +1,6 @@
 // Helper modes of the test program: a tone player (an app for the loopback
-// checks to capture), a sleeper (a process to watch exit), and the endpoint list.
+// checks to capture), a sleeper (a process to watch exit), a parent that
+// leaves its child behind, and the endpoint list.
 #include "check_harness.hpp"
 
 #include "wasapi/capture_source.hpp"
@@ -108,6 +109,17 @@ int helper_play_tone(double seconds, double freq) {
         std::fprintf(stderr, "play-tone: %s\n", e.what());
         return 1;
     }
+}
+
+int helper_spawn_helper(int ms) {
+    try {
+        Child grandchild = spawn_self("sleep 10000 --type=pypac-grandchild");
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+    Sleep(static_cast<DWORD>(ms));
+    return 0; // the grandchild runs on, under a parent pid that is gone
 }
 
 } // namespace pypac_check

@@ -6,8 +6,11 @@
 //   wasapi_check capture-gap [s]   the same while the server pauses (prints READY first)
 //   wasapi_check backend           sessions, process and system loopback
 //                                  (on Wine: that each fails clearly, naming the call)
+//   wasapi_check devices FOLDER    device changes and losses, done by the script on request
+//                                  (ACTION lines answered in FOLDER): Wine only
 //   wasapi_check endpoints         list active endpoints; exit 3 when there is no render one
-//   wasapi_check sleep MS | play-tone SECONDS [HZ]   helpers the checks start
+//   wasapi_check sleep MS | play-tone SECONDS [HZ] | spawn-helper MS   helpers the checks
+//                                  start (extra arguments such as --type=... are ignored)
 //
 // Every check prints one PASS/FAIL/SKIP line; the last line is the summary.
 // Exit status: 0 when nothing failed.
@@ -24,6 +27,8 @@ namespace pypac_check {
 
 namespace {
 int g_passed = 0, g_failed = 0, g_skipped = 0;
+std::string g_answer_folder;
+int g_requests = 0;
 
 void line(const char *tag, const std::string &name, const std::string &detail) {
     std::printf("%s %s%s%s\n", tag, name.c_str(), detail.empty() ? "" : ": ", detail.c_str());
@@ -70,6 +75,25 @@ int summary(const std::string &group) {
                 g_failed, g_skipped);
     std::fflush(stdout);
     return g_failed == 0 ? 0 : 1;
+}
+
+void set_answer_folder(const std::string &windows_path) { g_answer_folder = windows_path; }
+
+bool request(const std::string &what, std::string *error) {
+    const int n = ++g_requests;
+    std::printf("ACTION %d %s\n", n, what.c_str());
+    std::fflush(stdout);
+    const std::wstring answer = pypac::wasapi::widen(g_answer_folder + "\\" + std::to_string(n));
+    const auto t0 = std::chrono::steady_clock::now();
+    while (seconds_since(t0) < 20.0) {
+        if (!g_answer_folder.empty() &&
+            GetFileAttributesW(answer.c_str()) != INVALID_FILE_ATTRIBUTES)
+            return true;
+        Sleep(20);
+    }
+    *error = "the script did not carry out \"" + what + "\" within 20 s" +
+             (g_answer_folder.empty() ? " (no answer folder given)" : "");
+    return false;
 }
 
 const Environment &environment() {
@@ -168,6 +192,8 @@ int main(int argc, char **argv) {
         return helper_play_tone(std::atof(argv[2]), argc > 3 ? std::atof(argv[3]) : 440.0);
     if (group == "endpoints")
         return helper_list_endpoints();
+    if (group == "spawn-helper" && argc > 2)
+        return helper_spawn_helper(std::atoi(argv[2]));
 
     const Environment &env = environment();
     std::printf("wasapi_check %s on %s\n", group.c_str(),
@@ -180,11 +206,14 @@ int main(int argc, char **argv) {
         run_gap_check(argc > 2 ? std::atof(argv[2]) : 6.0);
     else if (group == "backend")
         run_backend_checks();
-    else {
+    else if (group == "devices" && argc > 2) {
+        set_answer_folder(argv[2]);
+        run_device_checks();
+    } else {
         std::fprintf(stderr,
                      "usage: wasapi_check offline | capture [seconds] | capture-gap [seconds] | "
                      "backend | "
-                     "endpoints | sleep MS | play-tone SECONDS [HZ]\n");
+                     "devices FOLDER | endpoints | sleep MS | play-tone SECONDS [HZ]\n");
         return 2;
     }
     return summary(group);
