@@ -1,5 +1,6 @@
 #include "pypac/engine.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 // Every MSVC build must keep std::mutex's pre-17.10 constructor (see the top-level
@@ -57,8 +58,14 @@ std::vector<SessionInfo> Engine::sessions() const {
 }
 
 SessionInfo Engine::session(int64_t process_id) const {
-    for (const auto &s : sessions())
+    const std::vector<SessionInfo> all = sessions();
+    for (const auto &s : all)
         if (s.process_id == process_id)
+            return s;
+    // Any process of an app stands for the app (a browser's audio helper).
+    for (const auto &s : all)
+        if (std::find(s.process_ids.begin(), s.process_ids.end(), process_id) !=
+            s.process_ids.end())
             return s;
     throw not_found(process_id);
 }
@@ -67,13 +74,12 @@ void Engine::set_volume(int64_t process_id, float volume) {
     if (!std::isfinite(volume) || volume < 0.0f || volume > 1.0f)
         throw EngineError(ErrorCode::InvalidArgument,
                           "volume must be a number from 0.0 to 1.0, got " + std::to_string(volume));
-    session(process_id); // SessionNotFound before anything reaches the server
-    backend_->set_volume(process_id, volume);
+    // SessionNotFound before anything reaches the server; the backend knows apps by their key.
+    backend_->set_volume(session(process_id).process_id, volume);
 }
 
 void Engine::set_mute(int64_t process_id, bool muted) {
-    session(process_id);
-    backend_->set_mute(process_id, muted);
+    backend_->set_mute(session(process_id).process_id, muted);
 }
 
 std::shared_ptr<EventQueue> Engine::subscribe() {
@@ -83,9 +89,9 @@ std::shared_ptr<EventQueue> Engine::subscribe() {
     return q;
 }
 
-std::unique_ptr<CaptureReader> Engine::open_capture(const CaptureTarget &target,
-                                                    const CaptureFormat &format,
-                                                    double ring_seconds) {
+std::unique_ptr<CaptureReader>
+Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, double ring_seconds) {
+    CaptureTarget target = asked;
     if (format.sample_rate < 8000 || format.sample_rate > 384000)
         throw EngineError(ErrorCode::InvalidArgument, "sample_rate must be 8000..384000 Hz, got " +
                                                           std::to_string(format.sample_rate));
@@ -94,11 +100,18 @@ std::unique_ptr<CaptureReader> Engine::open_capture(const CaptureTarget &target,
                           "channels must be 1..8, got " + std::to_string(format.channels));
     if (!(ring_seconds >= 0.1 && ring_seconds <= 600.0))
         throw EngineError(ErrorCode::InvalidArgument, "ring_seconds must be 0.1..600");
-    if (target.kind == CaptureTarget::Kind::Process)
-        session(target.process_id);
-    else if (!backend_->connected())
+    if (target.kind == CaptureTarget::Kind::Process) {
+        target.process_id = session(target.process_id).process_id; // one capture per app
+    } else if (!backend_->connected()) {
         sessions(); // throws ServerUnavailable with the reason
-    // (An excluded process need not be playing now: it is left out whenever it plays.)
+    } else if (target.kind == CaptureTarget::Kind::SystemExceptProcess) {
+        // An excluded process need not be playing now: it is left out whenever
+        // it plays. One that is part of an app leaves the whole app out.
+        try {
+            target.process_id = session(target.process_id).process_id;
+        } catch (const EngineError &) {
+        }
+    }
 
     const CaptureKey key{static_cast<int>(target.kind), target.process_id, format.sample_rate,
                          format.channels};

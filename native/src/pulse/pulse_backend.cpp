@@ -1,7 +1,9 @@
 #include "pulse_backend.hpp"
 
+#include "apps/proc_table_linux.hpp"
 #include "pulse_capture.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -316,7 +318,8 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
     }
     SinkInput si;
     si.index = info.index;
-    si.process_id = owner.process_id;
+    si.own_pid = owner.process_id;
+    si.process_id = owner.process_id; // until regroup() below finds its app
     si.process_name = std::move(owner.process_name);
     si.display_name = owner.display_name.empty() ? std::string(info.name ? info.name : "")
                                                  : std::move(owner.display_name);
@@ -325,24 +328,54 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
     si.muted = info.mute != 0;
     si.corked = info.corked != 0;
     si.sink = info.sink;
+    auto known = sink_inputs_.find(si.index);
+    std::set<int64_t> changed;
+    if (known != sink_inputs_.end()) {
+        si.process_id = known->second.process_id;
+        changed.insert(si.process_id);
+    }
+    const bool new_stream = known == sink_inputs_.end();
     sink_inputs_[si.index] = si;
+    if (new_stream)
+        regroup(changed);
+    const SinkInput &grouped = sink_inputs_[si.index];
+    changed.insert(grouped.process_id);
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
-        c->on_sink_input(si);
+        c->on_sink_input(grouped);
     if (synced_)
-        report_session(si.process_id);
+        for (int64_t app : changed)
+            report_session(app);
     pa_threaded_mainloop_signal(loop_.get(), 0);
+}
+
+void PulseBackend::regroup(std::set<int64_t> &changed) {
+    std::vector<uint32_t> pids;
+    for (const auto &kv : sink_inputs_)
+        pids.push_back(static_cast<uint32_t>(kv.second.own_pid));
+    const ProcessTable table = read_process_lineage(pids);
+    for (auto &kv : sink_inputs_) {
+        SinkInput &si = kv.second;
+        const int64_t app = app_root(table, static_cast<uint32_t>(si.own_pid));
+        if (app != si.process_id) {
+            changed.insert(si.process_id);
+            changed.insert(app);
+            si.process_id = app;
+        }
+    }
 }
 
 void PulseBackend::on_sink_input_removed(uint32_t index) {
     auto it = sink_inputs_.find(index);
     if (it == sink_inputs_.end())
         return;
-    const int64_t pid = it->second.process_id;
+    std::set<int64_t> changed{it->second.process_id};
     sink_inputs_.erase(it);
+    regroup(changed); // an app's top process may have gone with it: its helpers stand alone
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_sink_input_removed(index);
     if (synced_)
-        report_session(pid);
+        for (int64_t app : changed)
+            report_session(app);
 }
 
 void PulseBackend::on_sink(const pa_sink_info &info) {
@@ -380,6 +413,11 @@ void PulseBackend::report_session(int64_t process_id) {
         return;
     }
     s.process_ids = {process_id};
+    for (const auto &kv : sink_inputs_)
+        if (kv.second.process_id == process_id &&
+            std::find(s.process_ids.begin(), s.process_ids.end(), kv.second.own_pid) ==
+                s.process_ids.end())
+            s.process_ids.push_back(kv.second.own_pid);
     s.volume = volume;
     s.muted = all_muted;
     s.state = any_playing ? SessionState::Active : SessionState::Inactive;

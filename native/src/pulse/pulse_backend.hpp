@@ -28,7 +28,8 @@ class PulseCapture;
 // What we keep of one playback stream (sink input).
 struct SinkInput {
     uint32_t index = PA_INVALID_INDEX;
-    int64_t process_id = 0;
+    int64_t process_id = 0; // the app's key: the top of its process tree (apps/process_tree.hpp)
+    int64_t own_pid = 0;    // the process that plays the stream
     std::string process_name;
     std::string display_name;
     std::string icon_name;
@@ -72,6 +73,9 @@ class PulseBackend final : public Backend {
     void on_client(const pa_client_info &info);
     void request_sink_input(uint32_t index);
     void on_sink_input_removed(uint32_t index);
+    // Group every stream by the app rule again, from a fresh look at /proc;
+    // adds each app whose streams changed to `changed`.
+    void regroup(std::set<int64_t> &changed);
     void on_sink(const pa_sink_info &info);
     void on_initial_sync_done();
     void report_session(int64_t process_id);
