@@ -91,6 +91,7 @@ NB_MODULE(_engine, m) {
         .def_ro("icon_name", &pypac::SessionInfo::icon_name)
         .def_prop_ro("state", [](const pypac::SessionInfo &s) { return static_cast<int>(s.state); })
         .def_ro("volume", &pypac::SessionInfo::volume)
+        .def_ro("channel_volumes", &pypac::SessionInfo::channel_volumes)
         .def_ro("muted", &pypac::SessionInfo::muted)
         .def_ro("peak", &pypac::SessionInfo::peak)
         .def_ro("stream_count", &pypac::SessionInfo::stream_count)
@@ -146,6 +147,9 @@ NB_MODULE(_engine, m) {
         .def("session", &Engine::session, "process_id"_a, nb::call_guard<nb::gil_scoped_release>())
         .def("set_volume", &Engine::set_volume, "process_id"_a, "volume"_a,
              nb::call_guard<nb::gil_scoped_release>())
+        .def("set_channel_volumes", &Engine::set_channel_volumes, "process_id"_a, "volumes"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def_prop_ro("max_volume", &Engine::max_volume)
         .def("set_mute", &Engine::set_mute, "process_id"_a, "muted"_a,
              nb::call_guard<nb::gil_scoped_release>())
         .def("subscribe", &Engine::subscribe)

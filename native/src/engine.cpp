@@ -71,11 +71,28 @@ SessionInfo Engine::session(int64_t process_id) const {
 }
 
 void Engine::set_volume(int64_t process_id, float volume) {
-    if (!std::isfinite(volume) || volume < 0.0f || volume > 1.0f)
-        throw EngineError(ErrorCode::InvalidArgument,
-                          "volume must be a number from 0.0 to 1.0, got " + std::to_string(volume));
+    check_volume(volume);
     // SessionNotFound before anything reaches the server; the backend knows apps by their key.
     backend_->set_volume(session(process_id).process_id, volume);
+}
+
+void Engine::set_channel_volumes(int64_t process_id, const std::vector<float> &volumes) {
+    if (volumes.empty())
+        throw EngineError(ErrorCode::InvalidArgument, "give one volume per channel, got none");
+    for (float v : volumes)
+        check_volume(v);
+    backend_->set_channel_volumes(session(process_id).process_id, volumes);
+}
+
+float Engine::max_volume() const { return backend_->max_volume(); }
+
+void Engine::check_volume(float volume) const {
+    const float top = backend_->max_volume();
+    if (!std::isfinite(volume) || volume < 0.0f || volume > top)
+        throw EngineError(ErrorCode::InvalidArgument, "volume must be a number from 0.0 to " +
+                                                          std::to_string(top).substr(0, 3) +
+                                                          " on " + backend_->name() + ", got " +
+                                                          std::to_string(volume));
 }
 
 void Engine::set_mute(int64_t process_id, bool muted) {

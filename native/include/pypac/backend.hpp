@@ -81,8 +81,20 @@ class Backend {
 
     // Apply to every stream of the process. Blocks until the server answered;
     // throws SessionNotFound / ServerUnavailable / BackendFailure.
+    // `volume` goes to the app's loudest channel; every other channel keeps
+    // its ratio to it (balance), and 0..max_volume() is accepted (boost).
     virtual void set_volume(int64_t process_id, float volume) = 0;
+    // One volume per channel (front-left first), for every stream of the app.
+    // Throws Unsupported where the OS has no per-app channel volumes.
+    virtual void set_channel_volumes(int64_t process_id, const std::vector<float> &volumes) {
+        (void)process_id;
+        (void)volumes;
+        throw EngineError(ErrorCode::Unsupported,
+                          std::string(name()) + " has no per-channel app volume");
+    }
     virtual void set_mute(int64_t process_id, bool muted) = 0;
+    // The highest app volume the OS accepts: 1.0, or more where it can boost.
+    virtual float max_volume() const { return 1.0f; }
 
     // Raise each session's `peak` to the OS's own meter of it, for backends
     // whose OS meters every session (WASAPI's IAudioMeterInformation). Any

@@ -34,6 +34,8 @@ class Engine final : private BackendListener {
     SessionInfo session(int64_t process_id) const;
 
     void set_volume(int64_t process_id, float volume);
+    void set_channel_volumes(int64_t process_id, const std::vector<float> &volumes);
+    float max_volume() const; // 1.0, or more where the backend boosts
     void set_mute(int64_t process_id, bool muted);
 
     // A new subscriber queue; it receives every event from now on.
@@ -47,6 +49,7 @@ class Engine final : private BackendListener {
     size_t server_capture_count() const;
 
   private:
+    void check_volume(float volume) const; // InvalidArgument unless 0..max_volume()
     // BackendListener (control thread)
     void session_updated(const SessionInfo &info) override;
     void session_removed(int64_t process_id) override;

@@ -19,7 +19,10 @@ struct SessionInfo {
     std::string display_name; // what the app calls itself, e.g. "Firefox"
     std::string icon_name;    // freedesktop icon name or a file path; may be empty
     SessionState state = SessionState::Inactive;
-    float volume = 1.0f; // linear fader position, 1.0 = 100% in the OS mixer
+    float volume = 1.0f; // fader position of the loudest channel, 1.0 = 100% in the OS mixer
+    // Each channel's fader (front-left first) where the OS has them; empty
+    // otherwise. Their ratios are the balance that set_volume() keeps.
+    std::vector<float> channel_volumes;
     bool muted = false;
     float peak = 0.0f; // newest block's absolute peak, 0..1 (0 when not measured)
     int stream_count = 0;
@@ -31,8 +34,8 @@ struct SessionInfo {
     bool same_visible_state(const SessionInfo &o) const {
         return process_id == o.process_id && process_name == o.process_name &&
                display_name == o.display_name && icon_name == o.icon_name && state == o.state &&
-               volume == o.volume && muted == o.muted && stream_count == o.stream_count &&
-               process_ids == o.process_ids;
+               volume == o.volume && channel_volumes == o.channel_volumes && muted == o.muted &&
+               stream_count == o.stream_count && process_ids == o.process_ids;
     }
 };
 

@@ -403,8 +403,14 @@ void PulseBackend::report_session(int64_t process_id) {
             s.display_name = si.display_name;
             s.icon_name = si.icon_name;
         }
-        // The loudest stream is what the user hears; show that level.
-        volume = std::max(volume, static_cast<float>(pa_cvolume_max(&si.volume)) / PA_VOLUME_NORM);
+        // The loudest stream is what the user hears; show its level and balance.
+        const float loudest = static_cast<float>(pa_cvolume_max(&si.volume)) / PA_VOLUME_NORM;
+        if (loudest >= volume || s.channel_volumes.empty()) {
+            s.channel_volumes.assign(si.volume.channels, 0.0f);
+            for (unsigned c = 0; c < si.volume.channels; ++c)
+                s.channel_volumes[c] = static_cast<float>(si.volume.values[c]) / PA_VOLUME_NORM;
+        }
+        volume = std::max(volume, loudest);
         all_muted = all_muted && si.muted;
         any_playing = any_playing || !si.corked;
     }
@@ -498,13 +504,51 @@ void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue 
     wait_operations(loop_.get(), ctx, reads);
 }
 
+pa_volume_t PulseBackend::loudest_channel(int64_t process_id) const {
+    pa_volume_t loudest = PA_VOLUME_MUTED;
+    for (const auto &kv : sink_inputs_)
+        if (kv.second.process_id == process_id)
+            loudest = std::max(loudest, pa_cvolume_max(&kv.second.volume));
+    return loudest;
+}
+
 void PulseBackend::set_volume(int64_t process_id, float volume) {
-    const auto raw = static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM));
+    const auto target = static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM));
     apply_to_process(
         process_id, "pa_context_set_sink_input_volume()",
-        [raw](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
+        [this, process_id, target](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb,
+                                   void *u) {
+            // Scale every channel of every stream by one factor, so the loudest
+            // goes to `target` and balance and the streams' relative levels stay.
+            const pa_volume_t loudest = loudest_channel(process_id);
+            pa_cvolume cv = si.volume;
+            if (cv.channels == 0)
+                pa_cvolume_set(&cv, 1, target);
+            else if (loudest == PA_VOLUME_MUTED)
+                pa_cvolume_set(&cv, cv.channels, target);
+            else
+                for (unsigned c = 0; c < cv.channels; ++c)
+                    cv.values[c] = static_cast<pa_volume_t>(std::min<double>(
+                        PA_VOLUME_MAX, std::round(static_cast<double>(cv.values[c]) * target /
+                                                  static_cast<double>(loudest))));
+            return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
+        });
+}
+
+void PulseBackend::set_channel_volumes(int64_t process_id, const std::vector<float> &volumes) {
+    apply_to_process(
+        process_id, "pa_context_set_sink_input_volume()",
+        [&volumes](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
+            const unsigned channels = si.volume.channels ? si.volume.channels : 1;
+            if (volumes.size() != channels)
+                throw EngineError(ErrorCode::InvalidArgument,
+                                  "the app's stream " + std::to_string(si.index) + " has " +
+                                      std::to_string(channels) + " channels, got " +
+                                      std::to_string(volumes.size()) + " volumes");
             pa_cvolume cv;
-            pa_cvolume_set(&cv, si.volume.channels ? si.volume.channels : 1, raw);
+            cv.channels = static_cast<uint8_t>(channels);
+            for (unsigned c = 0; c < channels; ++c)
+                cv.values[c] = static_cast<pa_volume_t>(std::lround(volumes[c] * PA_VOLUME_NORM));
             return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
         });
 }

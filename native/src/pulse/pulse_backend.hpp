@@ -50,7 +50,10 @@ class PulseBackend final : public Backend {
     void wait_connected(double timeout_s) override;
     bool connected() const override { return state_.connected(); }
     void set_volume(int64_t process_id, float volume) override;
+    void set_channel_volumes(int64_t process_id, const std::vector<float> &volumes) override;
     void set_mute(int64_t process_id, bool muted) override;
+    // pavucontrol's slider end (PA_VOLUME_UI_MAX, 153%) rounded down to what we show.
+    float max_volume() const override { return 1.5f; }
     std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
                                                 const CaptureFormat &format,
                                                 CaptureSink &sink) override;
@@ -76,6 +79,8 @@ class PulseBackend final : public Backend {
     // Group every stream by the app rule again, from a fresh look at /proc;
     // adds each app whose streams changed to `changed`.
     void regroup(std::set<int64_t> &changed);
+    // The loudest channel of any stream of the app (mainloop lock held).
+    pa_volume_t loudest_channel(int64_t process_id) const;
     void on_sink(const pa_sink_info &info);
     void on_initial_sync_done();
     void report_session(int64_t process_id);
