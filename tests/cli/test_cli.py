@@ -10,8 +10,8 @@ import sys
 import pytest
 
 import pypac
-from pypac.demo.private_server import PrivateServer
-from tests.engine.util import wait_for_session
+from tests.support.sound_servers import PrivateServer
+from tests.support.waiting import wait_for_session
 
 
 def pypac_cli(

@@ -9,8 +9,7 @@ import pytest
 
 import pypac
 from tests.support.spectrum import band_level_db, dominant_frequency, isolation_db, rms
-
-from .util import capture_for, wait_for_session, wait_until
+from tests.support.waiting import capture_for, wait_for_session, wait_until
 
 RATE = 48000
 

@@ -12,8 +12,7 @@ from pypac.mixer.settings import APP_LEVELS, REMEMBER_LEVELS
 from pypac.mixer.settings_store import load_settings
 from pypac.mixer.theme import apply_theme
 from pypac.mixer.volume_memory import RESTORE_S, AppLevel, VolumeMemory, app_identity
-
-from .conftest import stream_of, wait_strip
+from tests.support.strips import stream_of, wait_strip
 
 ACTIVE, INACTIVE = SessionState.ACTIVE, SessionState.INACTIVE
 

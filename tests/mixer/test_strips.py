@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from .conftest import stream_of, wait_captures, wait_strip
+from tests.support.strips import stream_of, wait_captures, wait_strip
 
 
 def test_strip_appears_for_new_player_and_goes_when_it_exits(qtbot, mixer, player):

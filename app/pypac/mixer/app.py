@@ -83,10 +83,16 @@ def main(argv: list[str] | None = None) -> int:
 
     demo = None
     if args.demo or (args.auto and not desktop_server_answers()):
+        from pypac.demo.pulse_server import ServerError
+
         from .demo import DemoSession
 
         print("pypac-mixer: no desktop sound server; demo mode", file=sys.stderr)
-        demo = DemoSession(args.players).start()
+        try:
+            demo = DemoSession(args.players).start()
+        except ServerError as e:
+            print(f"pypac-mixer: demo mode could not start its sound server: {e}", file=sys.stderr)
+            return 1
 
     from .integration import install_desktop_features
     from .main_window import MixerWindow
