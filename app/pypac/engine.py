@@ -6,29 +6,25 @@ serves the whole process; every `SessionEnumerator` and capture shares it.
 
 from __future__ import annotations
 
-import enum
 import math
 import numbers
 import threading
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 
 import numpy as np
 
-from . import _engine  # type: ignore[attr-defined]  # compiled; no stub in app/
+from . import _engine
 from .errors import InvalidArgumentError, PyPACError, SessionNotFoundError
 
 #: How long a new SessionEnumerator or capture waits for the server.
 CONNECT_TIMEOUT_S = 5.0
 
 
-class SessionState(enum.IntEnum):
-    """A session's state; the numbers are the seed API's (and WASAPI's)."""
-
-    INACTIVE = 0
-    ACTIVE = 1
-    EXPIRED = 2
+# The engine's enums (IntEnums bound from the C++ ones, native/include/pypac/types.hpp).
+SessionState = _engine.SessionState
+EventKind = _engine.EventKind
+CaptureEndReason = _engine.CaptureEndReason
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,7 @@ class SessionInfo:
     process_ids: tuple[int, ...] = ()
 
     @classmethod
-    def _from_native(cls, s: Any) -> SessionInfo:
+    def _from_native(cls, s: _engine.SessionInfo) -> SessionInfo:
         return cls(
             process_id=s.process_id,
             process_name=s.process_name,
@@ -64,17 +60,6 @@ class SessionInfo:
         )
 
 
-class EventKind(enum.IntEnum):
-    """What a `SessionEvent` reports."""
-
-    ADDED = 0
-    CHANGED = 1
-    REMOVED = 2
-    SERVER_LOST = 3
-    SERVER_CONNECTED = 4
-    RESYNC = 5  # events were dropped: list the sessions again
-
-
 @dataclass(frozen=True)
 class SessionEvent:
     kind: EventKind
@@ -82,7 +67,7 @@ class SessionEvent:
     detail: str  # the server address, or why it was lost
 
     @classmethod
-    def _from_native(cls, e: Any) -> SessionEvent:
+    def _from_native(cls, e: _engine.SessionEvent) -> SessionEvent:
         kind = EventKind(e.kind)
         has_session = kind in (EventKind.ADDED, EventKind.CHANGED, EventKind.REMOVED)
         return cls(kind, SessionInfo._from_native(e.session) if has_session else None, e.detail)
@@ -95,21 +80,13 @@ class CaptureStats:
     latency_ms: float
 
 
-class CaptureEndReason(enum.IntEnum):
-    NONE = 0
-    PROCESS_EXITED = 1
-    SERVER_LOST = 2
-    STOPPED = 3
-    FAILED = 4
-
-
 # ---- the shared engine -------------------------------------------------------
 
 _engine_lock = threading.Lock()
-_shared_engine: Any = None
+_shared_engine: _engine.Engine | None = None
 
 
-def shared_engine() -> Any:
+def shared_engine() -> _engine.Engine:
     """The process-wide native engine, created on first use."""
     global _shared_engine
     with _engine_lock:
@@ -239,9 +216,9 @@ class _Capture:
         if not 0.5 <= float(ring_seconds) <= 600:
             raise InvalidArgumentError(f"ring_seconds must be 0.5..600, got {ring_seconds}")
         self.ring_seconds = float(ring_seconds)
-        self._reader: Any = None
+        self._reader: _engine.CaptureReader | None = None
 
-    def _open(self, engine: Any) -> Any:
+    def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         raise NotImplementedError
 
     def start(self) -> _Capture:
@@ -267,7 +244,7 @@ class _Capture:
     ) -> None:
         self.stop()
 
-    def _started(self) -> Any:
+    def _started(self) -> _engine.CaptureReader:
         if self._reader is None:
             raise RuntimeError("capture not started: call start() or use it in a with block")
         return self._reader
@@ -279,16 +256,16 @@ class _Capture:
         the capture ended and everything was read.
         """
         limit = 0 if max_frames is None else _check_positive_int("max_frames", max_frames, 1, 2**31)
-        return self._started().read(limit, max(0.0, float(timeout)))  # type: ignore[no-any-return]
+        return self._started().read(limit, max(0.0, float(timeout)))
 
     def get_buffer(self) -> np.ndarray:
         """Everything buffered since the last read, without waiting."""
-        return self._started().read(0, 0.0)  # type: ignore[no-any-return]
+        return self._started().read(0, 0.0)
 
     def read_latest(self, frames: int) -> np.ndarray:
         """The newest `frames` frames (or fewer); older ones are discarded. For views."""
         n = _check_positive_int("frames", frames, 1, 2**31)
-        return self._started().read_latest(n)  # type: ignore[no-any-return]
+        return self._started().read_latest(n)
 
     def wait_for_frames(self, frames: int, timeout: float) -> bool:
         """Wait until `frames` frames are buffered; False on timeout or end."""
@@ -306,7 +283,7 @@ class _Capture:
 
     @property
     def end_reason(self) -> CaptureEndReason:
-        return CaptureEndReason(0 if self._reader is None else self._reader.end_reason)
+        return CaptureEndReason.NONE if self._reader is None else self._reader.end_reason
 
     @property
     def peak(self) -> float:
@@ -335,7 +312,7 @@ class ProcessCapture(_Capture):
         super().__init__(sample_rate, channels, ring_seconds)
         self.pid = _check_pid(pid)
 
-    def _open(self, engine: Any) -> Any:
+    def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         return engine.open_capture(
             self.pid, False, self.sample_rate, self.channels, self.ring_seconds
         )
@@ -364,7 +341,7 @@ class SimpleLoopback(_Capture):
         super().__init__(sample_rate, channels, ring_seconds)
         self.exclude_pid = None if exclude_pid is None else _check_pid(exclude_pid)
 
-    def _open(self, engine: Any) -> Any:
+    def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         return engine.open_capture(
             self.exclude_pid or 0, True, self.sample_rate, self.channels, self.ring_seconds
         )
