@@ -6,6 +6,18 @@ from typing import Annotated
 import numpy
 from numpy.typing import NDArray
 
+MIN_SAMPLE_RATE: int = 8000
+
+MAX_SAMPLE_RATE: int = 384000
+
+MIN_CHANNELS: int = 1
+
+MAX_CHANNELS: int = 8
+
+MIN_RING_SECONDS: float = 0.5
+
+MAX_RING_SECONDS: float = 600.0
+
 class SessionState(enum.IntEnum):
     """A session's state; the numbers are the PyPAC 0.2 API's (and WASAPI's)."""
 

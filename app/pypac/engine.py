@@ -7,15 +7,14 @@ serves the whole process; every `SessionEnumerator` and capture shares it.
 from __future__ import annotations
 
 import math
-import numbers
 import threading
 from dataclasses import dataclass
 from types import TracebackType
 
 import numpy as np
 
-from . import _engine
-from .errors import InvalidArgumentError, PyPACError, SessionNotFoundError
+from . import _engine, arguments
+from .errors import PyPACError, SessionNotFoundError
 
 #: How long a new SessionEnumerator or capture waits for the server.
 CONNECT_TIMEOUT_S = 5.0
@@ -110,34 +109,6 @@ def backend_name() -> str:
     return str(shared_engine().backend_name)
 
 
-# ---- argument checks (nothing invalid reaches the server) --------------------
-
-
-def _check_pid(pid: object) -> int:
-    if isinstance(pid, bool) or not isinstance(pid, numbers.Integral):
-        raise TypeError(f"process id must be an int, got {type(pid).__name__}")
-    if int(pid) <= 0:
-        raise InvalidArgumentError(f"process id must be positive, got {pid}")
-    return int(pid)
-
-
-def _check_volume(volume: object) -> float:
-    if isinstance(volume, bool) or not isinstance(volume, numbers.Real):
-        raise TypeError(f"volume must be a number from 0.0 to 1.0, got {type(volume).__name__}")
-    value = float(volume)
-    if math.isnan(value) or not 0.0 <= value <= 1.0:
-        raise InvalidArgumentError(f"volume must be a number from 0.0 to 1.0, got {volume!r}")
-    return value
-
-
-def _check_positive_int(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if not low <= int(value) <= high:
-        raise InvalidArgumentError(f"{name} must be {low}..{high}, got {value}")
-    return int(value)
-
-
 # ---- sessions ----------------------------------------------------------------
 
 
@@ -150,9 +121,10 @@ class SessionEnumerator:
     """
 
     def __init__(self, *, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
+        wait_s = arguments.seconds_to_wait("connect_timeout", connect_timeout)
         self._engine = shared_engine()
         self._events = self._engine.subscribe()
-        self._engine.wait_connected(connect_timeout)
+        self._engine.wait_connected(wait_s)
 
     @property
     def connected(self) -> bool:
@@ -163,7 +135,7 @@ class SessionEnumerator:
         return [SessionInfo._from_native(s) for s in self._engine.sessions()]
 
     def get_session(self, pid: int) -> SessionInfo:
-        return SessionInfo._from_native(self._engine.session(_check_pid(pid)))
+        return SessionInfo._from_native(self._engine.session(arguments.process_id(pid)))
 
     def find_sessions(self, name: str) -> list[SessionInfo]:
         """Sessions whose process or display name matches `name` (case-insensitive)."""
@@ -178,18 +150,16 @@ class SessionEnumerator:
 
     def set_session_volume(self, pid: int, volume: float) -> bool:
         """Set the volume (0.0-1.0) of every stream of the process; True on success."""
-        self._engine.set_volume(_check_pid(pid), _check_volume(volume))
+        self._engine.set_volume(arguments.process_id(pid), arguments.volume(volume))
         return True
 
     def set_session_mute(self, pid: int, muted: bool) -> bool:
-        if not isinstance(muted, bool):
-            raise TypeError(f"muted must be a bool, got {type(muted).__name__}")
-        self._engine.set_mute(_check_pid(pid), muted)
+        self._engine.set_mute(arguments.process_id(pid), arguments.flag("muted", muted))
         return True
 
     def wait_event(self, timeout: float | None = None) -> SessionEvent | None:
-        """The next session event, or None after `timeout` seconds (None: wait ~forever)."""
-        wait_s = 1e9 if timeout is None else max(0.0, float(timeout))
+        """The next session event, or None after `timeout` seconds (None or inf: no limit)."""
+        wait_s = math.inf if timeout is None else arguments.seconds_to_wait("timeout", timeout)
         event = self._events.wait(wait_s)
         return None if event is None else SessionEvent._from_native(event)
 
@@ -211,11 +181,9 @@ class _Capture:
     """What ProcessCapture and SimpleLoopback share: one reader of a shared capture."""
 
     def __init__(self, sample_rate: int, channels: int, ring_seconds: float) -> None:
-        self.sample_rate = _check_positive_int("sample_rate", sample_rate, 8000, 384000)
-        self.channels = _check_positive_int("channels", channels, 1, 8)
-        if not 0.5 <= float(ring_seconds) <= 600:
-            raise InvalidArgumentError(f"ring_seconds must be 0.5..600, got {ring_seconds}")
-        self.ring_seconds = float(ring_seconds)
+        self.sample_rate = arguments.sample_rate(sample_rate)
+        self.channels = arguments.channels(channels)
+        self.ring_seconds = arguments.ring_seconds(ring_seconds)
         self._reader: _engine.CaptureReader | None = None
 
     def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
@@ -255,8 +223,9 @@ class _Capture:
         A float32 array of shape (frames, channels); empty on timeout and once
         the capture ended and everything was read.
         """
-        limit = 0 if max_frames is None else _check_positive_int("max_frames", max_frames, 1, 2**31)
-        return self._started().read(limit, max(0.0, float(timeout)))
+        wait_s = arguments.seconds_to_wait("timeout", timeout)
+        limit = 0 if max_frames is None else arguments.frame_count("max_frames", max_frames)
+        return self._started().read(limit, wait_s)
 
     def get_buffer(self) -> np.ndarray:
         """Everything buffered since the last read, without waiting."""
@@ -264,13 +233,13 @@ class _Capture:
 
     def read_latest(self, frames: int) -> np.ndarray:
         """The newest `frames` frames (or fewer); older ones are discarded. For views."""
-        n = _check_positive_int("frames", frames, 1, 2**31)
-        return self._started().read_latest(n)
+        return self._started().read_latest(arguments.frame_count("frames", frames))
 
     def wait_for_frames(self, frames: int, timeout: float) -> bool:
         """Wait until `frames` frames are buffered; False on timeout or end."""
-        n = _check_positive_int("frames", frames, 1, 2**31)
-        return bool(self._started().wait_for_frames(n, float(timeout)))
+        n = arguments.frame_count("frames", frames)
+        wait_s = arguments.seconds_to_wait("timeout", timeout)
+        return self._started().wait_for_frames(n, wait_s)
 
     @property
     def available(self) -> int:
@@ -310,7 +279,7 @@ class ProcessCapture(_Capture):
         self, pid: int, sample_rate: int = 48000, channels: int = 2, ring_seconds: float = 4.0
     ) -> None:
         super().__init__(sample_rate, channels, ring_seconds)
-        self.pid = _check_pid(pid)
+        self.pid = arguments.process_id(pid)
 
     def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         return engine.open_capture(
@@ -339,7 +308,7 @@ class SimpleLoopback(_Capture):
         exclude_pid: int | None = None,
     ) -> None:
         super().__init__(sample_rate, channels, ring_seconds)
-        self.exclude_pid = None if exclude_pid is None else _check_pid(exclude_pid)
+        self.exclude_pid = None if exclude_pid is None else arguments.process_id(exclude_pid)
 
     def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         return engine.open_capture(

@@ -84,6 +84,14 @@ NB_MODULE(_engine, m) {
         }
     });
 
+    // The limits pypac/arguments.py checks capture arguments against.
+    m.attr("MIN_SAMPLE_RATE") = pypac::CaptureLimits::min_sample_rate;
+    m.attr("MAX_SAMPLE_RATE") = pypac::CaptureLimits::max_sample_rate;
+    m.attr("MIN_CHANNELS") = pypac::CaptureLimits::min_channels;
+    m.attr("MAX_CHANNELS") = pypac::CaptureLimits::max_channels;
+    m.attr("MIN_RING_SECONDS") = pypac::CaptureLimits::min_ring_seconds;
+    m.attr("MAX_RING_SECONDS") = pypac::CaptureLimits::max_ring_seconds;
+
     // The C++ enums, as Python IntEnums under their public names (pypac re-exports them).
     nb::enum_<pypac::SessionState>(
         m, "SessionState", nb::is_arithmetic(),

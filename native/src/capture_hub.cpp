@@ -1,4 +1,5 @@
 #include "pypac/capture_hub.hpp"
+#include "pypac/wait_time.hpp"
 
 #include "dsp/levels.hpp"
 #include "wakeup.hpp"
@@ -9,15 +10,6 @@
 #include <thread>
 
 namespace pypac {
-
-namespace {
-int64_t to_ms(double seconds) {
-    if (!(seconds > 0.0))
-        return 0;
-    return seconds > 1e9 ? static_cast<int64_t>(1e12)
-                         : static_cast<int64_t>(std::ceil(seconds * 1000.0));
-}
-} // namespace
 
 // ---- CaptureReader ----------------------------------------------------------
 
@@ -63,14 +55,14 @@ void CaptureReader::finish(CaptureEnd why) noexcept {
 
 size_t CaptureReader::read(float *out, size_t max_frames, double timeout_s) {
     std::lock_guard<std::mutex> lock(read_mutex_);
-    wakeup_->wait_for([&] { return ring_.readable() > 0 || !active(); }, to_ms(timeout_s));
+    wakeup_->wait_for([&] { return ring_.readable() > 0 || !active(); }, wait_time_ms(timeout_s));
     const size_t n = ring_.read(out, max_frames);
     ring_.release_consumer_thread();
     return n;
 }
 
 size_t CaptureReader::wait_readable(double timeout_s) {
-    wakeup_->wait_for([&] { return ring_.readable() > 0 || !active(); }, to_ms(timeout_s));
+    wakeup_->wait_for([&] { return ring_.readable() > 0 || !active(); }, wait_time_ms(timeout_s));
     return ring_.readable();
 }
 
@@ -78,7 +70,8 @@ bool CaptureReader::wait_for_frames(size_t frames, double timeout_s) {
     // Capped below the ring's size: a batch larger than the ring never completes.
     const size_t batch = std::max<size_t>(1, std::min(frames, ring_.capacity() / 2));
     wake_at_frames_.store(batch, std::memory_order_relaxed);
-    wakeup_->wait_for([&] { return ring_.readable() >= frames || !active(); }, to_ms(timeout_s));
+    wakeup_->wait_for([&] { return ring_.readable() >= frames || !active(); },
+                      wait_time_ms(timeout_s));
     wake_at_frames_.store(1, std::memory_order_relaxed);
     return ring_.readable() >= frames;
 }
