@@ -149,11 +149,16 @@ class SessionEnumerator:
         ]
 
     def set_session_volume(self, pid: int, volume: float) -> bool:
-        """Set the volume (0.0-1.0) of every stream of the process; True on success."""
+        """Set the volume (0.0-1.0) of every stream of the process.
+
+        Always returns True, as in the PyPAC 0.2 API; a failure raises instead
+        (SessionNotFoundError, ServerUnavailableError, BackendError).
+        """
         self._engine.set_volume(arguments.process_id(pid), arguments.volume(volume))
         return True
 
     def set_session_mute(self, pid: int, muted: bool) -> bool:
+        """Mute or unmute every stream of the process; returns True like set_session_volume."""
         self._engine.set_mute(arguments.process_id(pid), arguments.flag("muted", muted))
         return True
 

@@ -115,7 +115,7 @@ NB_MODULE(_engine, m) {
         .value("NONE", pypac::CaptureEnd::None, "still capturing")
         .value("PROCESS_EXITED", pypac::CaptureEnd::ProcessExited)
         .value("SERVER_LOST", pypac::CaptureEnd::ServerLost)
-        .value("STOPPED", pypac::CaptureEnd::Closed, "stop() or close() was called")
+        .value("STOPPED", pypac::CaptureEnd::Stopped, "stop() or close() was called")
         .value("FAILED", pypac::CaptureEnd::Failed);
 
     nb::class_<pypac::SessionInfo>(m, "SessionInfo")
@@ -138,8 +138,7 @@ NB_MODULE(_engine, m) {
     nb::class_<pypac::EventQueue>(m, "EventQueue")
         .def("wait", &pypac::EventQueue::wait, "timeout"_a,
              nb::call_guard<nb::gil_scoped_release>())
-        .def("close", &pypac::EventQueue::close)
-        .def_prop_ro("pending", &pypac::EventQueue::pending);
+        .def("close", &pypac::EventQueue::close);
 
     nb::class_<pypac::CaptureStats>(m, "CaptureStats")
         .def_ro("frames_captured", &pypac::CaptureStats::frames_captured)
@@ -196,6 +195,5 @@ NB_MODULE(_engine, m) {
                                       ring_seconds);
             },
             "process_id"_a, "system"_a, "sample_rate"_a, "channels"_a, "ring_seconds"_a,
-            nb::keep_alive<0, 1>()) // a reader keeps its engine (and backend) alive
-        .def_prop_ro("server_capture_count", &Engine::server_capture_count);
+            nb::keep_alive<0, 1>()); // a reader keeps its engine (and backend) alive
 }

@@ -35,7 +35,7 @@ void CaptureReader::close() {
     hub_->remove_reader(this);
     hub_.reset();
     CaptureEnd expected = CaptureEnd::None;
-    end_.compare_exchange_strong(expected, CaptureEnd::Closed);
+    end_.compare_exchange_strong(expected, CaptureEnd::Stopped);
     wakeup_->notify();
 }
 

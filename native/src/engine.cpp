@@ -122,16 +122,6 @@ std::unique_ptr<CaptureReader> Engine::open_capture(const CaptureTarget &target,
     return std::make_unique<CaptureReader>(std::move(hub), ring_frames);
 }
 
-size_t Engine::server_capture_count() const {
-    std::lock_guard<std::mutex> lock(captures_mutex_);
-    size_t n = 0;
-    for (const auto &kv : captures_) {
-        auto hub = kv.second.lock();
-        n += hub && !hub->ended();
-    }
-    return n;
-}
-
 float Engine::live_peak(int64_t process_id) const {
     std::lock_guard<std::mutex> lock(captures_mutex_);
     float peak = 0.0f;

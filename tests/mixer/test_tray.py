@@ -16,8 +16,8 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter
 
 from pypac.engine import SessionInfo, SessionState
 from pypac.mixer.all_apps import MuteAll, scale_volumes
+from pypac.mixer.app_identity import app_identity
 from pypac.mixer.tray_icon import tray_pixmap
-from pypac.mixer.volume_memory import app_identity
 from tests.support.screenshots import keep_screenshot
 from tests.support.xserver import TrayDisplay
 

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("PyPAC Mixer")
     # The installed desktop entry's id: Wayland matches the window to its icon by it.
     app.setDesktopFileName("org.pypac.PyPAC")
-    settings = load_settings(**({"appearance__theme": args.theme} if args.theme else {}))
+    settings = load_settings(overrides={THEME: args.theme} if args.theme else None)
     window = MixerWindow(apply_theme(app, settings.value(THEME)), settings)
     install_desktop_features(app, window, settings)  # at once: the worker is already running
     if args.size:

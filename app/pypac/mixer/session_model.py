@@ -64,7 +64,7 @@ class SessionTable:
     def live_count(self) -> int:
         return sum(e.phase is not StripPhase.EXITED for e in self.entries.values())
 
-    def update(self, info: SessionInfo, now: float | None = None) -> TableChange:
+    def update(self, info: SessionInfo) -> TableChange:
         """An ADDED or CHANGED session."""
         change = TableChange()
         entry = self.entries.get(info.process_id)
@@ -90,7 +90,7 @@ class SessionTable:
         seen = set()
         for info in infos:
             seen.add(info.process_id)
-            c = self.update(info, now)
+            c = self.update(info)
             change.added += c.added
             change.updated += c.updated
         for pid in list(self.entries):

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QMenu
 
 from pypac.engine import SessionInfo
 
+from .app_identity import app_identity
 from .session_model import SYSTEM_KEY
 from .settings import HIDDEN_APPS, MixerSettings
-from .volume_memory import app_identity
 
 if TYPE_CHECKING:
     from .main_window import MixerWindow

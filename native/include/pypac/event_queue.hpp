@@ -62,11 +62,6 @@ class EventQueue {
         return e;
     }
 
-    size_t pending() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return pending_.size();
-    }
-
     // Wakes every waiter; no events are queued after this.
     void close() {
         {

@@ -73,7 +73,7 @@ enum class CaptureEnd : int {
     None = 0,
     ProcessExited = 1,
     ServerLost = 2,
-    Closed = 3,
+    Stopped = 3, // the reader was closed (Python: stop())
     Failed = 4,
 };
 
