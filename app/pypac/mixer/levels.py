@@ -45,7 +45,7 @@ class WaveBuffer:
         self._carry = np.zeros(0, np.float32)
         self._lock = threading.Lock()
         self._peak = 0.0
-        self.frames = 0  # frames pushed in all (tests and stats read it)
+        self.frames = 0  # frames pushed in all (the tests read it)
 
     def push(self, block: np.ndarray) -> None:
         if len(block) == 0:

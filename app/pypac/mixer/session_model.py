@@ -2,7 +2,8 @@
 
 The worker turns engine events into `SessionInfo`s; the window applies them
 here first (store state, then notify the UI, as EarTrumpet does) and then
-updates the strips from what `SessionTable.apply` says changed.
+updates the strips from the `TableChange` that `SessionTable.update`, `mark_gone`,
+`reset`, `expire` and `server_lost` return.
 """
 
 from __future__ import annotations

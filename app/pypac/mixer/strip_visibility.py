@@ -3,8 +3,8 @@ app identity, so the app's next run stays hidden too; "Hidden apps" lists them
 to show them again.
 
 Hiding only takes the strip out of the row; the app keeps playing and stays in
-the tray's menu. The window decides what to capture from the strips' places,
-so it should skip hidden strips (see integration.py's notes).
+the tray's menu. The window captures only the strips it shows
+(MixerWindow._visible_keys skips hidden ones), so a hidden app costs no capture.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 
 namespace pypac {
 
-// Session state numbers are the seed API's (and WASAPI's AudioSessionState).
+// Session state numbers are the PyPAC 0.2 API's (and WASAPI's AudioSessionState).
 enum class SessionState : int { Inactive = 0, Active = 1, Expired = 2 };
 
 // One application that plays sound: every stream of one process, on every
