@@ -28,6 +28,7 @@ def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         timeout=900,
     )
     (wheel,) = out.glob("*.whl")
+    assert wheel.name.startswith("pypac_mixer-"), wheel.name  # `pypac` on PyPI is another project
     with zipfile.ZipFile(wheel) as z:
         return {name: z.read(name) for name in z.namelist()}
 
