@@ -1,12 +1,15 @@
 """`pypac`: everything the mixer window does, from a shell.
 
-Exit codes: 0 done, 2 bad usage, 3 no such app, 4 no sound server, 1 other errors.
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 no such app, 4 no sound server,
+5 a recording cut short by the loss of the sound server (the file is valid).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -14,11 +17,26 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import desktop_entry, engine
+from . import audio_file, desktop_entry, engine
 from .errors import InvalidArgumentError, PyPACError, ServerUnavailableError, SessionNotFoundError
-from .recording import FORMATS, Recorder, RecordingEnd, RecordingStatus, format_for
+from .recording import (
+    FORMATS,
+    Recorder,
+    RecordingEnd,
+    RecordingStatus,
+    format_for,
+    frames_for,
+)
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NO_APP, EXIT_NO_SERVER = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NO_APP, EXIT_NO_SERVER, EXIT_CUT_SHORT = 0, 1, 2, 3, 4, 5
+
+RECORD_RATE = 48000
+
+#: Signals that end a recording the way Ctrl+C does: `kill`, `timeout`, and
+#: closing the terminal (SIGHUP).
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class UsageError(Exception):
@@ -29,18 +47,50 @@ class UsageError(Exception):
 
 
 def parse_level(text: str) -> float:
-    """'0.5', '50%' or '50' (over 1 means percent) -> 0.5."""
+    """'50%' is a percentage, a bare number a fraction: '0.5' and '50%' are
+    both half, '1.3' is 130% (boost, where the server allows it)."""
     raw = text.strip()
+    percent = raw.endswith("%")
     try:
-        value = float(raw.rstrip("%"))
+        value = float(raw[:-1] if percent else raw)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not a volume: {text!r} (use 0.0-1.0 or 0%-100%)"
+            f"not a volume: {text!r} (use a fraction like 0.4 or a percentage like 40%)"
         ) from None
-    if raw.endswith("%") or value > 1.0:
-        value /= 100.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"volume out of range: {text!r} (use 0.0-1.0 or 0%-100%)")
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"not a volume: {text!r} (use 0.0-1.0 or 0%-100%)")
+    if percent:
+        return value / 100.0
+    if value > 2.0:
+        raise argparse.ArgumentTypeError(
+            f"volume {text} would be {value * 100:g}%: a bare number is a fraction "
+            f"(0.4 = 40%); write {text}% for a percentage"
+        )
+    return value
+
+
+def parse_name(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the name is empty: give a process or display name")
+    return text
+
+
+def parse_output(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("no output file given: name the file to record to")
+    return Path(text)
+
+
+def parse_seconds(text: str) -> float | None:
+    """A positive number of seconds; 'inf' means until stopped (None)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if math.isinf(value) and value > 0:
+        return None
+    if math.isnan(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
     return value
 
 
@@ -71,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     vol = sub.add_parser("volume", help="set an application's volume")
     vol.add_argument("pid", type=int)
-    vol.add_argument("level", type=parse_level, help="0.0-1.0 or a percentage like 40%%")
+    vol.add_argument(
+        "level", type=parse_level, help="a percentage like 40%% or a fraction like 0.4"
+    )
 
     mute = sub.add_parser("mute", help="mute or unmute an application")
     mute.add_argument("pid", type=int)
@@ -80,13 +132,26 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("record", help="record one application (or the system) to a file")
     who = rec.add_mutually_exclusive_group(required=True)
     who.add_argument("--pid", type=int)
-    who.add_argument("--name", help="process or display name, e.g. firefox")
+    who.add_argument("--name", type=parse_name, help="process or display name, e.g. firefox")
     who.add_argument("--system", action="store_true", help="everything the system plays")
-    rec.add_argument("--output", "-o", required=True, type=Path, help="file to write")
-    rec.add_argument("--duration", type=float, help="stop after this many seconds of audio")
+    rec.add_argument("--output", "-o", required=True, type=parse_output, help="file to write")
+    rec.add_argument(
+        "--duration",
+        type=parse_seconds,
+        help="stop after this many seconds of audio (default, or inf: until stopped)",
+    )
     rec.add_argument(
         "--format", choices=sorted(FORMATS), help="default: from the file name, else flac"
     )
+    rec.add_argument(
+        "--force", "-y", action="store_true", help="overwrite the output file if it exists"
+    )
+
+    fix = sub.add_parser(
+        "recover",
+        help="finish an OGG recording that was killed (from its .recovery.flac copy)",
+    )
+    fix.add_argument("file", type=Path, help="the .ogg file the recording was writing")
 
     desk = sub.add_parser(
         "install-desktop",
@@ -96,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pypac-mixer.",
     )
     desk.add_argument("--uninstall", action="store_true", help="remove what it installed")
+    for command_parser in sub.choices.values():  # a command's own usage for its errors
+        command_parser.set_defaults(command_parser=command_parser)
     return p
 
 
@@ -122,14 +189,48 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or a number the OS rejects: let the engine say
+    return True
+
+
+def _explain_missing(target: int | str, exc: SessionNotFoundError) -> SessionNotFoundError:
+    """Say "does not exist" for a pid no process has, not "plays no sound"."""
+    if isinstance(target, int) and target > 0 and not _process_exists(target):
+        return SessionNotFoundError(
+            f"process {target} does not exist (`pypac list` shows the apps playing sound)"
+        )
+    return exc
+
+
+def _session_of(target: int | str) -> engine.SessionInfo:
+    try:
+        return engine.find_session(target)
+    except SessionNotFoundError as exc:
+        raise _explain_missing(target, exc) from None
+
+
 def cmd_volume(args: argparse.Namespace, out: TextIO) -> int:
-    engine.SessionEnumerator().set_session_volume(args.pid, args.level)
-    out.write(f"{args.pid}: volume {round(args.level * 100)}%\n")
+    en = engine.SessionEnumerator()
+    try:
+        en.set_session_volume(args.pid, args.level)
+        applied = en.get_session(args.pid).volume
+    except SessionNotFoundError as exc:
+        raise _explain_missing(args.pid, exc) from None
+    out.write(f"{args.pid}: volume {applied * 100:.0f}%\n")
     return EXIT_OK
 
 
 def cmd_mute(args: argparse.Namespace, out: TextIO) -> int:
-    engine.SessionEnumerator().set_session_mute(args.pid, args.state)
+    try:
+        engine.SessionEnumerator().set_session_mute(args.pid, args.state)
+    except SessionNotFoundError as exc:
+        raise _explain_missing(args.pid, exc) from None
     out.write(f"{args.pid}: {'muted' if args.state else 'unmuted'}\n")
     return EXIT_OK
 
@@ -143,63 +244,102 @@ def _progress_line(status: RecordingStatus) -> str:
     )
 
 
+class _Terminal:
+    """Writes that never end a recording: once the terminal is gone (closed
+    window: EIO, a closed pipe: EPIPE) the rest is dropped."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.gone = False
+        try:
+            self.is_tty = out.isatty()
+        except (OSError, ValueError):
+            self.is_tty = False
+
+    def write(self, text: str) -> None:
+        if self.gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (OSError, ValueError):
+            self.gone = True
+
+
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
-    if args.duration is not None and args.duration <= 0:
-        raise UsageError("--duration must be a positive number of seconds")
-    try:
+    try:  # bad input is a usage error before anything touches the server
         format_for(args.output, args.format)
+        frames_for(args.duration, RECORD_RATE)
     except InvalidArgumentError as exc:
         raise UsageError(str(exc)) from None
     pid = None
     label = "the system"
     if not args.system:
-        session = engine.find_session(args.name if args.name else args.pid)
+        session = _session_of(args.name if args.name is not None else args.pid)
         pid, label = session.process_id, f"{session.display_name} (pid {session.process_id})"
-    rec = Recorder(pid, args.output, format=args.format, duration=args.duration)
+    rec = Recorder(
+        pid,
+        args.output,
+        format=args.format,
+        duration=args.duration,
+        sample_rate=RECORD_RATE,
+        overwrite=args.force,
+    )
 
-    # Ctrl+C finalizes the file instead of tearing it; SIGXFSZ must not kill
-    # us when a file-size limit is hit, the write error is reported instead.
-    interrupted = False
+    # Ctrl+C, kill, timeout and a closed terminal all finalize the file
+    # instead of tearing it; SIGXFSZ must not kill us when a file-size limit
+    # is hit, the write error is reported instead.
+    stopped_by: list[str] = []
 
-    def on_sigint(signum: int, frame: object) -> None:
-        nonlocal interrupted
-        interrupted = True
+    def on_stop_signal(signum: int, frame: object) -> None:
+        stopped_by.append(signal.Signals(signum).name)
         rec.request_stop()  # the file ends at this moment, not at the next poll
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    previous = {sig: signal.signal(sig, on_stop_signal) for sig in STOP_SIGNALS}
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    tty = out.isatty()
+    term = _Terminal(out)
     try:
         rec.start()
-        if tty:
-            out.write(f"Waiting for audio from {label}...\n")
+        if term.is_tty:
+            term.write(f"Waiting for audio from {label}...\n")
         announced = False
-        while not rec.wait(0.005 if not announced else 0.2) and not interrupted:
+        while not rec.wait(0.005 if not announced else 0.2) and not stopped_by:
             if not announced and not rec.status.waiting_for_audio:
-                out.write(f"Recording {label} to {args.output} ({rec.format}); Ctrl+C stops.\n")
-                out.flush()
+                term.write(f"Recording {label} to {args.output} ({rec.format}); Ctrl+C stops.\n")
                 announced = True
-            elif announced and tty:
-                out.write(_progress_line(rec.status))
-                out.flush()
+            elif announced and term.is_tty:
+                term.write(_progress_line(rec.status))
         status = rec.stop()
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if tty:
-        out.write(_progress_line(status) + "\n")
-    why = {
-        RecordingEnd.APP_EXITED: "the application exited",
-        RecordingEnd.SERVER_LOST: "the sound server went away",
-        RecordingEnd.STOPPED: "stopped" if interrupted or args.duration is None else "done",
-    }
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if term.is_tty:
+        term.write(_progress_line(status) + "\n")
     if status.error:
         sys.stderr.write(f"pypac: {status.error}\n")
         return EXIT_ERROR
-    out.write(
-        f"{why.get(status.end, status.end.value)}: {status.seconds:.2f} s, "
-        f"{status.frames_written} frames, {status.dropped_frames} dropped -> {args.output}\n"
+    summary = (
+        f"{status.seconds:.2f} s, {status.frames_written} frames, "
+        f"{status.dropped_frames} dropped -> {args.output}"
     )
+    if status.end is RecordingEnd.SERVER_LOST:
+        sys.stderr.write(
+            f"pypac: recording cut short: the sound server went away; the file is valid "
+            f"and holds {summary}\n"
+        )
+        return EXIT_CUT_SHORT
+    why = {
+        RecordingEnd.APP_EXITED: "the application exited",
+        RecordingEnd.STOPPED: "stopped" if stopped_by or args.duration is None else "done",
+    }
+    term.write(f"{why.get(status.end, status.end.value)}: {summary}\n")
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
+    frames = audio_file.recover(args.file)
+    out.write(f"recovered {args.file}: {frames} frames\n")
     return EXIT_OK
 
 
@@ -238,6 +378,7 @@ COMMANDS = {
     "volume": cmd_volume,
     "mute": cmd_mute,
     "record": cmd_record,
+    "recover": cmd_recover,
     "install-desktop": cmd_install_desktop,
 }
 
@@ -248,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, sys.stdout)
     except UsageError as exc:
-        parser.error(str(exc))
+        getattr(args, "command_parser", parser).error(str(exc))
     except ServerUnavailableError as exc:
         return _fail(EXIT_NO_SERVER, exc)
     except SessionNotFoundError as exc:

@@ -7,36 +7,47 @@ the mixer's strips and the `pypac record` command both use `Recorder`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import enum
+import math
 import os
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Callable
 
 import numpy as np
-import soundfile as sf
 
+from .audio_file import DEFAULT_FORMAT, FORMATS, AudioFileError, RecordingFile, format_for
 from .engine import CaptureEndReason, ProcessCapture, SimpleLoopback, _Capture
-from .errors import InvalidArgumentError, PyPACError
+from .errors import InvalidArgumentError
 
-#: file extension -> (libsndfile format, subtype). FLAC and Vorbis have no
-#: float samples; 24-bit FLAC keeps more than any sound card puts out.
-FORMATS: dict[str, tuple[str, str]] = {
-    "wav": ("WAV", "FLOAT"),
-    "flac": ("FLAC", "PCM_24"),
-    "ogg": ("OGG", "VORBIS"),
-}
-DEFAULT_FORMAT = "flac"
+__all__ = [
+    "DEFAULT_FORMAT",
+    "FORMATS",
+    "Recorder",
+    "RecordingEnd",
+    "RecordingStatus",
+    "format_for",
+    "record",
+]
 
 WRITE_BATCH_FRAMES = 4800  # 100 ms at 48 kHz
 
 # The ring is the queue between capture and disk: deep enough to ride out a
 # slow disk for this long without dropping a frame.
 RING_SECONDS = 20.0
+
+# How often the file is made whole on disk (header + fsync): what a SIGKILL
+# or a power loss can cost at most.
+CHECKPOINT_SECONDS = 1.0
+
+# How long interpreter exit waits for a running recording to finish its file.
+EXIT_WAIT_SECONDS = 10.0
 
 
 class RecordingEnd(enum.Enum):
@@ -72,29 +83,20 @@ class RecordingStatus:
         return self.frames_written / self.sample_rate
 
 
-def format_for(path: Path, fmt: str | None) -> str:
-    """The format name ("wav", "flac", "ogg") from `fmt` or the file's extension."""
-    name = (fmt or path.suffix.lstrip(".") or DEFAULT_FORMAT).lower()
-    if name == "oga":
-        name = "ogg"
-    if name not in FORMATS:
-        raise InvalidArgumentError(
-            f"unknown recording format {name!r}: use one of {', '.join(FORMATS)}"
-        )
-    return name
-
-
 class Recorder:
     """Records a process (pid) or the whole system (target None) to `path`.
 
         with Recorder(pid, "out.flac", duration=3.0) as rec:
             rec.wait()
 
-    `duration` stops after exactly that many seconds of audio. The file is
-    finalized whatever ends the recording: stop(), the duration, the app
-    exiting, the server going away, or a write error (disk full, no
-    permission) — then `status.error` says what happened and what was
-    written stays a valid file.
+    `duration` stops after exactly that many seconds of audio (None or
+    infinity: until stopped). An existing file is kept: the recorder refuses
+    to start unless `overwrite=True`. The file is finalized whatever ends the
+    recording: stop(), the duration, the app exiting, the server going away,
+    a write error (disk full, no permission; `status.error` says what
+    happened), or the interpreter exiting. Killed outright (SIGKILL, a
+    crash, a power loss), the file still holds the audio up to its last
+    checkpoint, about a second before the end (see audio_file.py).
     """
 
     def __init__(
@@ -106,13 +108,13 @@ class Recorder:
         duration: float | None = None,
         sample_rate: int = 48000,
         channels: int = 2,
+        overwrite: bool = False,
         on_finished: Callable[[RecordingStatus], None] | None = None,
     ) -> None:
         self.path = Path(path)
         self.format = format_for(self.path, format)
-        if duration is not None and not duration > 0:
-            raise InvalidArgumentError(f"duration must be positive seconds, got {duration!r}")
-        self._frames_limit = None if duration is None else round(duration * sample_rate)
+        self._frames_limit = frames_for(duration, sample_rate)
+        self.overwrite = overwrite
         self.capture: _Capture = (
             SimpleLoopback(sample_rate, channels, RING_SECONDS)
             if target is None
@@ -123,37 +125,40 @@ class Recorder:
         self._stop = threading.Event()
         self._stop_requested_at: float | None = None
         self._thread: threading.Thread | None = None
-        self._file: sf.SoundFile | None = None
+        self._file: RecordingFile | None = None
 
     # ---- control -------------------------------------------------------------
 
     def start(self) -> Recorder:
-        """Open the file and start capturing; raises if either fails."""
+        """Create the file and start capturing; raises if either fails."""
         if self._thread is not None:
             return self
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise PyPACError(
+            raise AudioFileError(
                 f"cannot create {self.path}: the folder {self.path.parent} cannot be made "
                 f"({exc.strerror}); choose a folder you can write to"
             ) from exc
-        container, subtype = FORMATS[self.format]
-        self.capture.start()
+        self._file = RecordingFile(
+            self.path,
+            self.format,
+            self.capture.sample_rate,
+            self.capture.channels,
+            overwrite=self.overwrite,
+        )
         try:
-            self._file = sf.SoundFile(
-                self.path,
-                "w",
-                samplerate=self.capture.sample_rate,
-                channels=self.capture.channels,
-                format=container,
-                subtype=subtype,
-            )
-        except (sf.LibsndfileError, OSError) as exc:
-            self.capture.stop()
-            raise PyPACError(f"cannot create {self.path}: {exc}") from exc
+            self.capture.start()
+        except BaseException:
+            self._file.abandon()
+            self._file = None
+            with contextlib.suppress(OSError):
+                if self.path.stat().st_size == 0 or self.format == "ogg":
+                    self.path.unlink()
+            raise
         self.status.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._write_loop, name="pypac-recorder", daemon=True)
+        _running.add(self)
         self._thread.start()
         return self
 
@@ -165,7 +170,10 @@ class Recorder:
 
     def request_stop(self) -> None:
         """Stop without waiting (safe in a signal handler or on a GUI thread):
-        the file ends with the audio rendered up to this moment."""
+        the file ends with the audio rendered up to this moment. Before
+        start() it does nothing: a later start() records as usual."""
+        if self._thread is None:
+            return
         if self._stop_requested_at is None:
             self._stop_requested_at = time.monotonic()
         self._stop.set()
@@ -195,23 +203,28 @@ class Recorder:
         end = RecordingEnd.STOPPED
         try:
             end = self._pump()
-        except (sf.LibsndfileError, OSError, RuntimeError) as exc:
+        except AudioFileError as exc:
             end = RecordingEnd.WRITE_FAILED
-            self.status.error = _describe_write_error(self.path, exc)
+            self.status.error = _with_hint(str(exc))
         finally:
             self.capture.stop()
-            self._close_file()
-            if end is not RecordingEnd.WRITE_FAILED:
-                self._update_size()
+            self._close_file(failed=end is RecordingEnd.WRITE_FAILED)
+            self._update_size()
             self.status.end = end
             self.status.dropped_frames = self.capture.stats.dropped_frames
+            _running.discard(self)
             if self._on_finished is not None:
                 self._on_finished(self.status)
 
     def _pump(self) -> RecordingEnd:
         stop_at: int | None = None  # file frames that make up everything rendered before stop()
         drain_deadline = 0.0
+        next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
         while True:
+            if time.monotonic() >= next_checkpoint:
+                assert self._file is not None
+                self._file.checkpoint()
+                next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
             if self._stop.is_set() and stop_at is None:
                 stop_at, drain_deadline = self._frames_rendered_so_far()
             if stop_at is not None and (
@@ -276,29 +289,69 @@ class Recorder:
         return self._frames_limit is not None and self.status.frames_written >= self._frames_limit
 
     def _update_size(self) -> None:
-        with contextlib.suppress(OSError):
-            self.status.bytes_written = self.path.stat().st_size
+        if self._file is not None:
+            self.status.bytes_written = self._file.size
+        else:
+            with contextlib.suppress(OSError):
+                self.status.bytes_written = self.path.stat().st_size
 
-    def _close_file(self) -> None:
+    def _close_file(self, failed: bool) -> None:
         if self._file is None:
             return
-        try:
-            self._file.close()
-        except (sf.LibsndfileError, OSError, RuntimeError) as exc:
-            if self.status.error is None:
-                self.status.error = _describe_write_error(self.path, exc)
+        if failed:
+            self._file.abandon()
+        else:
+            try:
+                self._file.close()
+            except AudioFileError as exc:
+                if self.status.error is None:
+                    self.status.error = _with_hint(str(exc))
         self._file = None
 
 
-def _describe_write_error(path: Path, exc: BaseException) -> str:
-    text = str(exc)
+def frames_for(duration: float | None, sample_rate: int) -> int | None:
+    """A duration in seconds as a frame count; None (or infinity) means until
+    stopped."""
+    if duration is None:
+        return None
+    if isinstance(duration, (str, bytes)) or not isinstance(duration, (int, float, np.number)):
+        raise InvalidArgumentError(
+            f"duration must be a number of seconds, got {type(duration).__name__}"
+        )
+    seconds = float(duration)
+    if math.isinf(seconds) and seconds > 0:
+        return None
+    if math.isnan(seconds) or seconds <= 0:
+        raise InvalidArgumentError(f"duration must be positive seconds, got {duration!r}")
+    frames = round(seconds * sample_rate)
+    if frames < 1:
+        raise InvalidArgumentError(
+            f"duration {duration!r} s is shorter than one sample at {sample_rate} Hz"
+        )
+    return frames
+
+
+def _with_hint(message: str) -> str:
     hint = "free some space or choose another folder"
-    if "permission" in text.lower():
+    if "permission" in message.lower() or "read-only" in message.lower():
         hint = "choose a folder you can write to"
-    return (
-        f"writing {path} failed: {text}; the file holds everything written before the "
-        f"error ({hint})"
-    )
+    return f"{message}; the file holds everything written before the error ({hint})"
+
+
+# Recordings still running when the interpreter exits are finished there, so
+# that a script that forgets stop() still leaves a whole file. (The writer is
+# a daemon thread: a non-daemon one would make such a script hang forever.)
+_running: weakref.WeakSet[Recorder] = weakref.WeakSet()
+
+
+@atexit.register
+def _finish_running_recordings() -> None:
+    recorders = list(_running)
+    for rec in recorders:
+        rec.request_stop()
+    deadline = time.monotonic() + EXIT_WAIT_SECONDS
+    for rec in recorders:
+        rec.wait(max(0.0, deadline - time.monotonic()))
 
 
 def record(
@@ -306,13 +359,14 @@ def record(
     path: str | os.PathLike[str],
     duration: float | None = None,
     format: str | None = None,
+    overwrite: bool = False,
 ) -> RecordingStatus:
     """Record a pid, a process/display name, or the system (None) until `duration`
     passes or the app exits; returns the final status. Blocks the calling thread."""
     from .engine import find_session
 
     pid = None if target is None else find_session(target).process_id
-    rec = Recorder(pid, path, format=format, duration=duration).start()
+    rec = Recorder(pid, path, format=format, duration=duration, overwrite=overwrite).start()
     try:
         rec.wait()
     finally:

@@ -17,6 +17,9 @@ def test_server_loss_shows_banner_and_recovers(qtbot, mixer, player, sound_serve
 
     sound_server.restart()
     qtbot.waitUntil(lambda: not mixer.banner.isVisible(), timeout=10000)
+    # The status bar says where things stand now, not what was true before.
+    assert mixer.statusBar().currentMessage().startswith("Connected to the sound server")
+    assert "unreachable" not in mixer.statusBar().currentMessage()
     qtbot.waitUntil(lambda: p.pid not in mixer.strips, timeout=5000)  # it died with the server
     q = player(660, name="After")
     strip = wait_strip(qtbot, mixer, q.pid)

@@ -4,6 +4,8 @@ corrupt, unreadable or odd file gives the defaults with a warning, never a crash
 from __future__ import annotations
 
 import logging
+import os
+import stat
 
 import pytest
 
@@ -18,7 +20,12 @@ from pypac.mixer.settings import (
     WINDOW_GEOMETRY,
     MixerSettings,
 )
-from pypac.mixer.settings_store import PATH_ENV, default_settings_path, load_settings
+from pypac.mixer.settings_store import (
+    PATH_ENV,
+    SettingsStore,
+    default_settings_path,
+    load_settings,
+)
 from tests.support.settings_file import read_in_new_process
 
 
@@ -89,7 +96,7 @@ def test_an_unreadable_file_gives_defaults_and_saving_fails_politely(qapp, tmp_p
     with caplog.at_level(logging.WARNING):
         s = load_settings(path)
     assert s.value(THEME) == "dark"
-    assert "cannot be read" in caplog.text
+    assert "is a folder" in caplog.text and "not saved" in caplog.text
     s.set_value(THEME, "light")  # kept for this run...
     s.sync()  # ...and the failed save is no exception
     assert s.value(THEME) == "light"
@@ -145,3 +152,22 @@ def test_values_are_checked_and_observed():
             s.set_value(key, bad)
     with pytest.raises(KeyError):
         s.set_value("no/such", 1)
+
+
+@pytest.mark.timeout(20)  # a FIFO opened for reading would block here forever
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_path_that_is_no_regular_file_means_do_not_persist(qapp, tmp_path, caplog, kind):
+    path = tmp_path / "settings"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # what /dev/null is
+    else:
+        path.mkdir()
+    store = SettingsStore(path)
+    settings = store.attach(MixerSettings())
+    settings.set_value(RECORDING_FORMAT, "wav")
+    settings.sync()
+    mode = os.stat(path).st_mode
+    assert {"fifo": stat.S_ISFIFO, "device": stat.S_ISCHR, "folder": stat.S_ISDIR}[kind](mode)
+    assert len(store.problems) == 1 and "not saved" in store.problems[0], store.problems

@@ -45,6 +45,7 @@ class WaveBuffer:
         self._carry = np.zeros(0, np.float32)
         self._lock = threading.Lock()
         self._peak = 0.0
+        self._sound_until = 0  # bucket count just past the last bucket that was not silence
         self.frames = 0  # frames pushed in all (the tests read it)
 
     def push(self, block: np.ndarray) -> None:
@@ -67,6 +68,9 @@ class WaveBuffer:
                 self._peak = max(self._peak, float(hi.max()), -float(lo.min()))
                 self._lo = np.concatenate((self._lo[k:], lo))
                 self._hi = np.concatenate((self._hi[k:], hi))
+                sound = np.flatnonzero((hi != 0) | (lo != 0))
+                if len(sound):
+                    self._sound_until = self._total + len(cols) - k + int(sound[-1]) + 1
                 self._total += len(cols)
                 self._pushed_at = time.monotonic()
 
@@ -82,6 +86,11 @@ class WaveBuffer:
         hidden = min(MARGIN_BUCKETS, max(0, round(total - expected)))
         end = len(lo) - hidden
         return lo[end - self.window : end], hi[end - self.window : end], total - hidden
+
+    def silent_window(self, position: int) -> bool:
+        """True when the window that `window_at` gave for `position` is all
+        silence: sliding it on shows the same flat line, so nothing to redraw."""
+        return self._sound_until <= max(0, position - self.window)
 
     def take_peak(self) -> float:
         """The highest absolute sample since the last call (the meter's input)."""
@@ -100,6 +109,7 @@ class WaveBuffer:
             self._lo = np.zeros(self.buckets, np.float32)
             self._hi = np.zeros(self.buckets, np.float32)
             self._peak = 0.0
+            self._sound_until = 0
         self._carry = np.zeros(0, np.float32)
 
 

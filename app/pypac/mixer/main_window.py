@@ -39,6 +39,13 @@ from .worker import EngineLink
 FRAME_MS = 16  # ~60 fps
 SLOW_EVERY = 6  # recording figures update every 6th frame (~10 Hz)
 METER_EVERY = 2  # meters at ~30 Hz: the eye cannot follow a level bar faster
+# A mixer sits open all day: once nothing has changed for IDLE_AFTER frames
+# (silence, meters at rest, no recording), the display timer ticks at
+# IDLE_FRAME_MS until something moves again (sound shows within that time).
+IDLE_AFTER = 30
+IDLE_FRAME_MS = 250
+EXPIRE_MS = 250  # exited apps' strips go, and layout moves are caught, this often
+IDLE_EXPIRE_MS = 1000
 EMPTY_TEXT = "No applications are playing audio"
 WAITING_TEXT = "Waiting for the sound server…"
 TOGETHER_S = 5.0  # status messages this close together are shown side by side
@@ -61,7 +68,7 @@ class MixerWindow(QMainWindow):
         self.table = SessionTable()
         self.strips: dict[int, ChannelStrip] = {}
         self.messages: deque[str] = deque(maxlen=MESSAGES_KEPT)  # newest last
-        self._recent: list[tuple[float, str]] = []
+        self._recent: list[tuple[float, str | None, str]] = []  # (time, topic, message)
         self._state_changed = True
         self.probe = DrawProbe()
         self.server_up = False
@@ -113,11 +120,12 @@ class MixerWindow(QMainWindow):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._draw_frame)
         self._expire_timer = QTimer(self)
-        self._expire_timer.setInterval(250)
+        self._expire_timer.setInterval(EXPIRE_MS)
         self._expire_timer.timeout.connect(self._expire)
         self._expire_timer.start()
         self._last_meter = time.monotonic()
         self._frame_no = 0
+        self._still_frames = 0  # frames in a row that changed nothing
         self._view_keys: dict[int, Any] = {}
         self._update_empty_state()
         self.link.start()
@@ -182,7 +190,7 @@ class MixerWindow(QMainWindow):
             self.banner.hide()
             self.system_strip.set_phase(StripPhase.PLAYING)
             self._update_empty_state()
-            self.tell("Connected to the sound server")
+            self.tell("Connected to the sound server", topic="server")
 
     def _server_lost(self, reason: str) -> None:
         text = f"Sound server unreachable: {reason}. Reconnecting automatically…"
@@ -190,18 +198,24 @@ class MixerWindow(QMainWindow):
             self.banner.setText(text)
             self.banner.show()
         if self.server_up or not self.messages:
-            self.tell("Sound server unreachable")
+            self.tell("Sound server unreachable", topic="server")
         self.server_up = False
         self.system_strip.set_phase(StripPhase.SERVER_LOST)
         self._apply(self.table.server_lost())
         self._update_empty_state()
 
-    def tell(self, message: str) -> None:
+    def tell(self, message: str, topic: str | None = None) -> None:
         """Show `message` in the status bar; messages that come together (two
-        recordings ended by one server loss) are shown together."""
+        recordings ended by one server loss) are shown together, except that
+        a message on a `topic` (the server's state) replaces older ones on it."""
         now = time.monotonic()
-        recent = [m for t, m in self._recent if now - t < TOGETHER_S][-2:]
-        self._recent = [*[(t, m) for t, m in self._recent if now - t < TOGETHER_S], (now, message)]
+        kept = [
+            (t, top, m)
+            for t, top, m in self._recent
+            if now - t < TOGETHER_S and (topic is None or top != topic)
+        ]
+        recent = [m for _, _, m in kept][-2:]
+        self._recent = [*kept, (now, topic, message)]
         self.messages.append(message)
         self.statusBar().showMessage("  •  ".join([message, *reversed(recent)]))
         self.statusBar().setToolTip("\n".join(list(self.messages)[-10:]))
@@ -276,6 +290,16 @@ class MixerWindow(QMainWindow):
                 if strip.key not in self._view_keys:
                     strip.record_panel.refresh()
         self.probe.frames += drew
+        self._pace(drew or metered_any or any(s.recording for s in self.strips.values()))
+
+    def _pace(self, moved: bool) -> None:
+        """Full frame rate while anything moves; a slow tick once all is still."""
+        self._still_frames = 0 if moved else self._still_frames + 1
+        idle = self._still_frames >= IDLE_AFTER
+        interval = IDLE_FRAME_MS if idle else FRAME_MS
+        if self._timer.interval() != interval:
+            self._timer.setInterval(interval)
+            self._expire_timer.setInterval(IDLE_EXPIRE_MS if idle else EXPIRE_MS)
 
     def _visible_keys(self) -> list[int]:
         if not self.drawing:

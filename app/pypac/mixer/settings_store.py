@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,7 +72,35 @@ class SettingsStore:
         #: Also told every later problem (the window's status bar, once it exists).
         self.on_problem: Callable[[str], None] | None = None
         self._write_failed = False
-        self._qs = self._open()
+        self._qs: QSettings | None = self._open() if self._is_regular_or_new() else None
+
+    def _is_regular_or_new(self) -> bool:
+        """Only a regular file is read and written. Anything else (/dev/null,
+        a FIFO that would block the start-up, a device that writing would
+        replace with a file) means: don't persist, this run."""
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            return True
+        except OSError as exc:
+            self._warn(
+                f"Settings file {self.path} cannot be checked ({exc.strerror}); using the "
+                "defaults (changes will not be saved)"
+            )
+            return False
+        if stat.S_ISREG(mode):
+            return True
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a regular file"
+        )
+        self._warn(f"Settings file {self.path} is {kind}: settings are not saved this run")
+        return False
 
     def _open(self) -> QSettings:
         qs = QSettings(str(self.path), QSettings.Format.IniFormat)
@@ -104,6 +133,9 @@ class SettingsStore:
     def attach(self, settings: MixerSettings) -> MixerSettings:
         """Load every stored value into `settings` (bad ones fall back), then persist
         its changes here."""
+        settings.backend = self
+        if self._qs is None:
+            return settings
         for key in KEYS:
             if not self._qs.contains(key):
                 continue
@@ -112,14 +144,16 @@ class SettingsStore:
                 settings.set_value(key, _decode(settings.value(key), raw), persist=False)
             except (ValueError, TypeError) as exc:
                 self._warn(f"Ignoring the stored setting {key} ({exc}); using its default")
-        settings.backend = self
         return settings
 
     def write(self, key: str, value: Any) -> None:
         # QSettings keeps it in memory and writes the file from the event loop soon after.
-        self._qs.setValue(key, _encode(value))
+        if self._qs is not None:
+            self._qs.setValue(key, _encode(value))
 
     def sync(self) -> None:
+        if self._qs is None:
+            return
         self._qs.sync()
         if self._qs.status() != QSettings.Status.NoError and not self._write_failed:
             self._write_failed = True  # say it once, not on every change

@@ -40,6 +40,7 @@ class WaveformView(QWidget):
         self.setFixedHeight(56)
         self.set_theme(theme)
         self._version = -1
+        self._drawn_silent = False  # the envelope drawn last was a flat line
         self._columns = 0
         self._poly, self._xy = _polygon_with_array(0)
         self._lo, self._hi, _ = buffer.window_at(0.0)
@@ -55,6 +56,7 @@ class WaveformView(QWidget):
     def set_active(self, active: bool) -> None:
         """Greyed-out strips draw their last envelope dimmed."""
         self.active = active
+        self._drawn_silent = False  # repaint in the new colour
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -63,10 +65,14 @@ class WaveformView(QWidget):
     def refresh(self, now: float) -> bool:
         """Take the window to show now; True if it moved (the `LiveSurface`
         then draws every visible strip in one paint event)."""
-        self._lo, self._hi, position = self.buffer.window_at(now)
+        lo, hi, position = self.buffer.window_at(now)
         if position == self._version:
             return False
         self._version = position
+        silent = self.buffer.silent_window(position)
+        if silent and self._drawn_silent:
+            return False  # the same flat line: an idle mixer paints nothing
+        self._lo, self._hi, self._drawn_silent = lo, hi, silent
         return True
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -31,6 +31,11 @@ from .levels import WaveBuffer
 from .session_model import SYSTEM_KEY
 
 TICK_MS = 33  # views slide by wall time between pushes (levels.LAG_BUCKETS)
+# After IDLE_AFTER ticks in a row with nothing but silence and no events, the
+# worker ticks every IDLE_TICK_MS until sound or an event comes: an open,
+# idle mixer costs next to nothing, and sound still shows within that time.
+IDLE_AFTER = 30
+IDLE_TICK_MS = 250
 RETRY_S = 1.0  # how often a missing server or a failed view capture is tried again
 VIEW_RING_S = 1.0  # views read every tick; a short ring is plenty
 
@@ -61,6 +66,7 @@ class EngineWorker(QObject):
         self._recorders: dict[int, Any] = {}
         self._timer: QTimer | None = None
         self._connected = False
+        self._quiet_ticks = 0
 
     # ---- life cycle (on the worker thread) -------------------------------------
 
@@ -127,7 +133,7 @@ class EngineWorker(QObject):
             )
             rec.start()
         except (PyPACError, OSError) as exc:
-            self.recordingFailed.emit(key, f"Cannot record to {path}: {exc}")
+            self.recordingFailed.emit(key, f"Cannot record: {exc}")
             return
         self._recorders[key] = rec
         self.recordingStarted.emit(key, rec)
@@ -159,8 +165,15 @@ class EngineWorker(QObject):
     def _tick(self) -> None:
         if self._en is None and not self._connect():
             return
-        self._drain_events()
-        self._pump_views()
+        events = self._drain_events()
+        sound = self._pump_views()
+        self._pace(events or sound or bool(self._recorders))
+
+    def _pace(self, busy: bool) -> None:
+        self._quiet_ticks = 0 if busy else self._quiet_ticks + 1
+        interval = IDLE_TICK_MS if self._quiet_ticks >= IDLE_AFTER else TICK_MS
+        if self._timer is not None and self._timer.interval() != interval:
+            self._timer.setInterval(interval)
 
     def _connect(self) -> bool:
         now = time.monotonic()
@@ -191,12 +204,13 @@ class EngineWorker(QObject):
         self._connected = False
         self.serverLost.emit(reason or "the connection to the sound server was lost")
 
-    def _drain_events(self) -> None:
+    def _drain_events(self) -> bool:
+        """Emit the queued session events; True if there were any."""
         assert self._en is not None
-        for _ in range(512):  # bounded: the views must get their turn
+        for n in range(512):  # bounded: the views must get their turn
             event = self._en.wait_event(0)
             if event is None:
-                return
+                return n > 0
             if event.kind in (EventKind.ADDED, EventKind.CHANGED):
                 self.sessionUpdated.emit(event.session)
             elif event.kind == EventKind.REMOVED:
@@ -206,6 +220,7 @@ class EngineWorker(QObject):
                 self._lost(event.detail)
             elif event.kind in (EventKind.SERVER_CONNECTED, EventKind.RESYNC):
                 self._resync()
+        return True
 
     def _open_views(self) -> None:
         if not self._connected:
@@ -226,8 +241,10 @@ class EngineWorker(QObject):
                 continue
             view.capture = new
 
-    def _pump_views(self) -> None:
-        dead = False
+    def _pump_views(self) -> bool:
+        """Move what the view captures buffered into the strips' buffers; True
+        if any of it was sound (not silence)."""
+        dead = sound = False
         for view in self._views.values():
             cap = view.capture
             if cap is None:
@@ -236,10 +253,12 @@ class EngineWorker(QObject):
             block = cap.get_buffer()
             if len(block):
                 view.buffer.push(block)
+                sound = sound or bool(block.any())
             elif not cap.active:
                 dead = True
         if dead:
             self._open_views()
+        return sound
 
 
 class EngineLink(QObject):

@@ -15,15 +15,6 @@ constexpr pa_usec_t kReconnectDelayUs = 1000 * 1000;
 
 PulseBackend *self_of(void *userdata) { return static_cast<PulseBackend *>(userdata); }
 
-int64_t parse_pid(const pa_proplist *p) {
-    const std::string text = proplist_get(p, PA_PROP_APPLICATION_PROCESS_ID);
-    if (text.empty())
-        return 0;
-    char *end = nullptr;
-    const long long v = std::strtoll(text.c_str(), &end, 10);
-    return (end && *end == '\0' && v > 0) ? static_cast<int64_t>(v) : 0;
-}
-
 // Waits (mainloop lock held) until every operation finished or the context died.
 void wait_operations(pa_threaded_mainloop *loop, pa_context *ctx,
                      const std::vector<OperationPtr> &ops) {
@@ -150,9 +141,18 @@ void PulseBackend::on_context_state() {
     switch (pa_context_get_state(ctx)) {
     case PA_CONTEXT_READY: {
         const auto mask = static_cast<pa_subscription_mask_t>(PA_SUBSCRIPTION_MASK_SINK_INPUT |
-                                                              PA_SUBSCRIPTION_MASK_SINK);
+                                                              PA_SUBSCRIPTION_MASK_SINK |
+                                                              PA_SUBSCRIPTION_MASK_CLIENT);
         OperationPtr(pa_context_subscribe(ctx, mask, nullptr, nullptr));
-        // Replies come in order: every sink is known before the first sink input.
+        // Replies come in order: every client and sink is known before the
+        // first sink input.
+        OperationPtr(pa_context_get_client_info_list(
+            ctx,
+            [](pa_context *, const pa_client_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_client(*i);
+            },
+            this));
         OperationPtr(pa_context_get_sink_info_list(
             ctx,
             [](pa_context *, const pa_sink_info *i, int eol, void *u) {
@@ -174,6 +174,8 @@ void PulseBackend::on_context_state() {
     case PA_CONTEXT_FAILED:
     case PA_CONTEXT_TERMINATED: {
         const int err = pa_context_errno(ctx);
+        server_full_.store(!synced_ && err == PA_ERR_CONNECTIONTERMINATED,
+                           std::memory_order_release);
         on_context_lost(synced_
                             ? "connection to the sound server lost: " + call_failed("libpulse", err)
                             : call_failed("pa_context_connect()", err));
@@ -209,6 +211,8 @@ void PulseBackend::on_context_lost(const std::string &why) {
         pids.insert(kv.second.process_id);
     sink_inputs_.clear();
     sink_monitors_.clear();
+    clients_.clear();
+    waiting_for_client_.clear();
     if (was_connected) {
         for (int64_t pid : pids)
             listener_->session_removed(pid);
@@ -224,13 +228,19 @@ void PulseBackend::wait_connected(double timeout_s) {
     if (state_.wait(timeout_s))
         return;
     const std::string last_error = state_.last_error();
-    throw EngineError(
-        ErrorCode::ServerUnavailable,
-        "cannot reach the sound server at " + server_address() + ": " +
-            (last_error.empty() ? "no answer within " + std::to_string(timeout_s) + " s"
-                                : last_error) +
-            ". Start PulseAudio or PipeWire (`systemctl --user start pipewire-pulse` or "
-            "`pulseaudio --start`), or set PULSE_SERVER to the server's address.");
+    const char *what_to_do =
+        server_full_.load(std::memory_order_acquire)
+            ? ". The server hung up during the handshake, which it does when it has too many "
+              "clients (PulseAudio and pipewire-pulse allow 64): close some programs that use "
+              "sound, then try again."
+            : ". Start PulseAudio or PipeWire (`systemctl --user start pipewire-pulse` or "
+              "`pulseaudio --start`), or set PULSE_SERVER to the server's address.";
+    throw EngineError(ErrorCode::ServerUnavailable,
+                      "cannot reach the sound server at " + server_address() + ": " +
+                          (last_error.empty()
+                               ? "no answer within " + std::to_string(timeout_s) + " s"
+                               : last_error) +
+                          what_to_do);
 }
 
 void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t index) {
@@ -242,11 +252,18 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
             on_sink_input_removed(index);
             return;
         }
-        OperationPtr(pa_context_get_sink_input_info(
+        request_sink_input(index);
+    } else if (facility == PA_SUBSCRIPTION_EVENT_CLIENT) {
+        if (removed) {
+            clients_.erase(index);
+            waiting_for_client_.erase(index);
+            return;
+        }
+        OperationPtr(pa_context_get_client_info(
             ctx, index,
-            [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
+            [](pa_context *, const pa_client_info *i, int eol, void *u) {
                 if (eol == 0 && i)
-                    self_of(u)->on_sink_input(*i);
+                    self_of(u)->on_client(*i);
             },
             this));
     } else if (facility == PA_SUBSCRIPTION_EVENT_SINK) {
@@ -264,18 +281,46 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
     }
 }
 
+void PulseBackend::request_sink_input(uint32_t index) {
+    OperationPtr(pa_context_get_sink_input_info(
+        context_.get(), index,
+        [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
+            if (eol == 0 && i)
+                self_of(u)->on_sink_input(*i);
+        },
+        this));
+}
+
+void PulseBackend::on_client(const pa_client_info &info) {
+    clients_[info.index] = client_facts(info);
+    auto waiting = waiting_for_client_.find(info.index);
+    if (waiting == waiting_for_client_.end())
+        return;
+    const std::vector<uint32_t> streams = std::move(waiting->second);
+    waiting_for_client_.erase(waiting);
+    for (uint32_t index : streams)
+        request_sink_input(index);
+}
+
 void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
+    const auto client = clients_.find(info.client);
+    const bool client_known = client != clients_.end();
+    StreamOwner owner = stream_owner(info.proplist, client_known ? &client->second : nullptr);
+    if (owner.process_id == 0) {
+        if (!client_known && info.client != PA_INVALID_INDEX) {
+            // Its client's facts are on their way (a reply we asked for, or
+            // the client's subscription event): look again once they came.
+            waiting_for_client_[info.client].push_back(info.index);
+        }
+        return; // a stream no process owns (network, loopback module) stays in "System" only
+    }
     SinkInput si;
     si.index = info.index;
-    si.process_id = parse_pid(info.proplist);
-    if (si.process_id == 0) // a stream no process owns (network, loopback module)
-        return;
-    si.process_name = proplist_get(info.proplist, PA_PROP_APPLICATION_PROCESS_BINARY);
-    si.display_name = proplist_get(info.proplist, PA_PROP_APPLICATION_NAME);
-    if (si.display_name.empty())
-        si.display_name =
-            si.process_name.empty() ? std::string(info.name ? info.name : "") : si.process_name;
-    si.icon_name = proplist_get(info.proplist, PA_PROP_APPLICATION_ICON_NAME);
+    si.process_id = owner.process_id;
+    si.process_name = std::move(owner.process_name);
+    si.display_name = owner.display_name.empty() ? std::string(info.name ? info.name : "")
+                                                 : std::move(owner.display_name);
+    si.icon_name = std::move(owner.icon_name);
     si.volume = info.volume;
     si.muted = info.mute != 0;
     si.corked = info.corked != 0;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pulse_handles.hpp"
+#include "stream_owner.hpp"
 
 #include "connection_state.hpp"
 #include "pypac/backend.hpp"
@@ -18,6 +19,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace pypac::pulse {
 
@@ -67,6 +69,8 @@ class PulseBackend final : public Backend {
     void on_context_lost(const std::string &why);
     void on_subscription(pa_subscription_event_type_t type, uint32_t index);
     void on_sink_input(const pa_sink_input_info &info);
+    void on_client(const pa_client_info &info);
+    void request_sink_input(uint32_t index);
     void on_sink_input_removed(uint32_t index);
     void on_sink(const pa_sink_info &info);
     void on_initial_sync_done();
@@ -83,9 +87,16 @@ class PulseBackend final : public Backend {
     pa_time_event *reconnect_timer_ = nullptr;
     bool stopping_ = false;
     bool synced_ = false; // the first sink-input list after connecting has arrived
+    // The last attempt reached a server that hung up before the handshake
+    // ended: what PulseAudio and pipewire-pulse do when they have too many
+    // clients (64 by default). Read by wait_connected() on callers' threads.
+    std::atomic<bool> server_full_{false};
 
     std::map<uint32_t, SinkInput> sink_inputs_;
     std::map<uint32_t, uint32_t> sink_monitors_; // sink index -> monitor source index
+    std::map<uint32_t, ClientFacts> clients_;    // client index -> what it says of its program
+    // Sink inputs seen before their client: asked again once the client is known.
+    std::map<uint32_t, std::vector<uint32_t>> waiting_for_client_;
     std::set<PulseCapture *> captures_;
 
     ConnectionState state_;
