@@ -44,6 +44,13 @@ def process_id(value: object) -> int:
     return pid
 
 
+def app_name(value: object) -> str:
+    """A process or display name to look sessions up by."""
+    if not isinstance(value, str) or not value:
+        raise TypeError("name must be a non-empty str")
+    return value
+
+
 def flag(name: str, value: object) -> bool:
     """A bool (Python's or numpy's)."""
     if not isinstance(value, (bool, np.bool_)):

@@ -139,9 +139,7 @@ class SessionEnumerator:
 
     def find_sessions(self, name: str) -> list[SessionInfo]:
         """Sessions whose process or display name matches `name` (case-insensitive)."""
-        if not isinstance(name, str) or not name:
-            raise TypeError("name must be a non-empty str")
-        wanted = name.casefold()
+        wanted = arguments.app_name(name).casefold()
         return [
             s
             for s in self.enumerate_sessions()

@@ -153,3 +153,9 @@ def test_one_limit_for_ring_seconds():
     assert pypac._engine.MIN_RING_SECONDS == 0.5
     with pytest.raises(pypac.InvalidArgumentError, match=r"ring_seconds must be 0\.5\.\.600"):
         pypac.ProcessCapture(1, ring_seconds=0.2)
+
+
+@pytest.mark.parametrize("name", ["", None, 5, b"firefox"])
+def test_a_session_name_is_a_non_empty_str(enumerator, name):
+    with pytest.raises(TypeError, match="name must be a non-empty str"):
+        enumerator.find_sessions(name)
