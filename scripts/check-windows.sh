@@ -125,7 +125,7 @@ run_wine() { # label timeout exe args...
 }
 
 # The engine's C++ unit tests, as Windows programs (one check each).
-for t in test_ring_buffer test_stream_mixer test_capture_hub; do
+for t in test_ring_buffer test_stream_mixer test_capture_hub test_wait_time; do
   if out=$(timeout 120 "$WINE" "$BUILD/native/$t.exe" 2>&1); then
     pass "unit.$t: $(tail -1 <<<"$out") (under Wine)"
   else
