@@ -29,8 +29,11 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support: the servers
+
+from tests.support.sound_servers import PrivateServer
+
 import pypac
-from pypac.demo.private_server import PrivateServer
 
 RATE = 48000
 WARM_UP_S = 4.0  # PulseAudio's null sink takes ~3.5 s to drop to a 10 ms latency

@@ -33,7 +33,10 @@ from pathlib import Path
 
 import soundfile as sf
 
-from pypac.demo.private_server import PrivateServer
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support: the servers
+
+from tests.support.sound_servers import PrivateServer
+
 from pypac.demo.processes import stop_processes
 from pypac.demo.tone_player import RATE, music_block
 

@@ -30,10 +30,12 @@ import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support: the servers
+
+from tests.support.sound_servers import PrivateServer
 
 import pypac
 from capture import cpu_seconds, make_tone, start_players
-from pypac.demo.private_server import PrivateServer
 
 RATE = 48000
 

@@ -3,9 +3,10 @@
     .venv/bin/python packaging/smoke_test.py [--dist build/frozen/dist/pypac-mixer]
                                              [--server pulseaudio|pipewire|none]
 
-Run it with a Python that has pypac installed (the venv): the private sound server and the
-tone player come from there, while everything under test runs from the frozen folder. With
-a server, one tone player ("Smoke tone") plays to it and the checks are:
+Run it with a Python that has pypac installed (the venv) from a checkout: the private sound
+server comes from tests/support and the tone player from the installed pypac, while
+everything under test runs from the frozen folder. With a server, one tone player
+("Smoke tone") plays to it and the checks are:
 
   layout          both programs, the native engine and pypac/resources are in the folder
   pypac list      the frozen CLI lists the player's pid and name as JSON
@@ -33,6 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.support: the private sound servers
 EXE = ".exe" if os.name == "nt" else ""
 TONE_NAME = "Smoke tone"
 MIXER_SECONDS = 4
@@ -69,7 +71,8 @@ def sound_server(kind: str, root: Path) -> Iterator[tuple[dict[str, str], int | 
     if kind == "none":
         yield dict(os.environ), None
         return
-    from pypac.demo.private_server import PrivateServer
+    from tests.support.sound_servers import PrivateServer
+
     from pypac.demo.processes import stop_processes
 
     with PrivateServer(kind, root / kind) as server:

@@ -193,7 +193,8 @@ count_output() { # label timeout exit-code output
 wanted() { [ -z "${PYPAC_CHECKS:-}" ] || [[ " $PYPAC_CHECKS " == *" $1 "* ]]; }
 
 # The engine's C++ unit tests, as Windows programs (one check each).
-wanted unit && for t in test_ring_buffer test_stream_mixer test_capture_hub test_process_tree; do
+wanted unit && for t in test_ring_buffer test_stream_mixer test_capture_hub test_process_tree \
+  test_wait_time; do
   if out=$(timeout 120 "$WINE" "$BUILD/native/$t.exe" 2>&1); then
     pass "unit.$t: $(tail -1 <<<"$out") (under Wine)"
   else

@@ -16,8 +16,8 @@ from typing import Callable
 import pytest
 
 from pypac import engine
-from pypac.demo.private_server import KINDS, PrivateServer
 from pypac.demo.processes import stop_processes
+from tests.support.sound_servers import KINDS, PrivateServer
 
 Player = Callable[..., "subprocess.Popen[bytes]"]
 

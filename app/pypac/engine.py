@@ -6,29 +6,24 @@ serves the whole process; every `SessionEnumerator` and capture shares it.
 
 from __future__ import annotations
 
-import enum
 import math
-import numbers
 import threading
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 
 import numpy as np
 
-from . import _engine  # type: ignore[attr-defined]  # compiled; no stub in app/
-from .errors import InvalidArgumentError, PyPACError, SessionNotFoundError
+from . import _engine, arguments
+from .errors import PyPACError, SessionNotFoundError
 
 #: How long a new SessionEnumerator or capture waits for the server.
 CONNECT_TIMEOUT_S = 5.0
 
 
-class SessionState(enum.IntEnum):
-    """A session's state; the numbers are the seed API's (and WASAPI's)."""
-
-    INACTIVE = 0
-    ACTIVE = 1
-    EXPIRED = 2
+# The engine's enums (IntEnums bound from the C++ ones, native/include/pypac/types.hpp).
+SessionState = _engine.SessionState
+EventKind = _engine.EventKind
+CaptureEndReason = _engine.CaptureEndReason
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class SessionInfo:
     process_ids: tuple[int, ...] = ()
 
     @classmethod
-    def _from_native(cls, s: Any) -> SessionInfo:
+    def _from_native(cls, s: _engine.SessionInfo) -> SessionInfo:
         return cls(
             process_id=s.process_id,
             process_name=s.process_name,
@@ -64,17 +59,6 @@ class SessionInfo:
         )
 
 
-class EventKind(enum.IntEnum):
-    """What a `SessionEvent` reports."""
-
-    ADDED = 0
-    CHANGED = 1
-    REMOVED = 2
-    SERVER_LOST = 3
-    SERVER_CONNECTED = 4
-    RESYNC = 5  # events were dropped: list the sessions again
-
-
 @dataclass(frozen=True)
 class SessionEvent:
     kind: EventKind
@@ -82,7 +66,7 @@ class SessionEvent:
     detail: str  # the server address, or why it was lost
 
     @classmethod
-    def _from_native(cls, e: Any) -> SessionEvent:
+    def _from_native(cls, e: _engine.SessionEvent) -> SessionEvent:
         kind = EventKind(e.kind)
         has_session = kind in (EventKind.ADDED, EventKind.CHANGED, EventKind.REMOVED)
         return cls(kind, SessionInfo._from_native(e.session) if has_session else None, e.detail)
@@ -95,21 +79,13 @@ class CaptureStats:
     latency_ms: float
 
 
-class CaptureEndReason(enum.IntEnum):
-    NONE = 0
-    PROCESS_EXITED = 1
-    SERVER_LOST = 2
-    STOPPED = 3
-    FAILED = 4
-
-
 # ---- the shared engine -------------------------------------------------------
 
 _engine_lock = threading.Lock()
-_shared_engine: Any = None
+_shared_engine: _engine.Engine | None = None
 
 
-def shared_engine() -> Any:
+def shared_engine() -> _engine.Engine:
     """The process-wide native engine, created on first use."""
     global _shared_engine
     with _engine_lock:
@@ -133,34 +109,6 @@ def backend_name() -> str:
     return str(shared_engine().backend_name)
 
 
-# ---- argument checks (nothing invalid reaches the server) --------------------
-
-
-def _check_pid(pid: object) -> int:
-    if isinstance(pid, bool) or not isinstance(pid, numbers.Integral):
-        raise TypeError(f"process id must be an int, got {type(pid).__name__}")
-    if int(pid) <= 0:
-        raise InvalidArgumentError(f"process id must be positive, got {pid}")
-    return int(pid)
-
-
-def _check_volume(volume: object) -> float:
-    if isinstance(volume, bool) or not isinstance(volume, numbers.Real):
-        raise TypeError(f"volume must be a number from 0.0 to 1.0, got {type(volume).__name__}")
-    value = float(volume)
-    if math.isnan(value) or not 0.0 <= value <= 1.0:
-        raise InvalidArgumentError(f"volume must be a number from 0.0 to 1.0, got {volume!r}")
-    return value
-
-
-def _check_positive_int(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if not low <= int(value) <= high:
-        raise InvalidArgumentError(f"{name} must be {low}..{high}, got {value}")
-    return int(value)
-
-
 # ---- sessions ----------------------------------------------------------------
 
 
@@ -173,9 +121,10 @@ class SessionEnumerator:
     """
 
     def __init__(self, *, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
+        wait_s = arguments.seconds_to_wait("connect_timeout", connect_timeout)
         self._engine = shared_engine()
         self._events = self._engine.subscribe()
-        self._engine.wait_connected(connect_timeout)
+        self._engine.wait_connected(wait_s)
 
     @property
     def connected(self) -> bool:
@@ -186,13 +135,11 @@ class SessionEnumerator:
         return [SessionInfo._from_native(s) for s in self._engine.sessions()]
 
     def get_session(self, pid: int) -> SessionInfo:
-        return SessionInfo._from_native(self._engine.session(_check_pid(pid)))
+        return SessionInfo._from_native(self._engine.session(arguments.process_id(pid)))
 
     def find_sessions(self, name: str) -> list[SessionInfo]:
         """Sessions whose process or display name matches `name` (case-insensitive)."""
-        if not isinstance(name, str) or not name:
-            raise TypeError("name must be a non-empty str")
-        wanted = name.casefold()
+        wanted = arguments.app_name(name).casefold()
         return [
             s
             for s in self.enumerate_sessions()
@@ -200,19 +147,22 @@ class SessionEnumerator:
         ]
 
     def set_session_volume(self, pid: int, volume: float) -> bool:
-        """Set the volume (0.0-1.0) of every stream of the process; True on success."""
-        self._engine.set_volume(_check_pid(pid), _check_volume(volume))
+        """Set the volume (0.0-1.0) of every stream of the process.
+
+        Always returns True, as in the PyPAC 0.2 API; a failure raises instead
+        (SessionNotFoundError, ServerUnavailableError, BackendError).
+        """
+        self._engine.set_volume(arguments.process_id(pid), arguments.volume(volume))
         return True
 
     def set_session_mute(self, pid: int, muted: bool) -> bool:
-        if not isinstance(muted, bool):
-            raise TypeError(f"muted must be a bool, got {type(muted).__name__}")
-        self._engine.set_mute(_check_pid(pid), muted)
+        """Mute or unmute every stream of the process; returns True like set_session_volume."""
+        self._engine.set_mute(arguments.process_id(pid), arguments.flag("muted", muted))
         return True
 
     def wait_event(self, timeout: float | None = None) -> SessionEvent | None:
-        """The next session event, or None after `timeout` seconds (None: wait ~forever)."""
-        wait_s = 1e9 if timeout is None else max(0.0, float(timeout))
+        """The next session event, or None after `timeout` seconds (None or inf: no limit)."""
+        wait_s = math.inf if timeout is None else arguments.seconds_to_wait("timeout", timeout)
         event = self._events.wait(wait_s)
         return None if event is None else SessionEvent._from_native(event)
 
@@ -234,14 +184,12 @@ class _Capture:
     """What ProcessCapture and SimpleLoopback share: one reader of a shared capture."""
 
     def __init__(self, sample_rate: int, channels: int, ring_seconds: float) -> None:
-        self.sample_rate = _check_positive_int("sample_rate", sample_rate, 8000, 384000)
-        self.channels = _check_positive_int("channels", channels, 1, 8)
-        if not 0.5 <= float(ring_seconds) <= 600:
-            raise InvalidArgumentError(f"ring_seconds must be 0.5..600, got {ring_seconds}")
-        self.ring_seconds = float(ring_seconds)
-        self._reader: Any = None
+        self.sample_rate = arguments.sample_rate(sample_rate)
+        self.channels = arguments.channels(channels)
+        self.ring_seconds = arguments.ring_seconds(ring_seconds)
+        self._reader: _engine.CaptureReader | None = None
 
-    def _open(self, engine: Any) -> Any:
+    def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         raise NotImplementedError
 
     def start(self) -> _Capture:
@@ -267,7 +215,7 @@ class _Capture:
     ) -> None:
         self.stop()
 
-    def _started(self) -> Any:
+    def _started(self) -> _engine.CaptureReader:
         if self._reader is None:
             raise RuntimeError("capture not started: call start() or use it in a with block")
         return self._reader
@@ -278,22 +226,23 @@ class _Capture:
         A float32 array of shape (frames, channels); empty on timeout and once
         the capture ended and everything was read.
         """
-        limit = 0 if max_frames is None else _check_positive_int("max_frames", max_frames, 1, 2**31)
-        return self._started().read(limit, max(0.0, float(timeout)))  # type: ignore[no-any-return]
+        wait_s = arguments.seconds_to_wait("timeout", timeout)
+        limit = 0 if max_frames is None else arguments.frame_count("max_frames", max_frames)
+        return self._started().read(limit, wait_s)
 
     def get_buffer(self) -> np.ndarray:
         """Everything buffered since the last read, without waiting."""
-        return self._started().read(0, 0.0)  # type: ignore[no-any-return]
+        return self._started().read(0, 0.0)
 
     def read_latest(self, frames: int) -> np.ndarray:
         """The newest `frames` frames (or fewer); older ones are discarded. For views."""
-        n = _check_positive_int("frames", frames, 1, 2**31)
-        return self._started().read_latest(n)  # type: ignore[no-any-return]
+        return self._started().read_latest(arguments.frame_count("frames", frames))
 
     def wait_for_frames(self, frames: int, timeout: float) -> bool:
         """Wait until `frames` frames are buffered; False on timeout or end."""
-        n = _check_positive_int("frames", frames, 1, 2**31)
-        return bool(self._started().wait_for_frames(n, float(timeout)))
+        n = arguments.frame_count("frames", frames)
+        wait_s = arguments.seconds_to_wait("timeout", timeout)
+        return self._started().wait_for_frames(n, wait_s)
 
     @property
     def available(self) -> int:
@@ -306,7 +255,7 @@ class _Capture:
 
     @property
     def end_reason(self) -> CaptureEndReason:
-        return CaptureEndReason(0 if self._reader is None else self._reader.end_reason)
+        return CaptureEndReason.NONE if self._reader is None else self._reader.end_reason
 
     @property
     def peak(self) -> float:
@@ -333,9 +282,9 @@ class ProcessCapture(_Capture):
         self, pid: int, sample_rate: int = 48000, channels: int = 2, ring_seconds: float = 4.0
     ) -> None:
         super().__init__(sample_rate, channels, ring_seconds)
-        self.pid = _check_pid(pid)
+        self.pid = arguments.process_id(pid)
 
-    def _open(self, engine: Any) -> Any:
+    def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         return engine.open_capture(
             self.pid, False, self.sample_rate, self.channels, self.ring_seconds
         )
@@ -362,9 +311,9 @@ class SimpleLoopback(_Capture):
         exclude_pid: int | None = None,
     ) -> None:
         super().__init__(sample_rate, channels, ring_seconds)
-        self.exclude_pid = None if exclude_pid is None else _check_pid(exclude_pid)
+        self.exclude_pid = None if exclude_pid is None else arguments.process_id(exclude_pid)
 
-    def _open(self, engine: Any) -> Any:
+    def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
         return engine.open_capture(
             self.exclude_pid or 0, True, self.sample_rate, self.channels, self.ring_seconds
         )

@@ -84,12 +84,46 @@ NB_MODULE(_engine, m) {
         }
     });
 
+    // The limits pypac/arguments.py checks capture arguments against.
+    m.attr("MIN_SAMPLE_RATE") = pypac::CaptureLimits::min_sample_rate;
+    m.attr("MAX_SAMPLE_RATE") = pypac::CaptureLimits::max_sample_rate;
+    m.attr("MIN_CHANNELS") = pypac::CaptureLimits::min_channels;
+    m.attr("MAX_CHANNELS") = pypac::CaptureLimits::max_channels;
+    m.attr("MIN_RING_SECONDS") = pypac::CaptureLimits::min_ring_seconds;
+    m.attr("MAX_RING_SECONDS") = pypac::CaptureLimits::max_ring_seconds;
+
+    // The C++ enums, as Python IntEnums under their public names (pypac re-exports them).
+    nb::enum_<pypac::SessionState>(
+        m, "SessionState", nb::is_arithmetic(),
+        "A session's state; the numbers are the PyPAC 0.2 API's (and WASAPI's).")
+        .value("INACTIVE", pypac::SessionState::Inactive, "every stream paused")
+        .value("ACTIVE", pypac::SessionState::Active, "playing")
+        .value("EXPIRED", pypac::SessionState::Expired, "gone (in REMOVED events)");
+
+    nb::enum_<pypac::SessionEvent::Kind>(m, "EventKind", nb::is_arithmetic(),
+                                         "What a SessionEvent reports.")
+        .value("ADDED", pypac::SessionEvent::Kind::Added)
+        .value("CHANGED", pypac::SessionEvent::Kind::Changed)
+        .value("REMOVED", pypac::SessionEvent::Kind::Removed)
+        .value("SERVER_LOST", pypac::SessionEvent::Kind::ServerLost)
+        .value("SERVER_CONNECTED", pypac::SessionEvent::Kind::ServerConnected)
+        .value("RESYNC", pypac::SessionEvent::Kind::Resync,
+               "events were dropped: list the sessions again");
+
+    nb::enum_<pypac::CaptureEnd>(m, "CaptureEndReason", nb::is_arithmetic(),
+                                 "Why a capture stopped delivering frames for good.")
+        .value("NONE", pypac::CaptureEnd::None, "still capturing")
+        .value("PROCESS_EXITED", pypac::CaptureEnd::ProcessExited)
+        .value("SERVER_LOST", pypac::CaptureEnd::ServerLost)
+        .value("STOPPED", pypac::CaptureEnd::Stopped, "stop() or close() was called")
+        .value("FAILED", pypac::CaptureEnd::Failed);
+
     nb::class_<pypac::SessionInfo>(m, "SessionInfo")
         .def_ro("process_id", &pypac::SessionInfo::process_id)
         .def_ro("process_name", &pypac::SessionInfo::process_name)
         .def_ro("display_name", &pypac::SessionInfo::display_name)
         .def_ro("icon_name", &pypac::SessionInfo::icon_name)
-        .def_prop_ro("state", [](const pypac::SessionInfo &s) { return static_cast<int>(s.state); })
+        .def_ro("state", &pypac::SessionInfo::state)
         .def_ro("volume", &pypac::SessionInfo::volume)
         .def_ro("channel_volumes", &pypac::SessionInfo::channel_volumes)
         .def_ro("muted", &pypac::SessionInfo::muted)
@@ -98,15 +132,14 @@ NB_MODULE(_engine, m) {
         .def_ro("process_ids", &pypac::SessionInfo::process_ids);
 
     nb::class_<pypac::SessionEvent>(m, "SessionEvent")
-        .def_prop_ro("kind", [](const pypac::SessionEvent &e) { return static_cast<int>(e.kind); })
+        .def_ro("kind", &pypac::SessionEvent::kind)
         .def_ro("session", &pypac::SessionEvent::session)
         .def_ro("detail", &pypac::SessionEvent::detail);
 
     nb::class_<pypac::EventQueue>(m, "EventQueue")
         .def("wait", &pypac::EventQueue::wait, "timeout"_a,
              nb::call_guard<nb::gil_scoped_release>())
-        .def("close", &pypac::EventQueue::close)
-        .def_prop_ro("pending", &pypac::EventQueue::pending);
+        .def("close", &pypac::EventQueue::close);
 
     nb::class_<pypac::CaptureStats>(m, "CaptureStats")
         .def_ro("frames_captured", &pypac::CaptureStats::frames_captured)
@@ -130,8 +163,7 @@ NB_MODULE(_engine, m) {
         .def_prop_ro("available", &CaptureReader::available)
         .def_prop_ro("stats", &CaptureReader::stats)
         .def_prop_ro("active", &CaptureReader::active)
-        .def_prop_ro("end_reason",
-                     [](const CaptureReader &r) { return static_cast<int>(r.end_reason()); })
+        .def_prop_ro("end_reason", &CaptureReader::end_reason)
         .def_prop_ro("peak", &CaptureReader::peak)
         .def_prop_ro("sample_rate", [](const CaptureReader &r) { return r.format().sample_rate; })
         .def_prop_ro("channels", [](const CaptureReader &r) { return r.format().channels; })
@@ -167,6 +199,5 @@ NB_MODULE(_engine, m) {
                                       ring_seconds);
             },
             "process_id"_a, "system"_a, "sample_rate"_a, "channels"_a, "ring_seconds"_a,
-            nb::keep_alive<0, 1>()) // a reader keeps its engine (and backend) alive
-        .def_prop_ro("server_capture_count", &Engine::server_capture_count);
+            nb::keep_alive<0, 1>()); // a reader keeps its engine (and backend) alive
 }

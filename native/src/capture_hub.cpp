@@ -1,6 +1,8 @@
 #include "pypac/capture_hub.hpp"
+#include "pypac/wait_time.hpp"
 
 #include "dsp/levels.hpp"
+#include "wakeup.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,20 +11,11 @@
 
 namespace pypac {
 
-namespace {
-int64_t to_ms(double seconds) {
-    if (!(seconds > 0.0))
-        return 0;
-    return seconds > 1e9 ? static_cast<int64_t>(1e12)
-                         : static_cast<int64_t>(std::ceil(seconds * 1000.0));
-}
-} // namespace
-
 // ---- CaptureReader ----------------------------------------------------------
 
 CaptureReader::CaptureReader(std::shared_ptr<CaptureHub> hub, size_t ring_frames)
     : hub_(std::move(hub)), target_(hub_->target()), format_(hub_->format()),
-      ring_(ring_frames, format_.channels) {
+      ring_(ring_frames, format_.channels), wakeup_(std::make_unique<Wakeup>()) {
     if (!hub_->add_reader(this))
         throw EngineError(ErrorCode::InvalidArgument, "too many readers of one capture (at most " +
                                                           std::to_string(CaptureHub::kMaxReaders) +
@@ -42,8 +35,8 @@ void CaptureReader::close() {
     hub_->remove_reader(this);
     hub_.reset();
     CaptureEnd expected = CaptureEnd::None;
-    end_.compare_exchange_strong(expected, CaptureEnd::Closed);
-    wakeup_.notify();
+    end_.compare_exchange_strong(expected, CaptureEnd::Stopped);
+    wakeup_->notify();
 }
 
 void CaptureReader::deliver(const float *frames, size_t count) noexcept {
@@ -51,25 +44,25 @@ void CaptureReader::deliver(const float *frames, size_t count) noexcept {
     // A reader waiting for a batch is woken once, when the batch is complete,
     // not for every 10 ms block: each wake-up costs both threads a switch.
     if (ring_.readable() >= wake_at_frames_.load(std::memory_order_relaxed))
-        wakeup_.notify();
+        wakeup_->notify();
 }
 
 void CaptureReader::finish(CaptureEnd why) noexcept {
     CaptureEnd expected = CaptureEnd::None;
     end_.compare_exchange_strong(expected, why, std::memory_order_acq_rel);
-    wakeup_.notify();
+    wakeup_->notify();
 }
 
 size_t CaptureReader::read(float *out, size_t max_frames, double timeout_s) {
     std::lock_guard<std::mutex> lock(read_mutex_);
-    wakeup_.wait_for([&] { return ring_.readable() > 0 || !active(); }, to_ms(timeout_s));
+    wakeup_->wait_for([&] { return ring_.readable() > 0 || !active(); }, wait_time_ms(timeout_s));
     const size_t n = ring_.read(out, max_frames);
     ring_.release_consumer_thread();
     return n;
 }
 
 size_t CaptureReader::wait_readable(double timeout_s) {
-    wakeup_.wait_for([&] { return ring_.readable() > 0 || !active(); }, to_ms(timeout_s));
+    wakeup_->wait_for([&] { return ring_.readable() > 0 || !active(); }, wait_time_ms(timeout_s));
     return ring_.readable();
 }
 
@@ -77,7 +70,8 @@ bool CaptureReader::wait_for_frames(size_t frames, double timeout_s) {
     // Capped below the ring's size: a batch larger than the ring never completes.
     const size_t batch = std::max<size_t>(1, std::min(frames, ring_.capacity() / 2));
     wake_at_frames_.store(batch, std::memory_order_relaxed);
-    wakeup_.wait_for([&] { return ring_.readable() >= frames || !active(); }, to_ms(timeout_s));
+    wakeup_->wait_for([&] { return ring_.readable() >= frames || !active(); },
+                      wait_time_ms(timeout_s));
     wake_at_frames_.store(1, std::memory_order_relaxed);
     return ring_.readable() >= frames;
 }

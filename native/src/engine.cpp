@@ -109,14 +109,23 @@ std::shared_ptr<EventQueue> Engine::subscribe() {
 std::unique_ptr<CaptureReader>
 Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, double ring_seconds) {
     CaptureTarget target = asked;
-    if (format.sample_rate < 8000 || format.sample_rate > 384000)
-        throw EngineError(ErrorCode::InvalidArgument, "sample_rate must be 8000..384000 Hz, got " +
-                                                          std::to_string(format.sample_rate));
-    if (format.channels < 1 || format.channels > 8)
+    // Python callers were checked against the same limits already (arguments.py).
+    using L = CaptureLimits;
+    if (format.sample_rate < L::min_sample_rate || format.sample_rate > L::max_sample_rate)
         throw EngineError(ErrorCode::InvalidArgument,
-                          "channels must be 1..8, got " + std::to_string(format.channels));
-    if (!(ring_seconds >= 0.1 && ring_seconds <= 600.0))
-        throw EngineError(ErrorCode::InvalidArgument, "ring_seconds must be 0.1..600");
+                          "sample_rate must be " + std::to_string(L::min_sample_rate) + ".." +
+                              std::to_string(L::max_sample_rate) + " Hz, got " +
+                              std::to_string(format.sample_rate));
+    if (format.channels < L::min_channels || format.channels > L::max_channels)
+        throw EngineError(ErrorCode::InvalidArgument,
+                          "channels must be " + std::to_string(L::min_channels) + ".." +
+                              std::to_string(L::max_channels) + ", got " +
+                              std::to_string(format.channels));
+    if (!(ring_seconds >= L::min_ring_seconds && ring_seconds <= L::max_ring_seconds))
+        throw EngineError(ErrorCode::InvalidArgument,
+                          "ring_seconds must be " + std::to_string(L::min_ring_seconds) + ".." +
+                              std::to_string(L::max_ring_seconds) + ", got " +
+                              std::to_string(ring_seconds));
     if (target.kind == CaptureTarget::Kind::Process) {
         target.process_id = session(target.process_id).process_id; // one capture per app
     } else if (!backend_->connected()) {
@@ -148,16 +157,6 @@ Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, do
             i = i->second.expired() ? captures_.erase(i) : std::next(i);
     }
     return std::make_unique<CaptureReader>(std::move(hub), ring_frames);
-}
-
-size_t Engine::server_capture_count() const {
-    std::lock_guard<std::mutex> lock(captures_mutex_);
-    size_t n = 0;
-    for (const auto &kv : captures_) {
-        auto hub = kv.second.lock();
-        n += hub && !hub->ended();
-    }
-    return n;
 }
 
 float Engine::live_peak(int64_t process_id) const {

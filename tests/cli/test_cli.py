@@ -10,9 +10,9 @@ import sys
 import pytest
 
 import pypac
-from pypac.demo.private_server import PrivateServer
 from pypac.demo.processes import stop_processes
-from tests.engine.util import wait_for_session, wait_until
+from tests.support.sound_servers import PrivateServer
+from tests.support.waiting import wait_for_session, wait_until
 
 
 def pypac_cli(

@@ -13,8 +13,8 @@ import pytest
 import soundfile as sf
 
 import pypac
-from tests.engine.util import wait_for_session
 from tests.support.spectrum import dominant_frequency, isolation_db
+from tests.support.waiting import wait_for_session
 
 from .test_cli import pypac_cli
 

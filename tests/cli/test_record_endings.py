@@ -24,8 +24,8 @@ import pytest
 import soundfile as sf
 
 import pypac
-from tests.engine.util import wait_for_session, wait_until
 from tests.support.spectrum import dominant_frequency
+from tests.support.waiting import wait_for_session, wait_until
 
 RATE = 48000
 FORMATS = ["flac", "wav", "ogg"]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 import pypac
-from pypac.demo.private_server import PrivateServer
+from tests.support.sound_servers import PrivateServer
 
 
 @pytest.fixture

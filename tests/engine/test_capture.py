@@ -9,8 +9,7 @@ import pytest
 
 import pypac
 from tests.support.spectrum import band_level_db, dominant_frequency, isolation_db, rms
-
-from .util import capture_for, wait_for_session, wait_until
+from tests.support.waiting import capture_for, wait_for_session, wait_until
 
 RATE = 48000
 
@@ -189,3 +188,24 @@ def test_stream_moved_to_another_sink_keeps_capturing(enumerator, player, sound_
         assert rms(after[RATE // 2 :]) > 0.1
     finally:
         sound_server.pactl("unload-module", module)
+
+
+def test_read_latest_keeps_only_the_newest_frames(enumerator, player):
+    p = player(440)
+    wait_for_session(enumerator, p.pid)
+    with pypac.ProcessCapture(p.pid) as cap:
+        assert cap.wait_for_frames(9600, 10)  # 0.2 s buffered
+        newest = cap.read_latest(480)
+        assert newest.shape == (480, 2) and newest.dtype == np.float32
+        assert cap.available < 4800  # the older frames were discarded, not kept for read()
+        assert dominant_frequency(capture_for(cap, 0.5), 48000) == pytest.approx(440, abs=5)
+
+
+def test_peak_is_the_newest_blocks_level(enumerator, player):
+    p = player(440, amplitude=0.5)
+    wait_for_session(enumerator, p.pid)
+    cap = pypac.ProcessCapture(p.pid)
+    assert cap.peak == 0.0  # not started
+    with cap:
+        capture_for(cap, 0.3)
+        assert cap.peak == pytest.approx(0.5, abs=0.05)

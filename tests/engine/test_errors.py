@@ -10,8 +10,7 @@ import sys
 import pytest
 
 import pypac
-
-from .util import wait_for_session
+from tests.support.waiting import wait_for_session
 
 
 @pytest.mark.parametrize("volume", [math.nan, -0.01, 1.01, math.inf])

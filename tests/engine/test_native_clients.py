@@ -18,8 +18,7 @@ import soundfile as sf
 import pypac
 from pypac.demo.processes import stop_processes
 from tests.support.spectrum import band_level_db, dominant_frequency, isolation_db
-
-from .util import capture_for, wait_for_session, wait_until
+from tests.support.waiting import capture_for, wait_for_session, wait_until
 
 RATE = 48000
 

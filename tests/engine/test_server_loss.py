@@ -7,8 +7,7 @@ import pytest
 
 import pypac
 from pypac import EventKind
-
-from .util import wait_for_session, wait_until
+from tests.support.waiting import wait_for_session, wait_until
 
 RATE = 48000
 

@@ -9,8 +9,7 @@ import pytest
 
 import pypac
 from pypac import EventKind, SessionState
-
-from .util import wait_for_session, wait_until
+from tests.support.waiting import wait_for_session, wait_until
 
 
 def _pactl_sink_inputs(server, pid: int) -> list[dict]:

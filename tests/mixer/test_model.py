@@ -27,13 +27,15 @@ def test_wave_buffer_keeps_the_newest_envelope():
     assert buf.window == 20 and buf.buckets == 20 + levels.MARGIN_BUCKETS
     ramp = np.linspace(-1, 1, 4800 + 240 * levels.MARGIN_BUCKETS, dtype=np.float32)
     buf.push(np.stack([ramp, ramp], axis=1))
-    lo, hi, version = buf.envelope()
-    assert version == 1 and len(lo) == buf.buckets
-    assert lo[0] == pytest.approx(-1) and hi[-1] == pytest.approx(1)
+    lo, hi, position = buf.window_at(buf._pushed_at + 1.0)  # caught up: the newest buckets
+    assert len(lo) == buf.window and position == buf._total
+    assert lo[0] > -1 and hi[-1] == pytest.approx(1)
     assert np.all(hi >= lo)
+    assert buf.loudest() == pytest.approx(1)
     assert buf.take_peak() == pytest.approx(1) and buf.take_peak() == 0.0
-    buf.push(np.zeros((100, 2), np.float32))  # less than a bucket: carried, no new version
-    assert buf.envelope()[2] == 1
+    total = buf._total
+    buf.push(np.zeros((100, 2), np.float32))  # less than a bucket: carried, nothing new
+    assert buf._total == total
 
 
 def test_view_window_slides_with_wall_time_between_pushes():
@@ -46,13 +48,6 @@ def test_view_window_slides_with_wall_time_between_pushes():
     later = buf.window_at(pushed + 0.03)[2]
     newest = buf.window_at(pushed + 1.0)[2]
     assert at_push < later < newest == buf._total
-
-
-def test_reduce_envelope_is_min_max_per_column():
-    lo = np.arange(10, dtype=np.float32)
-    hi = lo + 0.5
-    rlo, rhi = levels.reduce_envelope(lo, hi, levels.column_starts(10, 5))
-    assert list(rlo) == [0, 2, 4, 6, 8] and list(rhi) == [1.5, 3.5, 5.5, 7.5, 9.5]
 
 
 def test_peak_hold_holds_then_falls():

@@ -10,8 +10,7 @@ from PySide6.QtCore import Qt
 
 from pypac.mixer.settings import RECORDING_FOLDER
 from tests.support.spectrum import dominant_frequency, isolation_db
-
-from .conftest import wait_strip
+from tests.support.strips import wait_strip
 
 RATE = 48000
 

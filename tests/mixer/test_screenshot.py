@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QImage
 
-from .conftest import wait_strip
+from tests.support.strips import wait_strip
 
 
 def _pixels(image: QImage) -> np.ndarray:

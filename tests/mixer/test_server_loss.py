@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import wait_strip
+from tests.support.strips import wait_strip
 
 
 def test_server_loss_shows_banner_and_recovers(qtbot, mixer, player, sound_server):

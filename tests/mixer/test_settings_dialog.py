@@ -3,37 +3,15 @@ keeps it open with the reason; a screenshot of it is checked not to be blank."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
-import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialogButtonBox
 
 from pypac.mixer.settings import RECORDING_FOLDER, RECORDING_FORMAT, REMEMBER_LEVELS, THEME
 from pypac.mixer.settings_dialog import SettingsDialog
 from pypac.mixer.settings_store import load_settings
 from pypac.mixer.theme import apply_theme
+from tests.support.screenshots import keep_screenshot
 from tests.support.settings_file import read_in_new_process
-
-#: Set to a folder to keep the screenshots (e.g. screenshots/ of the checkout).
-SCREENSHOT_ENV = "PYPAC_SCREENSHOT_DIR"
-
-
-def keep_screenshot(image: QImage, tmp_path: Path, name: str) -> Path:
-    """Save `image`, check it is not blank, and copy it to $PYPAC_SCREENSHOT_DIR if set."""
-    path = tmp_path / name
-    assert image.save(str(path))
-    rgb = image.convertToFormat(QImage.Format.Format_RGB32)
-    raw = np.frombuffer(rgb.constBits(), np.uint8, rgb.sizeInBytes())
-    assert len(np.unique(raw.reshape(-1, 4)[:, :3], axis=0)) > 20, f"{name} is (nearly) blank"
-    if os.environ.get(SCREENSHOT_ENV):
-        folder = Path(os.environ[SCREENSHOT_ENV])
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, folder / name)
-    return path
 
 
 def _dialog(qtbot, settings, **kw) -> SettingsDialog:

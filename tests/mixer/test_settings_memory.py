@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pypac.engine import SessionInfo, SessionState
+from pypac.mixer.app_identity import app_identity
 from pypac.mixer.integration import install_desktop_features
 from pypac.mixer.main_window import MixerWindow
 from pypac.mixer.settings import APP_LEVELS, REMEMBER_LEVELS
 from pypac.mixer.settings_store import load_settings
 from pypac.mixer.theme import apply_theme
-from pypac.mixer.volume_memory import RESTORE_S, AppLevel, VolumeMemory, app_identity
-
-from .conftest import stream_of, wait_strip
+from pypac.mixer.volume_memory import RESTORE_S, AppLevel, VolumeMemory
+from tests.support.strips import stream_of, wait_strip
 
 ACTIVE, INACTIVE = SessionState.ACTIVE, SessionState.INACTIVE
 

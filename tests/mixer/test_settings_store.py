@@ -134,7 +134,7 @@ def test_path_comes_from_the_environment_or_the_platform(qapp, monkeypatch, tmp_
 
 def test_command_line_overrides_are_not_saved(qapp, tmp_path):
     path = tmp_path / "s.ini"
-    s = load_settings(path, appearance__theme="light")
+    s = load_settings(path, overrides={THEME: "light"})
     assert s.value(THEME) == "light"
     s.sync()
     assert read_in_new_process(path, tmp_path)[THEME] == "dark"

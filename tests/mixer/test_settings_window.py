@@ -15,8 +15,7 @@ from pypac.mixer.settings_dialog import SettingsDialog
 from pypac.mixer.settings_store import load_settings
 from pypac.mixer.theme import apply_theme
 from tests.support.settings_file import read_in_new_process
-
-from .conftest import wait_strip
+from tests.support.strips import wait_strip
 
 
 def _window(qtbot, qapp, path, show=True):

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from .conftest import stream_of, wait_captures, wait_strip
+from tests.support.strips import stream_of, wait_captures, wait_strip
 
 
 def test_strip_appears_for_new_player_and_goes_when_it_exits(qtbot, mixer, player):
@@ -73,9 +73,9 @@ def test_waveform_gets_audio_of_a_playing_app_only(qtbot, mixer, player):
     qtbot.waitUntil(lambda: loud_strip.buffer.loudest() > 0.3, timeout=5000)
     qtbot.waitUntil(lambda: silent_strip.buffer.frames > 48000, timeout=5000)  # it is captured...
     assert silent_strip.buffer.loudest() == 0.0  # ...and is silence
-    paints = loud_strip.waveform.paints
+    paints = mixer.probe.waveform_paints
     qtbot.wait(500)
-    assert loud_strip.waveform.paints - paints >= 10  # redrawn from the display timer
+    assert mixer.probe.waveform_paints - paints >= 10  # redrawn from the display timer
     assert loud_strip.meter.ballistics.level_db > -12
     assert mixer.system_strip.buffer.loudest() > 0.3  # the System strip hears everyone
 
@@ -96,12 +96,12 @@ def test_hidden_window_stops_view_captures(qtbot, mixer, player, sound_server):
     mixer.hide()
     wait_captures(qtbot, sound_server, lambda _: _captures(sound_server, "Hide me") == 0)
     wait_captures(qtbot, sound_server, lambda _: _captures(sound_server, "system") == systems - 1)
-    frames = mixer.frames
+    frames = mixer.probe.frames
     qtbot.wait(200)
-    assert mixer.frames == frames  # nothing drawn while hidden
+    assert mixer.probe.frames == frames  # nothing drawn while hidden
     mixer.show()
     wait_captures(qtbot, sound_server, lambda _: _captures(sound_server, "Hide me") == 1)
-    qtbot.waitUntil(lambda: mixer.frames > frames, timeout=3000)
+    qtbot.waitUntil(lambda: mixer.probe.frames > frames, timeout=3000)
 
 
 def test_only_visible_strips_are_captured(qtbot, mixer, player, sound_server):

@@ -1,5 +1,5 @@
 """The tray: its Qt-free logic and icon here; the real thing (Xvfb + trayer, clicks
-through the X server, both sound servers) in tray_cases.py, run by
+through the X server, both sound servers) in tests/support/tray_cases.py, run by
 `test_tray_under_xvfb_with_a_tray_host` in a pytest of its own with
 QT_QPA_PLATFORM=xcb (this process is offscreen, and Qt picks its platform once)."""
 
@@ -16,14 +16,13 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter
 
 from pypac.engine import SessionInfo, SessionState
 from pypac.mixer.all_apps import MuteAll, scale_volumes
+from pypac.mixer.app_identity import app_identity
 from pypac.mixer.tray_icon import tray_pixmap
-from pypac.mixer.volume_memory import app_identity
+from tests.support.screenshots import keep_screenshot
 from tests.support.xserver import TrayDisplay
 
-from .test_settings_dialog import keep_screenshot
-
 ROOT = Path(__file__).resolve().parents[2]
-CASES = Path(__file__).with_name("tray_cases.py")
+CASES = ROOT / "tests" / "support" / "tray_cases.py"
 
 
 def info(pid: int, muted: bool = False, name: str = "App") -> SessionInfo:

@@ -16,11 +16,15 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 STARTED = time.monotonic()  # first thing: the benchmark's first-paint clock starts here
 
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+if TYPE_CHECKING:
+    from .main_window import MixerWindow
 
 AUTO_OFFSCREEN_SECONDS = 4.0
 
@@ -83,10 +87,16 @@ def main(argv: list[str] | None = None) -> int:
 
     demo = None
     if args.demo or (args.auto and not desktop_server_answers()):
+        from pypac.demo.pulse_server import ServerError
+
         from .demo import DemoSession
 
         print("pypac-mixer: no desktop sound server; demo mode", file=sys.stderr)
-        demo = DemoSession(args.players).start()
+        try:
+            demo = DemoSession(args.players).start()
+        except ServerError as e:
+            print(f"pypac-mixer: demo mode could not start its sound server: {e}", file=sys.stderr)
+            return 1
 
     from .integration import install_desktop_features
     from .main_window import MixerWindow
@@ -99,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("PyPAC Mixer")
     # The installed desktop entry's id: Wayland matches the window to its icon by it.
     app.setDesktopFileName("org.pypac.PyPAC")
-    settings = load_settings(**({"appearance__theme": args.theme} if args.theme else {}))
+    settings = load_settings(overrides={THEME: args.theme} if args.theme else None)
     window = MixerWindow(apply_theme(app, settings.value(THEME)), settings)
     install_desktop_features(app, window, settings)  # at once: the worker is already running
     if args.size:
@@ -138,16 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def write_stats(path: Path, window: object) -> None:
-    strips = getattr(window, "strips", {})
+def write_stats(path: Path, window: MixerWindow) -> None:
+    """The window's DrawProbe and strips as JSON, for bench/gui.py and the smoke test."""
+    strips = window.strips
     stats = {
         "started": STARTED,
-        "first_paint": getattr(window, "first_paint", None),
-        "frames": getattr(window, "frames", 0),
-        "waveform_paints": sum(s.waveform.paints for s in strips.values()),
+        **window.probe.as_dict(),
         "strips": len(strips),
         "strip_names": sorted(s.name for s in strips.values()),
-        "drawn_strips": getattr(window, "drawn_strip_count", 0),
+        "drawn_strips": window.drawn_strip_count,
         "ended": time.monotonic(),
     }
     tmp = path.with_suffix(".tmp")

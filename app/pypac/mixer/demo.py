@@ -1,23 +1,22 @@
 """Demo mode: a private PulseAudio server and a few players, for machines without one.
 
 Everything is started in a temporary folder and stopped on exit, so the user's
-own sound set-up is never touched.
+own sound set-up is never touched. The server and the players get SIGTERM when
+the mixer dies, however it dies, and the folder a killed mixer left behind is
+removed by the next demo.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 from pypac import engine
-from pypac.demo.private_server import PrivateServer
-from pypac.demo.processes import stop_processes
+from pypac.demo.folders import make_demo_folder, remove_stale_demo_folders
+from pypac.demo.processes import exit_with_this_thread, stop_processes
+from pypac.demo.pulse_server import PulseServer
 
 #: (name, style, base frequency, amplitude): different looks in the waveforms.
 DEMO_PLAYERS = (
@@ -39,24 +38,30 @@ def tone_player_command() -> list[str]:
     return [sys.executable, "-m", "pypac.demo.tone_player"]
 
 
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the mixer dies, so a crash leaves no player behind."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 class DemoSession:
-    """A private server with players; `start()` points this process at it."""
+    """A private server with players; `start()` points this process at it.
+
+    Start it from the main thread: its helpers end when the starting thread does.
+    """
 
     def __init__(self, players: int = len(DEMO_PLAYERS)) -> None:
         self.players = players
-        self._dir = Path(tempfile.mkdtemp(prefix="pypac-demo-"))
-        self.server = PrivateServer("pulseaudio", self._dir)
+        remove_stale_demo_folders()
+        self._dir = make_demo_folder()
+        self.server = PulseServer(self._dir)
         self._procs: list[subprocess.Popen[bytes]] = []
 
+    @property
+    def folder(self) -> str:
+        return str(self._dir)
+
     def start(self) -> DemoSession:
-        self.server.start()
+        """Start the server and the players; ServerError says why the server did not come up."""
+        try:
+            self.server.start()
+        except BaseException:
+            self.stop()
+            raise
         self.server.activate()
         engine.reset_engine()  # the engine must connect to the demo server, not a stale one
         for i in range(self.players):
@@ -73,10 +78,15 @@ class DemoSession:
         argv += ["--freq", str(freq), "--style", style, "--amplitude", str(amplitude)]
         argv += ["--duration", str(24 * 3600)]
         p = subprocess.Popen(
-            argv, env=self.server.env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+            argv, env=self.server.env, stdin=subprocess.DEVNULL, preexec_fn=exit_with_this_thread()
         )
         self._procs.append(p)
         return p
+
+    @property
+    def helper_pids(self) -> list[int]:
+        """The server's and the players' process ids."""
+        return self.server.pids + [p.pid for p in self._procs]
 
     def stop(self) -> None:
         stop_processes(self._procs)

@@ -29,7 +29,7 @@ MARGIN_BUCKETS = 2 * LAG_BUCKETS
 class WaveBuffer:
     """The last `seconds` of one capture as per-bucket (min, max) over all channels.
 
-    `push` runs on the worker thread, `envelope`/`take_peak` on the GUI thread.
+    `push` runs on the worker thread, `window_at`/`take_peak` on the GUI thread.
     `push` replaces the arrays instead of writing into them, so a reader may
     keep the references it got without a copy.
     """
@@ -46,8 +46,7 @@ class WaveBuffer:
         self._lock = threading.Lock()
         self._peak = 0.0
         self._sound_until = 0  # bucket count just past the last bucket that was not silence
-        self.version = 0  # bumped whenever the envelope changed
-        self.frames = 0  # frames pushed in all (tests and stats read it)
+        self.frames = 0  # frames pushed in all (the tests read it)
 
     def push(self, block: np.ndarray) -> None:
         if len(block) == 0:
@@ -74,12 +73,6 @@ class WaveBuffer:
                     self._sound_until = self._total + len(cols) - k + int(sound[-1]) + 1
                 self._total += len(cols)
                 self._pushed_at = time.monotonic()
-                self.version += 1
-
-    def envelope(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """(lo, hi, version), oldest bucket first."""
-        with self._lock:
-            return self._lo, self._hi, self.version
 
     def window_at(self, now: float) -> tuple[np.ndarray, np.ndarray, int]:
         """(lo, hi, position): the `window` buckets to show at time `now`.
@@ -107,7 +100,8 @@ class WaveBuffer:
 
     def loudest(self) -> float:
         """The highest absolute value in the whole window."""
-        lo, hi, _ = self.envelope()
+        with self._lock:
+            lo, hi = self._lo, self._hi
         return float(max(np.abs(lo).max(), np.abs(hi).max()))
 
     def clear(self) -> None:
@@ -116,22 +110,12 @@ class WaveBuffer:
             self._hi = np.zeros(self.buckets, np.float32)
             self._peak = 0.0
             self._sound_until = 0
-            self.version += 1
         self._carry = np.zeros(0, np.float32)
 
 
 def column_starts(buckets: int, columns: int) -> np.ndarray:
-    """The first bucket of each of `columns` pixel columns (for `reduce_envelope`)."""
+    """The first bucket of each of `columns` pixel columns (for np.minimum.reduceat)."""
     return (np.arange(min(columns, buckets)) * buckets) // min(columns, buckets)
-
-
-def reduce_envelope(
-    lo: np.ndarray, hi: np.ndarray, starts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Min/max of the buckets that fall into each pixel column."""
-    if len(starts) >= len(lo):
-        return lo, hi
-    return np.minimum.reduceat(lo, starts), np.maximum.reduceat(hi, starts)
 
 
 def to_db(amplitude: float) -> float:

@@ -9,6 +9,7 @@ view captures (recordings go on).
 from __future__ import annotations
 
 import time
+from collections import deque
 from importlib import resources
 from typing import Any
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from pypac.engine import SessionInfo
 
+from .draw_probe import DrawProbe
 from .record_panel import finished_message, short_message
 from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
 from .settings import MixerSettings
@@ -47,6 +49,7 @@ IDLE_EXPIRE_MS = 1000
 EMPTY_TEXT = "No applications are playing audio"
 WAITING_TEXT = "Waiting for the sound server…"
 TOGETHER_S = 5.0  # status messages this close together are shown side by side
+MESSAGES_KEPT = 50  # the newest status messages, for the tooltip and the tests
 
 
 def _icon_file(name: str) -> str:
@@ -64,11 +67,10 @@ class MixerWindow(QMainWindow):
         self.resize(860, 540)  # the System strip and four apps side by side
         self.table = SessionTable()
         self.strips: dict[int, ChannelStrip] = {}
-        self.messages: list[str] = []  # everything told in the status bar, for tests and logs
+        self.messages: deque[str] = deque(maxlen=MESSAGES_KEPT)  # newest last
         self._recent: list[tuple[float, str | None, str]] = []  # (time, topic, message)
         self._state_changed = True
-        self.frames = 0  # display frames in which at least one waveform was redrawn
-        self.first_paint: float | None = None
+        self.probe = DrawProbe()
         self.server_up = False
 
         central = QWidget()
@@ -92,7 +94,7 @@ class MixerWindow(QMainWindow):
         self.row.addWidget(self.empty_label, 1)
         self.row.addStretch(0)
         self.scroll_area.setWidget(row_widget)
-        self.surface = LiveSurface(row_widget)
+        self.surface = LiveSurface(row_widget, self.probe)
         outer.addWidget(self.scroll_area, 1)
         self.setCentralWidget(central)
         central.installEventFilter(self)  # to time the first paint
@@ -216,7 +218,7 @@ class MixerWindow(QMainWindow):
         self._recent = [*kept, (now, topic, message)]
         self.messages.append(message)
         self.statusBar().showMessage("  •  ".join([message, *reversed(recent)]))
-        self.statusBar().setToolTip("\n".join(self.messages[-10:]))
+        self.statusBar().setToolTip("\n".join(list(self.messages)[-10:]))
 
     # ---- recording -----------------------------------------------------------------
 
@@ -287,7 +289,7 @@ class MixerWindow(QMainWindow):
             for strip in self.strips.values():
                 if strip.key not in self._view_keys:
                     strip.record_panel.refresh()
-        self.frames += drew
+        self.probe.frames += drew
         self._pace(drew or metered_any or any(s.recording for s in self.strips.values()))
 
     def _pace(self, moved: bool) -> None:
@@ -346,8 +348,8 @@ class MixerWindow(QMainWindow):
         QTimer.singleShot(0, self._update_views)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.first_paint is None:
-            self.first_paint = time.monotonic()
+        if event.type() == QEvent.Type.Paint and self.probe.first_paint is None:
+            self.probe.first_paint = time.monotonic()
         return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

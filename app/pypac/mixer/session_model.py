@@ -2,7 +2,8 @@
 
 The worker turns engine events into `SessionInfo`s; the window applies them
 here first (store state, then notify the UI, as EarTrumpet does) and then
-updates the strips from what `SessionTable.apply` says changed.
+updates the strips from the `TableChange` that `SessionTable.update`, `mark_gone`,
+`reset`, `expire` and `server_lost` return.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class SessionTable:
     def live_count(self) -> int:
         return sum(e.phase is not StripPhase.EXITED for e in self.entries.values())
 
-    def update(self, info: SessionInfo, now: float | None = None) -> TableChange:
+    def update(self, info: SessionInfo) -> TableChange:
         """An ADDED or CHANGED session."""
         change = TableChange()
         entry = self.entries.get(info.process_id)
@@ -90,7 +91,7 @@ class SessionTable:
         seen = set()
         for info in infos:
             seen.add(info.process_id)
-            c = self.update(info, now)
+            c = self.update(info)
             change.added += c.added
             change.updated += c.updated
         for pid in list(self.entries):

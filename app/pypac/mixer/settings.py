@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -24,7 +25,7 @@ RECORDING_FOLDER = "recording/folder"
 RECORDING_FORMAT = "recording/format"
 THEME = "appearance/theme"
 WINDOW_GEOMETRY = "window/geometry"  # QWidget.saveGeometry() bytes
-HIDDEN_APPS = "strips/hidden"  # app identities (volume_memory.app_identity) the user hid
+HIDDEN_APPS = "strips/hidden"  # app identities (app_identity.py) the user hid
 REMEMBER_LEVELS = "apps/rememberLevels"  # re-apply each app's last volume/mute
 APP_LEVELS = "apps/levels"  # identity -> {"volume": 0..1, "muted": bool}
 CLOSE_NOTICE_SHOWN = "tray/closeNoticeShown"  # "still running in the tray" was said once
@@ -135,13 +136,14 @@ class SettingsBackend(Protocol):
 
 
 class MixerSettings:
-    def __init__(self, **overrides: Any) -> None:
+    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
+        """Defaults, then `overrides` ({THEME: "light"}: keys are the setting names)."""
         self._values: dict[str, Any] = {key: make() for key, (make, _) in _SCHEMA.items()}
         self._issued: set[Path] = set()  # paths handed out whose files may not exist yet
         self._observers: list[Callable[[str, Any], None]] = []
         self.backend: SettingsBackend | None = None
-        for key, value in overrides.items():
-            self.set_value(key.replace("__", "/"), value)
+        for key, value in (overrides or {}).items():
+            self.set_value(key, value)
 
     def value(self, key: str) -> Any:
         return self._values[key]

@@ -18,6 +18,7 @@ import logging
 import os
 import stat
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable
 
@@ -159,11 +160,13 @@ class SettingsStore:
             self._warn(f"Cannot save settings to {self.path}: {self._qs.status().name}")
 
 
-def load_settings(path: Path | None = None, **overrides: Any) -> MixerSettings:
+def load_settings(
+    path: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> MixerSettings:
     """MixerSettings with the stored values (defaults where none or bad), persisted
     to `path` (default: `default_settings_path()`). `overrides` apply for this run
-    only (e.g. a --theme on the command line) and are not saved."""
+    only (e.g. {THEME: "light"} for a --theme on the command line) and are not saved."""
     settings = SettingsStore(path).attach(MixerSettings())
-    for key, value in overrides.items():
-        settings.set_value(key.replace("__", "/"), value, persist=False)
+    for key, value in (overrides or {}).items():
+        settings.set_value(key, value, persist=False)
     return settings

@@ -3,8 +3,8 @@ app identity, so the app's next run stays hidden too; "Hidden apps" lists them
 to show them again.
 
 Hiding only takes the strip out of the row; the app keeps playing and stays in
-the tray's menu. The window decides what to capture from the strips' places,
-so it should skip hidden strips (see integration.py's notes).
+the tray's menu. The window captures only the strips it shows
+(MixerWindow._visible_keys skips hidden ones), so a hidden app costs no capture.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QMenu
 
 from pypac.engine import SessionInfo
 
+from .app_identity import app_identity
 from .session_model import SYSTEM_KEY
 from .settings import HIDDEN_APPS, MixerSettings
-from .volume_memory import app_identity
 
 if TYPE_CHECKING:
     from .main_window import MixerWindow

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QRegion
 from PySide6.QtWidgets import QWidget
 
+from .draw_probe import DrawProbe
 from .meter import PeakMeter
 from .waveform import WaveformView, draw_waveforms
 
@@ -30,7 +31,7 @@ class LiveSurface(QWidget):
         QEvent.Type.Hide,
     )
 
-    def __init__(self, row: QWidget) -> None:
+    def __init__(self, row: QWidget, probe: DrawProbe) -> None:
         super().__init__(row)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         # Opaque inside the mask: Qt need not repaint the strips beneath first.
@@ -42,7 +43,7 @@ class LiveSurface(QWidget):
         self._dirty = True
         self._wave_region, self._meter_region = QRegion(), QRegion()
         row.installEventFilter(self)
-        self.paints = 0
+        self._probe = probe
 
     def track(self, views: list[QWidget]) -> None:
         """Cover exactly these views (the waveforms and meters of visible strips)."""
@@ -97,10 +98,10 @@ class LiveSurface(QWidget):
         self.raise_()  # strips added later stack above it otherwise
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        self.paints += 1
         p = QPainter(self)
         if event.region().intersects(self._wave_region):
             draw_waveforms(p, self._waves)
+            self._probe.waveform_paints += len(self._waves)
         if not event.region().intersects(self._meter_region):
             return
         for meter, origin in self._meters:

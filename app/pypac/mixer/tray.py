@@ -25,10 +25,10 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
 from pypac.engine import SessionInfo
 
 from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
+from .app_identity import app_identity
 from .session_model import StripPhase, display_name, percent_text
 from .settings import CLOSE_NOTICE_SHOWN, MixerSettings
 from .tray_icon import tray_icon
-from .volume_memory import app_identity
 
 if TYPE_CHECKING:
     from .main_window import MixerWindow

@@ -26,6 +26,8 @@ from typing import Any, Callable
 
 from pypac.engine import SessionInfo, SessionState
 
+from .app_identity import app_identity
+
 #: How long a restore may take before the session's reports count as the user's again.
 RESTORE_S = 3.0
 #: How often a restore is sent again when the server reports another level while playing.
@@ -43,15 +45,6 @@ class AppLevel:
 
     def matches(self, info: SessionInfo) -> bool:
         return abs(info.volume - self.volume) < SAME_VOLUME and info.muted == self.muted
-
-
-def app_identity(info: SessionInfo) -> str | None:
-    """What names an app across restarts: "<process binary>|<display name>".
-
-    None when the session has neither (nothing stable to key by)."""
-    if not info.process_name and not info.display_name:
-        return None
-    return f"{info.process_name}|{info.display_name}"
 
 
 @dataclass

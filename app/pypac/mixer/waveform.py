@@ -44,7 +44,6 @@ class WaveformView(QWidget):
         self._columns = 0
         self._poly, self._xy = _polygon_with_array(0)
         self._lo, self._hi, _ = buffer.window_at(0.0)
-        self.paints = 0  # paint events: the benchmark's frame count
         self.active = True
 
     def set_theme(self, theme: Theme) -> None:
@@ -101,7 +100,6 @@ class WaveformView(QWidget):
 
     def draw_laid_out(self, p: QPainter) -> None:
         """Draw at (0, 0) of `p`, once `draw_waveforms` wrote the polygon."""
-        self.paints += 1
         w, h = self.width(), self.height()
         p.fillRect(0, 0, w, h, self._bg)
         p.fillRect(0, h // 2, w, 1, self._mid)

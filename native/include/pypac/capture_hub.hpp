@@ -8,7 +8,6 @@
 
 #include "pypac/backend.hpp"
 #include "pypac/ring_buffer.hpp"
-#include "pypac/wakeup.hpp"
 
 #include <array>
 #include <atomic>
@@ -18,6 +17,7 @@
 namespace pypac {
 
 class CaptureHub;
+class Wakeup; // native/src/wakeup.hpp: an OS semaphore, kept out of this public header
 
 // One reader of a hub: its own ring and read position.
 class CaptureReader {
@@ -59,7 +59,7 @@ class CaptureReader {
     CaptureTarget target_;
     CaptureFormat format_;
     FrameRing ring_;
-    Wakeup wakeup_;
+    std::unique_ptr<Wakeup> wakeup_;        // allocated once; notify() never allocates
     std::atomic<size_t> wake_at_frames_{1}; // deliver() wakes the reader from this fill on
     std::atomic<CaptureEnd> end_{CaptureEnd::None};
     std::mutex read_mutex_;        // two Python threads reading one capture take turns

@@ -45,8 +45,6 @@ class Engine final : private BackendListener {
     // reader's own ring.
     std::unique_ptr<CaptureReader> open_capture(const CaptureTarget &target,
                                                 const CaptureFormat &format, double ring_seconds);
-    // How many server-side captures are running (shared ones count once).
-    size_t server_capture_count() const;
 
   private:
     void check_volume(float volume) const; // InvalidArgument unless 0..max_volume()

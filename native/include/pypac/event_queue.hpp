@@ -6,6 +6,7 @@
 #pragma once
 
 #include "pypac/types.hpp"
+#include "pypac/wait_time.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -50,21 +51,15 @@ class EventQueue {
         ready_.notify_one();
     }
 
-    // Up to `timeout_s` for the next event; nullopt on timeout or once closed.
+    // Up to `timeout_s` (see wait_time()) for the next event; nullopt on timeout or once closed.
     std::optional<SessionEvent> wait(double timeout_s) {
         std::unique_lock<std::mutex> lock(mutex_);
-        const auto limit = std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0.0);
-        ready_.wait_for(lock, limit, [&] { return !pending_.empty() || closed_; });
+        ready_.wait_for(lock, wait_time(timeout_s), [&] { return !pending_.empty() || closed_; });
         if (pending_.empty())
             return std::nullopt;
         SessionEvent e = std::move(pending_.front());
         pending_.pop_front();
         return e;
-    }
-
-    size_t pending() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return pending_.size();
     }
 
     // Wakes every waiter; no events are queued after this.

@@ -8,7 +8,7 @@
 
 namespace pypac {
 
-// Session state numbers are the seed API's (and WASAPI's AudioSessionState).
+// Session state numbers are the PyPAC 0.2 API's (and WASAPI's AudioSessionState).
 enum class SessionState : int { Inactive = 0, Active = 1, Expired = 2 };
 
 // One application that plays sound: every stream of one process, on every
@@ -39,6 +39,18 @@ struct SessionInfo {
     }
 };
 
+// What callers may ask of a capture. pypac/arguments.py checks Python's arguments
+// against these very numbers (bound as pypac._engine.MIN_SAMPLE_RATE, ...); the
+// engine checks them again for C++ callers.
+struct CaptureLimits {
+    static constexpr uint32_t min_sample_rate = 8000;
+    static constexpr uint32_t max_sample_rate = 384000;
+    static constexpr uint32_t min_channels = 1;
+    static constexpr uint32_t max_channels = 8;
+    static constexpr double min_ring_seconds = 0.5; // a reader's own buffer
+    static constexpr double max_ring_seconds = 600.0;
+};
+
 struct CaptureFormat {
     uint32_t sample_rate = 48000;
     uint32_t channels = 2;
@@ -64,7 +76,7 @@ enum class CaptureEnd : int {
     None = 0,
     ProcessExited = 1,
     ServerLost = 2,
-    Closed = 3,
+    Stopped = 3, // the reader was closed (Python: stop())
     Failed = 4,
 };
 

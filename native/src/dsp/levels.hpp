@@ -16,14 +16,4 @@ inline float block_peak(const float *samples, size_t count) noexcept {
     return peak;
 }
 
-// Root mean square of the block (all channels together).
-inline float block_rms(const float *samples, size_t count) noexcept {
-    if (count == 0)
-        return 0.0f;
-    double sum = 0.0;
-    for (size_t i = 0; i < count; ++i)
-        sum += static_cast<double>(samples[i]) * samples[i];
-    return static_cast<float>(std::sqrt(sum / static_cast<double>(count)));
-}
-
 } // namespace pypac::dsp

@@ -9,8 +9,8 @@
 #include "pulse_handles.hpp"
 #include "stream_owner.hpp"
 
+#include "connection_state.hpp"
 #include "pypac/backend.hpp"
-#include "pypac/connection_state.hpp"
 
 #include <atomic>
 #include <condition_variable>

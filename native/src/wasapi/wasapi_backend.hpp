@@ -16,8 +16,8 @@
 #include "session_monitor.hpp"
 #include "wasapi_capture.hpp"
 
+#include "connection_state.hpp"
 #include "pypac/backend.hpp"
-#include "pypac/connection_state.hpp"
 
 #include <atomic>
 #include <condition_variable>

@@ -24,10 +24,10 @@ from pypac.mixer.settings import CLOSE_NOTICE_SHOWN, RECORDING_FOLDER
 from pypac.mixer.settings_store import load_settings
 from pypac.mixer.theme import apply_theme
 from pypac.mixer.tray import NOTICE_TEXT
+from tests.support.qt_threads import _dangling_qthreads  # noqa: F401 - an autouse fixture
+from tests.support.screenshots import keep_screenshot
+from tests.support.strips import stream_of, wait_strip
 from tests.support.xserver import XInput
-
-from .conftest import stream_of, wait_strip
-from .test_settings_dialog import keep_screenshot
 
 LEFT, MIDDLE, RIGHT, WHEEL_UP, WHEEL_DOWN = 1, 2, 3, 4, 5
 

@@ -6,6 +6,8 @@
 // outcome (or a later loss).
 #pragma once
 
+#include "pypac/wait_time.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -39,11 +41,10 @@ class ConnectionState {
     }
 
     // Until connected, or the newest attempt failed with none running, or
-    // `timeout_s` passes. True when connected.
+    // `timeout_s` passes (see wait_time()). True when connected.
     bool wait(double timeout_s) {
         std::unique_lock<std::mutex> lock(mutex_);
-        const auto limit = std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0.0);
-        changed_.wait_for(lock, limit, [&] {
+        changed_.wait_for(lock, wait_time(timeout_s), [&] {
             return connected() || (!attempt_in_progress_ && failed_attempts_ > 0);
         });
         return connected();

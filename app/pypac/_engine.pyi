@@ -1,0 +1,144 @@
+"""PyPAC native engine (use the pypac package, not this module directly)"""
+
+import enum
+from typing import Annotated
+
+import numpy
+from numpy.typing import NDArray
+
+MIN_SAMPLE_RATE: int = 8000
+
+MAX_SAMPLE_RATE: int = 384000
+
+MIN_CHANNELS: int = 1
+
+MAX_CHANNELS: int = 8
+
+MIN_RING_SECONDS: float = 0.5
+
+MAX_RING_SECONDS: float = 600.0
+
+class SessionState(enum.IntEnum):
+    """A session's state; the numbers are the PyPAC 0.2 API's (and WASAPI's)."""
+
+    INACTIVE = 0
+    """every stream paused"""
+
+    ACTIVE = 1
+    """playing"""
+
+    EXPIRED = 2
+    """gone (in REMOVED events)"""
+
+class EventKind(enum.IntEnum):
+    """What a SessionEvent reports."""
+
+    ADDED = 0
+
+    CHANGED = 1
+
+    REMOVED = 2
+
+    SERVER_LOST = 3
+
+    SERVER_CONNECTED = 4
+
+    RESYNC = 5
+    """events were dropped: list the sessions again"""
+
+class CaptureEndReason(enum.IntEnum):
+    """Why a capture stopped delivering frames for good."""
+
+    NONE = 0
+    """still capturing"""
+
+    PROCESS_EXITED = 1
+
+    SERVER_LOST = 2
+
+    STOPPED = 3
+    """stop() or close() was called"""
+
+    FAILED = 4
+
+class SessionInfo:
+    @property
+    def process_id(self) -> int: ...
+    @property
+    def process_name(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def icon_name(self) -> str: ...
+    @property
+    def state(self) -> SessionState: ...
+    @property
+    def volume(self) -> float: ...
+    @property
+    def muted(self) -> bool: ...
+    @property
+    def peak(self) -> float: ...
+    @property
+    def stream_count(self) -> int: ...
+    @property
+    def process_ids(self) -> list[int]: ...
+
+class SessionEvent:
+    @property
+    def kind(self) -> EventKind: ...
+    @property
+    def session(self) -> SessionInfo: ...
+    @property
+    def detail(self) -> str: ...
+
+class EventQueue:
+    def wait(self, timeout: float) -> SessionEvent | None: ...
+    def close(self) -> None: ...
+
+class CaptureStats:
+    @property
+    def frames_captured(self) -> int: ...
+    @property
+    def dropped_frames(self) -> int: ...
+    @property
+    def latency_ms(self) -> float: ...
+
+class CaptureReader:
+    def read(
+        self, max_frames: int = 0, timeout: float = 0.0
+    ) -> Annotated[NDArray[numpy.float32], dict(shape=(None, None))]: ...
+    def read_latest(
+        self, frames: int
+    ) -> Annotated[NDArray[numpy.float32], dict(shape=(None, None))]: ...
+    def wait_for_frames(self, frames: int, timeout: float) -> bool: ...
+    @property
+    def available(self) -> int: ...
+    @property
+    def stats(self) -> CaptureStats: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def end_reason(self) -> CaptureEndReason: ...
+    @property
+    def peak(self) -> float: ...
+    @property
+    def sample_rate(self) -> int: ...
+    @property
+    def channels(self) -> int: ...
+    def close(self) -> None: ...
+
+class Engine:
+    def __init__(self, server: str = "") -> None: ...
+    @property
+    def backend_name(self) -> str: ...
+    @property
+    def connected(self) -> bool: ...
+    def wait_connected(self, timeout: float) -> None: ...
+    def sessions(self) -> list[SessionInfo]: ...
+    def session(self, process_id: int) -> SessionInfo: ...
+    def set_volume(self, process_id: int, volume: float) -> None: ...
+    def set_mute(self, process_id: int, muted: bool) -> None: ...
+    def subscribe(self) -> EventQueue: ...
+    def open_capture(
+        self, process_id: int, system: bool, sample_rate: int, channels: int, ring_seconds: float
+    ) -> CaptureReader: ...

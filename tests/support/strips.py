@@ -1,0 +1,35 @@
+"""Waiting for the mixer's strips and the server's streams, for the mixer tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pypac.mixer.main_window import MixerWindow
+from pypac.mixer.strip import ChannelStrip
+
+
+def wait_strip(qtbot: Any, window: MixerWindow, pid: int, timeout: int = 5000) -> ChannelStrip:
+    """The strip of `pid` once its app plays (PipeWire first lists a new stream
+    corked at volume 0, then playing at its real volume)."""
+    from pypac.mixer.session_model import StripPhase
+
+    def playing() -> bool:
+        strip = window.strips.get(pid)
+        return strip is not None and strip.phase is StripPhase.PLAYING and strip.volume > 0
+
+    qtbot.waitUntil(playing, timeout=timeout)
+    return window.strips[pid]
+
+
+def stream_of(sound_server: Any, pid: int) -> dict[str, Any] | None:
+    return next((s for s in sound_server.sink_inputs() if s["pid"] == pid), None)
+
+
+def wait_captures(qtbot: Any, sound_server: Any, check: Any, timeout: int = 6000) -> None:
+    """Wait until `check(number of capture streams on the server)`; on timeout,
+    fail naming the streams (pipewire-pulse drops closed ones after a moment)."""
+    try:
+        qtbot.waitUntil(lambda: check(len(sound_server.source_outputs())), timeout=timeout)
+    except qtbot.TimeoutError:
+        outputs = [o["media_name"] for o in sound_server.source_outputs()]
+        raise AssertionError(f"capture streams on the server: {outputs}") from None
