@@ -58,11 +58,27 @@ def flag(name: str, value: object) -> bool:
     return bool(value)
 
 
-def volume(value: object) -> float:
-    level = _number("volume", value, "a number from 0.0 to 1.0")
-    if not 0.0 <= level <= 1.0:  # NaN fails too
-        raise InvalidArgumentError(f"volume must be a number from 0.0 to 1.0, got {value!r}")
+def volume(value: object, top: float = 1.0) -> float:
+    """A fader position, 0.0 up to `top` (above 1.0 where the backend boosts)."""
+    level = _number("volume", value, f"a number from 0.0 to {top:g}")
+    if not 0.0 <= level <= top:  # NaN fails too
+        hint = " (this backend has no boost above 1.0)" if top == 1.0 and level > 1.0 else ""
+        raise InvalidArgumentError(
+            f"volume must be a number from 0.0 to {top:g}, got {value!r}{hint}"
+        )
     return level
+
+
+def channel_volumes(value: object, top: float = 1.0) -> list[float]:
+    """One fader position per channel, front-left first."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(
+            f"channel volumes must be a sequence of numbers, got {type(value).__name__}"
+        )
+    levels = [volume(v, top) for v in value]  # type: ignore[attr-defined]
+    if not levels:
+        raise InvalidArgumentError("give one volume per channel, got none")
+    return levels
 
 
 def integer_in(name: str, value: object, low: int, high: int) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -42,6 +43,9 @@ class SessionInfo:
     #: Every process this session covers, its own pid first (on Windows a
     #: browser's audio child process is listed under the browser).
     process_ids: tuple[int, ...] = ()
+    #: Each channel's fader, front-left first (empty where the OS has none):
+    #: the balance that `set_session_volume` keeps. `volume` is the loudest.
+    channel_volumes: tuple[float, ...] = ()
 
     @classmethod
     def _from_native(cls, s: _engine.SessionInfo) -> SessionInfo:
@@ -56,6 +60,7 @@ class SessionInfo:
             peak=float(s.peak),
             stream_count=s.stream_count,
             process_ids=tuple(s.process_ids),
+            channel_volumes=tuple(round(float(v), 4) for v in s.channel_volumes),
         )
 
 
@@ -146,14 +151,29 @@ class SessionEnumerator:
             if wanted in (s.process_name.casefold(), s.display_name.casefold())
         ]
 
+    @property
+    def max_volume(self) -> float:
+        """The highest volume this backend accepts: 1.5 on PulseAudio and
+        PipeWire (boost, as pavucontrol offers), 1.0 on Windows."""
+        return float(self._engine.max_volume)
+
     def set_session_volume(self, pid: int, volume: float) -> bool:
-        """Set the volume (0.0-1.0) of every stream of the process.
+        """Set the app's volume, 0.0 to `max_volume`: its loudest channel goes
+        to `volume` and every other channel (and stream) keeps its ratio to it,
+        so balance survives. Any pid of the app will do.
 
         Always returns True, as in the PyPAC 0.2 API; a failure raises instead
         (SessionNotFoundError, ServerUnavailableError, BackendError).
         """
-        self._engine.set_volume(arguments.process_id(pid), arguments.volume(volume))
+        level = arguments.volume(volume, self.max_volume)
+        self._engine.set_volume(arguments.process_id(pid), level)
         return True
+
+    def set_session_channel_volumes(self, pid: int, volumes: Sequence[float]) -> None:
+        """Set each channel of the app's streams (front-left first): balance.
+        Raises InvalidArgumentError when the count does not match its streams'."""
+        levels = arguments.channel_volumes(volumes, self.max_volume)
+        self._engine.set_channel_volumes(arguments.process_id(pid), levels)
 
     def set_session_mute(self, pid: int, muted: bool) -> bool:
         """Mute or unmute every stream of the process; returns True like set_session_volume."""

@@ -65,7 +65,7 @@ def test_volume_and_mute(enumerator, player, sound_server):
     "args",
     [
         ("volume", "1", "loud"),
-        ("volume", "1", "150%"),
+        ("volume", "1", "160%"),
         ("mute", "1", "maybe"),
         ("record", "--pid", "1"),  # no --output
         ("record", "--pid", "1", "--output", "x.mp3"),
@@ -176,6 +176,12 @@ def test_volume_syntax_and_the_value_applied(enumerator, player, sound_server):
         ]
     out = pypac_cli(sound_server, "volume", str(p.pid), "40")
     assert out.returncode == 2 and "write 40% for a percentage" in out.stderr
+    for boost in ("1.3", "130%"):  # boost, up to 150% as pavucontrol offers
+        out = pypac_cli(sound_server, "volume", str(p.pid), boost)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == f"{p.pid}: volume 130%"
+    out = pypac_cli(sound_server, "volume", str(p.pid), "1.8")
+    assert out.returncode == 2 and "0.0 to 1.5" in out.stderr
 
 
 def test_full_server_says_too_many_clients(sound_server):

@@ -57,7 +57,10 @@ def test_pw_play_is_listed_controlled_and_captured_alone(sound_server, enumerato
     assert pw_play.pid in native.process_ids
 
     with pypac.ProcessCapture(pw_play.pid) as cap:
-        audio = capture_for(cap, 1.0)
+        # pipewire-pulse can hand a new per-stream monitor a few blocks of the
+        # whole sink's mix while it links it (seen once in many runs): judge
+        # what comes after.
+        audio = capture_for(cap, 1.5)[RATE // 2 :]
     assert dominant_frequency(audio, RATE) == pytest.approx(1000, abs=3)
     assert isolation_db(audio, RATE, 1000, 440) >= 60
 

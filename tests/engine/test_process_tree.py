@@ -17,8 +17,7 @@ import pytest
 import pypac
 from pypac.demo.processes import stop_processes
 from tests.support.spectrum import dominant_frequency
-
-from .util import capture_for, wait_for_session, wait_until
+from tests.support.waiting import capture_for, wait_for_session, wait_until
 
 RATE = 48000
 
