@@ -12,6 +12,8 @@ pypac.record(pid, "out.flac", duration=10)
 from .engine import (
     CaptureEndReason,
     CaptureStats,
+    DeviceInfo,
+    DeviceKind,
     EventKind,
     ProcessCapture,
     SessionEnumerator,
@@ -38,6 +40,8 @@ __all__ = [
     "BackendError",
     "CaptureEndReason",
     "CaptureStats",
+    "DeviceInfo",
+    "DeviceKind",
     "EventKind",
     "InvalidArgumentError",
     "ProcessCapture",

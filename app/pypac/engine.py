@@ -15,7 +15,7 @@ from types import TracebackType
 import numpy as np
 
 from . import _engine, arguments
-from .errors import PyPACError, SessionNotFoundError
+from .errors import InvalidArgumentError, PyPACError, SessionNotFoundError
 
 #: How long a new SessionEnumerator or capture waits for the server.
 CONNECT_TIMEOUT_S = 5.0
@@ -24,6 +24,7 @@ CONNECT_TIMEOUT_S = 5.0
 # The engine's enums (IntEnums bound from the C++ ones, native/include/pypac/types.hpp).
 SessionState = _engine.SessionState
 EventKind = _engine.EventKind
+DeviceKind = _engine.DeviceKind
 CaptureEndReason = _engine.CaptureEndReason
 
 
@@ -46,6 +47,9 @@ class SessionInfo:
     #: Each channel's fader, front-left first (empty where the OS has none):
     #: the balance that `set_session_volume` keeps. `volume` is the loudest.
     channel_volumes: tuple[float, ...] = ()
+    #: The output device it plays on (`DeviceInfo.id`; its loudest stream's
+    #: when it plays on several); empty where unknown.
+    device_id: str = ""
 
     @classmethod
     def _from_native(cls, s: _engine.SessionInfo) -> SessionInfo:
@@ -61,20 +65,56 @@ class SessionInfo:
             stream_count=s.stream_count,
             process_ids=tuple(s.process_ids),
             channel_volumes=tuple(round(float(v), 4) for v in s.channel_volumes),
+            device_id=s.device_id,
         )
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """An output device (speakers, headset) or an input device (microphone)."""
+
+    #: Stable while the device exists (PulseAudio's sink or source name).
+    id: str
+    #: What the OS mixer shows, e.g. "Built-in Audio Analog Stereo".
+    description: str
+    kind: DeviceKind
+    volume: float  # the loudest channel's fader, 1.0 = 100%
+    channel_volumes: tuple[float, ...]
+    muted: bool
+    is_default: bool  # where new streams of its kind go
+    running: bool  # something plays through it (records from it) now
+
+    @classmethod
+    def _from_native(cls, d: _engine.DeviceInfo) -> DeviceInfo:
+        return cls(
+            id=d.id,
+            description=d.description,
+            kind=DeviceKind(d.kind),
+            volume=round(float(d.volume), 4),
+            channel_volumes=tuple(round(float(v), 4) for v in d.channel_volumes),
+            muted=bool(d.muted),
+            is_default=bool(d.is_default),
+            running=bool(d.running),
+        )
+
+
+_SESSION_EVENTS = (EventKind.ADDED, EventKind.CHANGED, EventKind.REMOVED)
+_DEVICE_EVENTS = (EventKind.DEVICE_ADDED, EventKind.DEVICE_CHANGED, EventKind.DEVICE_REMOVED)
 
 
 @dataclass(frozen=True)
 class SessionEvent:
     kind: EventKind
-    session: SessionInfo | None  # None for server events
+    session: SessionInfo | None  # for ADDED, CHANGED, REMOVED
     detail: str  # the server address, or why it was lost
+    device: DeviceInfo | None = None  # for DEVICE_ADDED, DEVICE_CHANGED, DEVICE_REMOVED
 
     @classmethod
     def _from_native(cls, e: _engine.SessionEvent) -> SessionEvent:
         kind = EventKind(e.kind)
-        has_session = kind in (EventKind.ADDED, EventKind.CHANGED, EventKind.REMOVED)
-        return cls(kind, SessionInfo._from_native(e.session) if has_session else None, e.detail)
+        session = SessionInfo._from_native(e.session) if kind in _SESSION_EVENTS else None
+        device = DeviceInfo._from_native(e.device) if kind in _DEVICE_EVENTS else None
+        return cls(kind, session, e.detail, device)
 
 
 @dataclass(frozen=True)
@@ -179,6 +219,60 @@ class SessionEnumerator:
         """Mute or unmute every stream of the process; returns True like set_session_volume."""
         self._engine.set_mute(arguments.process_id(pid), arguments.flag("muted", muted))
         return True
+
+    # ---- devices -------------------------------------------------------------------
+
+    def enumerate_devices(self, kind: DeviceKind | None = None) -> list[DeviceInfo]:
+        """Every output and input device (or those of `kind`), outputs first."""
+        return [
+            DeviceInfo._from_native(d)
+            for d in self._engine.devices()
+            if kind is None or d.kind == kind
+        ]
+
+    def default_device(self, kind: DeviceKind = DeviceKind.OUTPUT) -> DeviceInfo | None:
+        return next((d for d in self.enumerate_devices(kind) if d.is_default), None)
+
+    def find_device(self, name: str, kind: DeviceKind | None = None) -> DeviceInfo:
+        """The device whose id or description is `name` (case-insensitive).
+        InvalidArgumentError names the candidates when none or several match."""
+        wanted = arguments.app_name(name).casefold()
+        devices = self.enumerate_devices(kind)
+        exact = [d for d in devices if d.id == name]
+        matches = exact or [
+            d for d in devices if wanted in (d.id.casefold(), d.description.casefold())
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        listing = "; ".join(f"{d.id} ({d.description})" for d in (matches or devices))
+        if not matches:
+            raise InvalidArgumentError(f"no device named {name!r}; there are: {listing or 'none'}")
+        raise InvalidArgumentError(f"{len(matches)} devices are named {name!r}: {listing}")
+
+    def set_device_volume(self, device: str | DeviceInfo, volume: float) -> None:
+        """Set a device's volume; its loudest channel goes to `volume`, balance stays."""
+        d = self._device(device)
+        self._engine.set_device_volume(d.kind, d.id, arguments.volume(volume, self.max_volume))
+
+    def set_device_mute(self, device: str | DeviceInfo, muted: bool) -> None:
+        d = self._device(device)
+        self._engine.set_device_mute(d.kind, d.id, arguments.flag("muted", muted))
+
+    def set_default_device(self, device: str | DeviceInfo) -> None:
+        """Make it the default output (or input) device: where new streams go."""
+        d = self._device(device)
+        self._engine.set_default_device(d.kind, d.id)
+
+    def move_session(self, pid: int, device: str | DeviceInfo) -> None:
+        """Play the app (every stream, and those it opens later while this
+        choice stands) on output device `device`."""
+        d = self._device(device, DeviceKind.OUTPUT)
+        self._engine.move_session(arguments.process_id(pid), d.id)
+
+    def _device(self, device: str | DeviceInfo, kind: DeviceKind | None = None) -> DeviceInfo:
+        if isinstance(device, DeviceInfo):
+            return device
+        return self.find_device(device, kind)
 
     def wait_event(self, timeout: float | None = None) -> SessionEvent | None:
         """The next session event, or None after `timeout` seconds (None or inf: no limit)."""

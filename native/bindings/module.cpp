@@ -108,7 +108,16 @@ NB_MODULE(_engine, m) {
         .value("SERVER_LOST", pypac::SessionEvent::Kind::ServerLost)
         .value("SERVER_CONNECTED", pypac::SessionEvent::Kind::ServerConnected)
         .value("RESYNC", pypac::SessionEvent::Kind::Resync,
-               "events were dropped: list the sessions again");
+               "events were dropped: list the sessions and devices again")
+        .value("DEVICE_ADDED", pypac::SessionEvent::Kind::DeviceAdded)
+        .value("DEVICE_CHANGED", pypac::SessionEvent::Kind::DeviceChanged,
+               "any field, is_default too")
+        .value("DEVICE_REMOVED", pypac::SessionEvent::Kind::DeviceRemoved);
+
+    nb::enum_<pypac::DeviceKind>(m, "DeviceKind", nb::is_arithmetic(),
+                                 "An output device (speakers) or an input device (microphone).")
+        .value("OUTPUT", pypac::DeviceKind::Output)
+        .value("INPUT", pypac::DeviceKind::Input);
 
     nb::enum_<pypac::CaptureEnd>(m, "CaptureEndReason", nb::is_arithmetic(),
                                  "Why a capture stopped delivering frames for good.")
@@ -129,11 +138,23 @@ NB_MODULE(_engine, m) {
         .def_ro("muted", &pypac::SessionInfo::muted)
         .def_ro("peak", &pypac::SessionInfo::peak)
         .def_ro("stream_count", &pypac::SessionInfo::stream_count)
-        .def_ro("process_ids", &pypac::SessionInfo::process_ids);
+        .def_ro("process_ids", &pypac::SessionInfo::process_ids)
+        .def_ro("device_id", &pypac::SessionInfo::device_id);
+
+    nb::class_<pypac::DeviceInfo>(m, "DeviceInfo")
+        .def_ro("id", &pypac::DeviceInfo::id)
+        .def_ro("description", &pypac::DeviceInfo::description)
+        .def_ro("kind", &pypac::DeviceInfo::kind)
+        .def_ro("volume", &pypac::DeviceInfo::volume)
+        .def_ro("channel_volumes", &pypac::DeviceInfo::channel_volumes)
+        .def_ro("muted", &pypac::DeviceInfo::muted)
+        .def_ro("is_default", &pypac::DeviceInfo::is_default)
+        .def_ro("running", &pypac::DeviceInfo::running);
 
     nb::class_<pypac::SessionEvent>(m, "SessionEvent")
         .def_ro("kind", &pypac::SessionEvent::kind)
         .def_ro("session", &pypac::SessionEvent::session)
+        .def_ro("device", &pypac::SessionEvent::device)
         .def_ro("detail", &pypac::SessionEvent::detail);
 
     nb::class_<pypac::EventQueue>(m, "EventQueue")
@@ -183,6 +204,16 @@ NB_MODULE(_engine, m) {
              nb::call_guard<nb::gil_scoped_release>())
         .def_prop_ro("max_volume", &Engine::max_volume)
         .def("set_mute", &Engine::set_mute, "process_id"_a, "muted"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("devices", &Engine::devices, nb::call_guard<nb::gil_scoped_release>())
+        .def("device", &Engine::device, "kind"_a, "id"_a, nb::call_guard<nb::gil_scoped_release>())
+        .def("set_device_volume", &Engine::set_device_volume, "kind"_a, "id"_a, "volume"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("set_device_mute", &Engine::set_device_mute, "kind"_a, "id"_a, "muted"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("set_default_device", &Engine::set_default_device, "kind"_a, "id"_a,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("move_session", &Engine::move_session, "process_id"_a, "output_id"_a,
              nb::call_guard<nb::gil_scoped_release>())
         .def("subscribe", &Engine::subscribe)
         .def(

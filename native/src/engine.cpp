@@ -223,13 +223,89 @@ void Engine::server_state_changed(bool connected, const std::string &detail) {
     {
         std::lock_guard<std::mutex> lock(table_mutex_);
         last_server_detail_ = detail;
-        if (!connected)
+        if (!connected) {
             sessions_.clear();
+            devices_.clear();
+        }
     }
     SessionEvent event;
     event.kind = connected ? SessionEvent::Kind::ServerConnected : SessionEvent::Kind::ServerLost;
     event.detail = detail;
     publish(std::move(event));
+}
+
+void Engine::device_updated(const DeviceInfo &info) {
+    SessionEvent event;
+    {
+        std::lock_guard<std::mutex> lock(table_mutex_);
+        auto &slot = devices_[{info.kind, info.id}];
+        const bool added = slot.id.empty();
+        if (!added && slot == info)
+            return;
+        event.kind = added ? SessionEvent::Kind::DeviceAdded : SessionEvent::Kind::DeviceChanged;
+        slot = info;
+    }
+    event.device = info;
+    publish(std::move(event));
+}
+
+void Engine::device_removed(DeviceKind kind, const std::string &id) {
+    SessionEvent event;
+    {
+        std::lock_guard<std::mutex> lock(table_mutex_);
+        auto it = devices_.find({kind, id});
+        if (it == devices_.end())
+            return;
+        event.device = it->second;
+        devices_.erase(it);
+    }
+    event.kind = SessionEvent::Kind::DeviceRemoved;
+    publish(std::move(event));
+}
+
+std::vector<DeviceInfo> Engine::devices() const {
+    sessions(); // ServerUnavailable with the reason while disconnected
+    std::lock_guard<std::mutex> lock(table_mutex_);
+    std::vector<DeviceInfo> out;
+    out.reserve(devices_.size());
+    for (const auto &kv : devices_) // Output sorts before Input
+        out.push_back(kv.second);
+    return out;
+}
+
+DeviceInfo Engine::device(DeviceKind kind, const std::string &id) const {
+    std::string known;
+    for (const auto &d : devices()) {
+        if (d.kind != kind)
+            continue;
+        if (d.id == id)
+            return d;
+        known += (known.empty() ? "" : ", ") + d.id;
+    }
+    throw EngineError(ErrorCode::InvalidArgument,
+                      std::string("no ") + (kind == DeviceKind::Output ? "output" : "input") +
+                          " device '" + id + "'; there are: " + (known.empty() ? "none" : known));
+}
+
+void Engine::set_device_volume(DeviceKind kind, const std::string &id, float volume) {
+    check_volume(volume);
+    device(kind, id);
+    backend_->set_device_volume(kind, id, volume);
+}
+
+void Engine::set_device_mute(DeviceKind kind, const std::string &id, bool muted) {
+    device(kind, id);
+    backend_->set_device_mute(kind, id, muted);
+}
+
+void Engine::set_default_device(DeviceKind kind, const std::string &id) {
+    device(kind, id);
+    backend_->set_default_device(kind, id);
+}
+
+void Engine::move_session(int64_t process_id, const std::string &output_id) {
+    device(DeviceKind::Output, output_id);
+    backend_->move_session(session(process_id).process_id, output_id);
 }
 
 } // namespace pypac

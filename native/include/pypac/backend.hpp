@@ -40,6 +40,9 @@ class BackendListener {
     // After a loss every session is gone; the backend sends session_removed
     // for each first, and reconnects by itself.
     virtual void server_state_changed(bool connected, const std::string &detail) = 0;
+    // A device appeared or any of its fields changed (is_default too); the full entry.
+    virtual void device_updated(const DeviceInfo &info) = 0;
+    virtual void device_removed(DeviceKind kind, const std::string &id) = 0;
 };
 
 // Receives one server-side capture.
@@ -96,6 +99,24 @@ class Backend {
     // The highest app volume the OS accepts: 1.0, or more where it can boost.
     virtual float max_volume() const { return 1.0f; }
 
+    // Devices. Each blocks until the server answered; throws InvalidArgument
+    // for an unknown device, Unsupported where the backend cannot.
+    // `volume` keeps the device's balance, as set_volume() does for apps.
+    virtual void set_device_volume(DeviceKind kind, const std::string &id, float volume) {
+        unsupported("device volume", kind, id, volume);
+    }
+    virtual void set_device_mute(DeviceKind kind, const std::string &id, bool muted) {
+        unsupported("device mute", kind, id, muted);
+    }
+    virtual void set_default_device(DeviceKind kind, const std::string &id) {
+        unsupported("choosing the default device", kind, id, 0);
+    }
+    // Moves every stream of the app to output device `id`, and the app's
+    // streams opened later while the choice stands.
+    virtual void move_session(int64_t process_id, const std::string &id) {
+        unsupported("moving an app", DeviceKind::Output, id, process_id);
+    }
+
     // Raise each session's `peak` to the OS's own meter of it, for backends
     // whose OS meters every session (WASAPI's IAudioMeterInformation). Any
     // non-audio thread; may block briefly. The default measures nothing.
@@ -105,6 +126,13 @@ class Backend {
     // must outlive the returned stream.
     virtual std::unique_ptr<CaptureStream>
     open_capture(const CaptureTarget &target, const CaptureFormat &format, CaptureSink &sink) = 0;
+
+  private:
+    template <typename T>
+    [[noreturn]] void unsupported(const char *what, DeviceKind, const std::string &, T) const {
+        throw EngineError(ErrorCode::Unsupported,
+                          std::string(what) + " is not supported by the " + name() + " backend");
+    }
 };
 
 // The platform's backend (backends.cpp). `server` is a backend-specific

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace pypac {
@@ -38,6 +39,15 @@ class Engine final : private BackendListener {
     float max_volume() const; // 1.0, or more where the backend boosts
     void set_mute(int64_t process_id, bool muted);
 
+    // A copy of the device table, outputs then inputs; throws ServerUnavailable.
+    std::vector<DeviceInfo> devices() const;
+    // Throws InvalidArgument naming the device and the ones there are.
+    DeviceInfo device(DeviceKind kind, const std::string &id) const;
+    void set_device_volume(DeviceKind kind, const std::string &id, float volume);
+    void set_device_mute(DeviceKind kind, const std::string &id, bool muted);
+    void set_default_device(DeviceKind kind, const std::string &id);
+    void move_session(int64_t process_id, const std::string &output_id);
+
     // A new subscriber queue; it receives every event from now on.
     std::shared_ptr<EventQueue> subscribe();
 
@@ -52,6 +62,8 @@ class Engine final : private BackendListener {
     void session_updated(const SessionInfo &info) override;
     void session_removed(int64_t process_id) override;
     void server_state_changed(bool connected, const std::string &detail) override;
+    void device_updated(const DeviceInfo &info) override;
+    void device_removed(DeviceKind kind, const std::string &id) override;
 
     void publish(SessionEvent event);
     float live_peak(int64_t process_id) const;
@@ -60,6 +72,7 @@ class Engine final : private BackendListener {
 
     mutable std::mutex table_mutex_;
     std::map<int64_t, SessionInfo> sessions_;
+    std::map<std::pair<DeviceKind, std::string>, DeviceInfo> devices_;
 
     mutable std::mutex subscribers_mutex_;
     std::vector<std::weak_ptr<EventQueue>> subscribers_;

@@ -23,10 +23,14 @@ struct SessionEvent {
         Removed = 2,
         ServerLost = 3,
         ServerConnected = 4,
-        Resync = 5, // events were dropped: list the sessions again
+        Resync = 5, // events were dropped: list the sessions (and devices) again
+        DeviceAdded = 6,
+        DeviceChanged = 7, // any field, is_default too (a new default device)
+        DeviceRemoved = 8,
     };
     Kind kind = Kind::Changed;
     SessionInfo session; // for Removed: the last known entry with state Expired
+    DeviceInfo device;   // for the Device* kinds
     std::string detail;  // server address or why it was lost
 };
 

@@ -23,6 +23,9 @@ struct SessionInfo {
     // Each channel's fader (front-left first) where the OS has them; empty
     // otherwise. Their ratios are the balance that set_volume() keeps.
     std::vector<float> channel_volumes;
+    // The output device it plays on (DeviceInfo::id), that of its loudest
+    // stream when its streams play on several; empty where unknown.
+    std::string device_id;
     bool muted = false;
     float peak = 0.0f; // newest block's absolute peak, 0..1 (0 when not measured)
     int stream_count = 0;
@@ -34,9 +37,30 @@ struct SessionInfo {
     bool same_visible_state(const SessionInfo &o) const {
         return process_id == o.process_id && process_name == o.process_name &&
                display_name == o.display_name && icon_name == o.icon_name && state == o.state &&
-               volume == o.volume && channel_volumes == o.channel_volumes && muted == o.muted &&
-               stream_count == o.stream_count && process_ids == o.process_ids;
+               volume == o.volume && channel_volumes == o.channel_volumes &&
+               device_id == o.device_id && muted == o.muted && stream_count == o.stream_count &&
+               process_ids == o.process_ids;
     }
+};
+
+enum class DeviceKind : int { Output = 0, Input = 1 };
+
+// An output device (speakers, headset) or an input device (microphone).
+struct DeviceInfo {
+    std::string id;          // stable while it exists: PulseAudio's sink/source name
+    std::string description; // what the OS mixer shows, e.g. "Built-in Audio Analog Stereo"
+    DeviceKind kind = DeviceKind::Output;
+    float volume = 1.0f;                // the loudest channel's fader, 1.0 = 100%
+    std::vector<float> channel_volumes; // each channel's fader, front-left first
+    bool muted = false;
+    bool is_default = false; // where new streams of its kind go
+    bool running = false;    // something plays through it (records from it) now
+    bool operator==(const DeviceInfo &o) const {
+        return id == o.id && description == o.description && kind == o.kind && volume == o.volume &&
+               channel_volumes == o.channel_volumes && muted == o.muted &&
+               is_default == o.is_default && running == o.running;
+    }
+    bool operator!=(const DeviceInfo &o) const { return !(*this == o); }
 };
 
 // What callers may ask of a capture. pypac/arguments.py checks Python's arguments

@@ -30,17 +30,6 @@ void wait_operations(pa_threaded_mainloop *loop, pa_context *ctx,
     }
 }
 
-void signal_loop(pa_operation *, void *userdata) {
-    pa_threaded_mainloop_signal(static_cast<pa_threaded_mainloop *>(userdata), 0);
-}
-
-EngineError server_gone(const std::string &detail) {
-    return EngineError(ErrorCode::ServerUnavailable,
-                       "not connected to the sound server" +
-                           (detail.empty() ? std::string() : " (" + detail + ")") +
-                           "; PyPAC reconnects by itself once the server is back");
-}
-
 } // namespace
 
 PulseBackend::PulseBackend(std::string server) : server_(std::move(server)) {}
@@ -142,9 +131,10 @@ void PulseBackend::on_context_state() {
     pa_context *ctx = context_.get();
     switch (pa_context_get_state(ctx)) {
     case PA_CONTEXT_READY: {
-        const auto mask = static_cast<pa_subscription_mask_t>(PA_SUBSCRIPTION_MASK_SINK_INPUT |
-                                                              PA_SUBSCRIPTION_MASK_SINK |
-                                                              PA_SUBSCRIPTION_MASK_CLIENT);
+        const auto mask = static_cast<pa_subscription_mask_t>(
+            PA_SUBSCRIPTION_MASK_SINK_INPUT | PA_SUBSCRIPTION_MASK_SINK |
+            PA_SUBSCRIPTION_MASK_SOURCE | PA_SUBSCRIPTION_MASK_SERVER |
+            PA_SUBSCRIPTION_MASK_CLIENT);
         OperationPtr(pa_context_subscribe(ctx, mask, nullptr, nullptr));
         // Replies come in order: every client and sink is known before the
         // first sink input.
@@ -155,13 +145,7 @@ void PulseBackend::on_context_state() {
                     self_of(u)->on_client(*i);
             },
             this));
-        OperationPtr(pa_context_get_sink_info_list(
-            ctx,
-            [](pa_context *, const pa_sink_info *i, int eol, void *u) {
-                if (eol == 0 && i)
-                    self_of(u)->on_sink(*i);
-            },
-            this));
+        request_devices();
         OperationPtr(pa_context_get_sink_input_info_list(
             ctx,
             [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
@@ -215,6 +199,7 @@ void PulseBackend::on_context_lost(const std::string &why) {
     sink_monitors_.clear();
     clients_.clear();
     waiting_for_client_.clear();
+    devices_.clear(); // the engine forgets them with the server; routes_ stay for its return
     if (was_connected) {
         for (int64_t pid : pids)
             listener_->session_removed(pid);
@@ -271,6 +256,7 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
     } else if (facility == PA_SUBSCRIPTION_EVENT_SINK) {
         if (removed) {
             sink_monitors_.erase(index);
+            on_device_removed(DeviceKind::Output, index);
             return;
         }
         OperationPtr(pa_context_get_sink_info_by_index(
@@ -280,6 +266,20 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
                     self_of(u)->on_sink(*i);
             },
             this));
+    } else if (facility == PA_SUBSCRIPTION_EVENT_SOURCE) {
+        if (removed) {
+            on_device_removed(DeviceKind::Input, index);
+            return;
+        }
+        OperationPtr(pa_context_get_source_info_by_index(
+            ctx, index,
+            [](pa_context *, const pa_source_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_source(*i);
+            },
+            this));
+    } else if (facility == PA_SUBSCRIPTION_EVENT_SERVER) {
+        request_devices(); // a new default device: every is_default may change
     }
 }
 
@@ -340,6 +340,8 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
         regroup(changed);
     const SinkInput &grouped = sink_inputs_[si.index];
     changed.insert(grouped.process_id);
+    if (new_stream)
+        follow_route(grouped);
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_sink_input(grouped);
     if (synced_)
@@ -378,12 +380,6 @@ void PulseBackend::on_sink_input_removed(uint32_t index) {
             report_session(app);
 }
 
-void PulseBackend::on_sink(const pa_sink_info &info) {
-    sink_monitors_[info.index] = info.monitor_source;
-    for (PulseCapture *c : std::set<PulseCapture *>(captures_))
-        c->on_sink_known(info.index);
-}
-
 uint32_t PulseBackend::monitor_source_of(uint32_t sink) const {
     auto it = sink_monitors_.find(sink);
     return it == sink_monitors_.end() ? PA_INVALID_INDEX : it->second;
@@ -406,6 +402,8 @@ void PulseBackend::report_session(int64_t process_id) {
         // The loudest stream is what the user hears; show its level and balance.
         const float loudest = static_cast<float>(pa_cvolume_max(&si.volume)) / PA_VOLUME_NORM;
         if (loudest >= volume || s.channel_volumes.empty()) {
+            const auto sink = devices_.find({DeviceKind::Output, si.sink});
+            s.device_id = sink == devices_.end() ? std::string() : sink->second.id;
             s.channel_volumes.assign(si.volume.channels, 0.0f);
             for (unsigned c = 0; c < si.volume.channels; ++c)
                 s.channel_volumes[c] = static_cast<float>(si.volume.values[c]) / PA_VOLUME_NORM;

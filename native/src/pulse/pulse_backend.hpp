@@ -54,6 +54,10 @@ class PulseBackend final : public Backend {
     void set_mute(int64_t process_id, bool muted) override;
     // pavucontrol's slider end (PA_VOLUME_UI_MAX, 153%) rounded down to what we show.
     float max_volume() const override { return 1.5f; }
+    void set_device_volume(DeviceKind kind, const std::string &id, float volume) override;
+    void set_device_mute(DeviceKind kind, const std::string &id, bool muted) override;
+    void set_default_device(DeviceKind kind, const std::string &id) override;
+    void move_session(int64_t process_id, const std::string &id) override;
     std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
                                                 const CaptureFormat &format,
                                                 CaptureSink &sink) override;
@@ -81,7 +85,17 @@ class PulseBackend final : public Backend {
     void regroup(std::set<int64_t> &changed);
     // The loudest channel of any stream of the app (mainloop lock held).
     pa_volume_t loudest_channel(int64_t process_id) const;
+    // Devices (pulse_devices.cpp); mainloop thread.
+    void request_devices(); // the server's defaults, then every sink and source
+    void on_server_info(const pa_server_info &info);
     void on_sink(const pa_sink_info &info);
+    void on_source(const pa_source_info &info);
+    void on_device_removed(DeviceKind kind, uint32_t index);
+    void report_device(DeviceInfo info, uint32_t index);
+    // Sends a new stream of an app with a chosen device there (lock held).
+    void follow_route(const SinkInput &si);
+    // Issue one operation and wait for its answer (lock held); throws with `call`'s name.
+    template <typename Issue> void run_blocking(const std::string &call, Issue issue);
     void on_initial_sync_done();
     void report_session(int64_t process_id);
     std::string server_address() const;
@@ -103,7 +117,10 @@ class PulseBackend final : public Backend {
 
     std::map<uint32_t, SinkInput> sink_inputs_;
     std::map<uint32_t, uint32_t> sink_monitors_; // sink index -> monitor source index
-    std::map<uint32_t, ClientFacts> clients_;    // client index -> what it says of its program
+    std::map<std::pair<DeviceKind, uint32_t>, DeviceInfo> devices_; // by kind and index
+    std::string default_sink_, default_source_;                     // names (DeviceInfo::id)
+    std::map<int64_t, std::string> routes_;   // app -> the output device the user chose
+    std::map<uint32_t, ClientFacts> clients_; // client index -> what it says of its program
     // Sink inputs seen before their client: asked again once the client is known.
     std::map<uint32_t, std::vector<uint32_t>> waiting_for_client_;
     std::set<PulseCapture *> captures_;

@@ -96,6 +96,18 @@ inline std::string call_failed(const std::string &call, int pa_errno) {
            std::to_string(pa_errno) + ")";
 }
 
+// An operation's state callback: wake the thread waiting in pa_threaded_mainloop_wait().
+inline void signal_loop(pa_operation *, void *mainloop) {
+    pa_threaded_mainloop_signal(static_cast<pa_threaded_mainloop *>(mainloop), 0);
+}
+
+inline EngineError server_gone(const std::string &detail) {
+    return EngineError(ErrorCode::ServerUnavailable,
+                       "not connected to the sound server" +
+                           (detail.empty() ? std::string() : " (" + detail + ")") +
+                           "; PyPAC reconnects by itself once the server is back");
+}
+
 inline std::string proplist_get(const pa_proplist *p, const char *key) {
     const char *v = p ? pa_proplist_gets(p, key) : nullptr;
     return v ? std::string(v) : std::string();
