@@ -15,6 +15,7 @@ from typing import Callable
 
 import pytest
 
+import pypac
 from pypac import engine
 from pypac.demo.processes import stop_processes
 from tests.support.sound_servers import KINDS, PrivateServer
@@ -40,6 +41,13 @@ def sound_server(_private_server: PrivateServer) -> PrivateServer:
     if not _private_server.running:
         _private_server.restart()
     return _private_server
+
+
+@pytest.fixture
+def enumerator(sound_server: PrivateServer) -> Iterator[pypac.SessionEnumerator]:
+    en = pypac.SessionEnumerator()
+    yield en
+    en.close()
 
 
 @pytest.fixture
@@ -77,3 +85,27 @@ def player(sound_server: PrivateServer) -> Iterator[Player]:
 
     yield start
     stop_processes(procs)
+
+
+SECOND_SINK = "pypac_second_sink"
+
+
+@pytest.fixture
+def second_sink(sound_server: PrivateServer) -> Iterator[str]:
+    """A second output device (a null sink) for the test's duration."""
+    module = sound_server.pactl(
+        "load-module",
+        "module-null-sink",
+        f"sink_name={SECOND_SINK}",
+        "sink_properties=device.description=Second",
+    ).strip()
+    yield SECOND_SINK
+    default = sound_server.pactl("get-default-sink").strip()
+    if default == SECOND_SINK:  # leave the server as the next test expects it
+        others = [
+            d
+            for d in sound_server.pactl("list", "short", "sinks").splitlines()
+            if SECOND_SINK not in d
+        ]
+        sound_server.pactl("set-default-sink", others[0].split()[1])
+    sound_server.pactl("unload-module", module)

@@ -25,7 +25,9 @@ from .engine import (
     find_session,
 )
 from .errors import (
+    AmbiguousNameError,
     BackendError,
+    DeviceNotFoundError,
     InvalidArgumentError,
     PyPACError,
     ServerUnavailableError,
@@ -37,11 +39,13 @@ from .recording import Recorder, RecordingEnd, RecordingStatus, record
 __version__ = "0.1.0"
 
 __all__ = [
+    "AmbiguousNameError",
     "BackendError",
     "CaptureEndReason",
     "CaptureStats",
     "DeviceInfo",
     "DeviceKind",
+    "DeviceNotFoundError",
     "EventKind",
     "InvalidArgumentError",
     "ProcessCapture",

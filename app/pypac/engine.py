@@ -15,7 +15,11 @@ from types import TracebackType
 import numpy as np
 
 from . import _engine, arguments
-from .errors import InvalidArgumentError, PyPACError, SessionNotFoundError
+from .errors import (
+    AmbiguousNameError,
+    DeviceNotFoundError,
+    SessionNotFoundError,
+)
 
 #: How long a new SessionEnumerator or capture waits for the server.
 CONNECT_TIMEOUT_S = 5.0
@@ -235,7 +239,7 @@ class SessionEnumerator:
 
     def find_device(self, name: str, kind: DeviceKind | None = None) -> DeviceInfo:
         """The device whose id or description is `name` (case-insensitive).
-        InvalidArgumentError names the candidates when none or several match."""
+        DeviceNotFoundError (none) and AmbiguousNameError (several) list the candidates."""
         wanted = arguments.app_name(name).casefold()
         devices = self.enumerate_devices(kind)
         exact = [d for d in devices if d.id == name]
@@ -246,8 +250,10 @@ class SessionEnumerator:
             return matches[0]
         listing = "; ".join(f"{d.id} ({d.description})" for d in (matches or devices))
         if not matches:
-            raise InvalidArgumentError(f"no device named {name!r}; there are: {listing or 'none'}")
-        raise InvalidArgumentError(f"{len(matches)} devices are named {name!r}: {listing}")
+            raise DeviceNotFoundError(f"no device named {name!r}; there are: {listing or 'none'}")
+        raise AmbiguousNameError(
+            f"{len(matches)} devices are named {name!r}: {listing}; give the device's id"
+        )
 
     def set_device_volume(self, device: str | DeviceInfo, volume: float) -> None:
         """Set a device's volume; its loudest channel goes to `volume`, balance stays."""
@@ -446,9 +452,9 @@ def find_session(target: int | str, enumerator: SessionEnumerator | None = None)
         if not matches:
             raise SessionNotFoundError(f"no audio session named {target!r}")
         if len(matches) > 1:
-            pids = ", ".join(str(s.process_id) for s in matches)
-            raise PyPACError(
-                f"{len(matches)} sessions are named {target!r} (pids {pids}); "
+            listing = ", ".join(f"{s.process_id} ({s.display_name})" for s in matches)
+            raise AmbiguousNameError(
+                f"{len(matches)} apps are named {target!r}: pids {listing}; "
                 "pass a process id instead"
             )
         return matches[0]

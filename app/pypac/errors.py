@@ -25,6 +25,14 @@ class InvalidArgumentError(PyPACError, ValueError):
     """An argument was rejected before anything reached the server."""
 
 
+class DeviceNotFoundError(PyPACError, LookupError):
+    """No output or input device has the given id or name."""
+
+
+class AmbiguousNameError(InvalidArgumentError):
+    """A name matches several apps or devices; the message lists them."""
+
+
 class BackendError(PyPACError, OSError):
     """An OS or sound-server call failed; the message names the call and its code."""
 
@@ -34,7 +42,9 @@ class UnsupportedError(PyPACError, NotImplementedError):
 
 
 __all__ = [
+    "AmbiguousNameError",
     "BackendError",
+    "DeviceNotFoundError",
     "InvalidArgumentError",
     "PyPACError",
     "ServerUnavailableError",

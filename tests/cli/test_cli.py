@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-import pypac
 from pypac.demo.processes import stop_processes
 from tests.support.sound_servers import PrivateServer
 from tests.support.waiting import wait_for_session, wait_until
@@ -26,13 +25,6 @@ def pypac_cli(
         text=True,
         timeout=timeout,
     )
-
-
-@pytest.fixture
-def enumerator(sound_server):
-    en = pypac.SessionEnumerator()
-    yield en
-    en.close()
 
 
 def test_list_table_and_json(enumerator, player, sound_server):

@@ -21,13 +21,6 @@ from .test_cli import pypac_cli
 RATE = 48000
 
 
-@pytest.fixture
-def enumerator(sound_server):
-    en = pypac.SessionEnumerator()
-    yield en
-    en.close()
-
-
 def _start_record(sound_server, *args: str, **popen) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "pypac", "record", *args],

@@ -32,13 +32,6 @@ FORMATS = ["flac", "wav", "ogg"]
 
 
 @pytest.fixture
-def enumerator(sound_server):
-    en = pypac.SessionEnumerator()
-    yield en
-    en.close()
-
-
-@pytest.fixture
 def tone(enumerator, player) -> int:
     p = player(440, name="Ending tone", amplitude=0.3)
     wait_for_session(enumerator, p.pid)

@@ -3,34 +3,12 @@ choosing the default, moving an app between outputs, and events for each."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import pypac
 from pypac import DeviceKind, EventKind
+from tests.conftest import SECOND_SINK as SECOND
 from tests.support.waiting import wait_for_session, wait_until
-
-SECOND = "pypac_second_sink"
-
-
-@pytest.fixture
-def second_sink(sound_server) -> Iterator[str]:
-    """A second output device (a null sink) for the test's duration."""
-    module = sound_server.pactl(
-        "load-module",
-        "module-null-sink",
-        f"sink_name={SECOND}",
-        "sink_properties=device.description=Second",
-    ).strip()
-    yield SECOND
-    default = sound_server.pactl("get-default-sink").strip()
-    if default == SECOND:  # leave the server as the next test expects it
-        others = [
-            d for d in sound_server.pactl("list", "short", "sinks").splitlines() if SECOND not in d
-        ]
-        sound_server.pactl("set-default-sink", others[0].split()[1])
-    sound_server.pactl("unload-module", module)
 
 
 def _sink_of(sound_server, pid: int) -> str:
@@ -107,9 +85,9 @@ def test_move_an_app_and_its_later_streams(sound_server, enumerator, player, sec
 def test_unknown_and_ambiguous_devices_are_named(sound_server, enumerator, player):
     p = player(440)
     wait_for_session(enumerator, p.pid)
-    with pytest.raises(pypac.InvalidArgumentError, match="no device named 'nope'; there are"):
+    with pytest.raises(pypac.DeviceNotFoundError, match="no device named 'nope'; there are"):
         enumerator.set_device_volume("nope", 0.5)
-    with pytest.raises(pypac.InvalidArgumentError, match="no device named"):
+    with pytest.raises(pypac.DeviceNotFoundError, match="no device named"):
         enumerator.move_session(p.pid, "nope")
     with pytest.raises(pypac.InvalidArgumentError, match=r"0\.0 to 1\.5"):
         enumerator.set_device_volume(enumerator.default_device(), float("nan"))

@@ -92,6 +92,8 @@ class PulseBackend final : public Backend {
     void on_source(const pa_source_info &info);
     void on_device_removed(DeviceKind kind, uint32_t index);
     void report_device(DeviceInfo info, uint32_t index);
+    // Read one device again and wait for it (lock held): the table is current on return.
+    void refresh_device(DeviceKind kind, const std::string &id);
     // Sends a new stream of an app with a chosen device there (lock held).
     void follow_route(const SinkInput &si);
     // Issue one operation and wait for its answer (lock held); throws with `call`'s name.

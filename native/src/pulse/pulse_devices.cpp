@@ -141,6 +141,31 @@ template <typename Issue> void PulseBackend::run_blocking(const std::string &cal
         throw EngineError(ErrorCode::BackendFailure, call_failed(call, request.error));
 }
 
+void PulseBackend::refresh_device(DeviceKind kind, const std::string &id) {
+    pa_context *ctx = context_.get();
+    OperationPtr op(kind == DeviceKind::Output
+                        ? pa_context_get_sink_info_by_name(
+                              ctx, id.c_str(),
+                              [](pa_context *, const pa_sink_info *i, int eol, void *u) {
+                                  if (eol == 0 && i)
+                                      self_of(u)->on_sink(*i);
+                              },
+                              this)
+                        : pa_context_get_source_info_by_name(
+                              ctx, id.c_str(),
+                              [](pa_context *, const pa_source_info *i, int eol, void *u) {
+                                  if (eol == 0 && i)
+                                      self_of(u)->on_source(*i);
+                              },
+                              this));
+    if (!op)
+        return; // the change's own event will tell
+    pa_operation_set_state_callback(op.get(), signal_loop, loop_.get());
+    while (pa_operation_get_state(op.get()) == PA_OPERATION_RUNNING &&
+           pa_context_get_state(ctx) == PA_CONTEXT_READY)
+        pa_threaded_mainloop_wait(loop_.get());
+}
+
 void PulseBackend::set_device_volume(DeviceKind kind, const std::string &id, float volume) {
     MainloopLock lock(loop_.get());
     pa_cvolume current{};
@@ -164,6 +189,7 @@ void PulseBackend::set_device_volume(DeviceKind kind, const std::string &id, flo
                      [&](pa_context *ctx, pa_context_success_cb_t cb, void *u) {
                          return pa_context_set_source_volume_by_name(ctx, id.c_str(), &cv, cb, u);
                      });
+    refresh_device(kind, id); // the device table holds the new volume when we return
 }
 
 void PulseBackend::set_device_mute(DeviceKind kind, const std::string &id, bool muted) {
@@ -178,6 +204,7 @@ void PulseBackend::set_device_mute(DeviceKind kind, const std::string &id, bool 
                      [&](pa_context *ctx, pa_context_success_cb_t cb, void *u) {
                          return pa_context_set_source_mute_by_name(ctx, id.c_str(), muted, cb, u);
                      });
+    refresh_device(kind, id);
 }
 
 void PulseBackend::set_default_device(DeviceKind kind, const std::string &id) {
