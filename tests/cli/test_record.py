@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import resource
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,31 +11,13 @@ import pytest
 import soundfile as sf
 
 import pypac
+from tests.support.record_cli import start_record, wait_recording
 from tests.support.spectrum import dominant_frequency, isolation_db
 from tests.support.waiting import wait_for_session
 
 from .test_cli import pypac_cli
 
 RATE = 48000
-
-
-def _start_record(sound_server, *args: str, **popen) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pypac", "record", *args],
-        env=sound_server.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **popen,
-    )
-
-
-def _wait_recording(proc: subprocess.Popen[str]) -> float:
-    """Wait for the 'Recording ...' line; the monotonic time it came."""
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("Recording"), (line, proc.stderr.read() if proc.stderr else "")
-    return time.monotonic()
 
 
 @pytest.mark.parametrize("fmt", ["flac", "wav", "ogg"])
@@ -60,8 +40,8 @@ def test_record_by_name_and_sigint_keeps_everything(enumerator, player, sound_se
     p = player(440, name="Stopped by Ctrl+C")
     wait_for_session(enumerator, p.pid)
     path = tmp_path / "ctrl-c.flac"
-    proc = _start_record(sound_server, "--name", "Stopped by Ctrl+C", "-o", str(path))
-    started = _wait_recording(proc)
+    proc = start_record(sound_server, "--name", "Stopped by Ctrl+C", "-o", str(path))
+    started = wait_recording(proc)
     time.sleep(3.0)
     proc.send_signal(signal.SIGINT)
     held = time.monotonic() - started
@@ -84,8 +64,8 @@ def test_player_killed_mid_recording(enumerator, player, sound_server, tmp_path)
     p = player(440, name="Killed")
     wait_for_session(enumerator, p.pid)
     path = tmp_path / "killed.flac"
-    proc = _start_record(sound_server, "--pid", str(p.pid), "-o", str(path))
-    started = _wait_recording(proc)
+    proc = start_record(sound_server, "--pid", str(p.pid), "-o", str(path))
+    started = wait_recording(proc)
     time.sleep(2.0)
     p.kill()
     held = time.monotonic() - started
@@ -109,7 +89,7 @@ def test_full_disk_ends_with_clear_error_and_readable_file(
     p = player(440, name="Too long")
     wait_for_session(enumerator, p.pid)
     path = tmp_path / "full.wav"  # float WAV: 384 kB/s, the limit hits after ~1 s
-    proc = _start_record(
+    proc = start_record(
         sound_server,
         "--pid",
         str(p.pid),

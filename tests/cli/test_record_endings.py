@@ -24,6 +24,7 @@ import pytest
 import soundfile as sf
 
 import pypac
+from tests.support.record_cli import start_record, wait_recording
 from tests.support.spectrum import dominant_frequency
 from tests.support.waiting import wait_for_session, wait_until
 
@@ -39,31 +40,7 @@ def tone(enumerator, player) -> int:
 
 
 def _record(sound_server, pid: int, path: Path, *extra: str, prefix: tuple[str, ...] = ()):
-    return subprocess.Popen(
-        [
-            *prefix,
-            sys.executable,
-            "-m",
-            "pypac",
-            "record",
-            "--pid",
-            str(pid),
-            "-o",
-            str(path),
-            *extra,
-        ],
-        env=sound_server.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _wait_recording(proc: subprocess.Popen[str]) -> float:
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("Recording"), (line, proc.stderr.read() if proc.stderr else "")
-    return time.monotonic()
+    return start_record(sound_server, "--pid", str(pid), "-o", str(path), *extra, prefix=prefix)
 
 
 def _reported_frames(stdout: str) -> int:
@@ -100,7 +77,7 @@ def _check_file(path: Path) -> int:
 def test_signal_finishes_the_file(sound_server, tone, tmp_path, fmt, ending):
     path = tmp_path / f"signal.{fmt}"
     proc = _record(sound_server, tone, path)
-    _wait_recording(proc)
+    wait_recording(proc)
     time.sleep(1.5)
     proc.send_signal(getattr(signal, ending))
     stdout, stderr = proc.communicate(timeout=20)
@@ -128,7 +105,7 @@ def test_timeout_command_finishes_the_file(sound_server, tone, tmp_path, fmt):
 def test_sigkill_keeps_all_but_the_last_second(sound_server, tone, tmp_path, fmt):
     path = tmp_path / f"killed.{fmt}"
     proc = _record(sound_server, tone, path)
-    started = _wait_recording(proc)
+    started = wait_recording(proc)
     time.sleep(3.5)
     proc.kill()
     held = time.monotonic() - started
@@ -209,7 +186,7 @@ def test_python_exit_with_a_running_recorder(sound_server, tone, tmp_path, fmt):
 def test_server_lost_mid_recording_exits_5(sound_server, enumerator, tone, tmp_path):
     path = tmp_path / "lost.flac"
     proc = _record(sound_server, tone, path)
-    _wait_recording(proc)
+    wait_recording(proc)
     time.sleep(1.0)
     sound_server.kill()
     stdout, stderr = proc.communicate(timeout=20)

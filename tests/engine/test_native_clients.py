@@ -1,4 +1,5 @@
-"""Programs that speak PipeWire natively (pw-play) are apps like any other.
+"""Programs that speak PipeWire natively (pw-play, GStreamer's pipewiresink)
+are apps like any other.
 
 pipewire-pulse shows their streams without application.process.id; the
 process id is on the stream's client. They must be listed with their pid
@@ -76,3 +77,39 @@ def test_pw_play_is_listed_controlled_and_captured_alone(sound_server, enumerato
     with pypac.ProcessCapture(pw_play.pid) as cap:
         muted = capture_for(cap, 0.5)
     assert float(np.abs(muted).max()) == 0.0
+
+
+@pytest.mark.parametrize("sink", ["pipewiresink", "pulsesink"])
+def test_gstreamer_players_are_apps(sound_server, enumerator, player, sink):
+    """GStreamer through PipeWire natively and through the pulse protocol."""
+    other = player(440, name="Pulse player")
+    gst = subprocess.Popen(
+        [
+            "gst-launch-1.0",
+            "-q",
+            "audiotestsrc",
+            "freq=1200",
+            "volume=0.4",
+            "!",
+            "audioconvert",
+            "!",
+            "audioresample",
+            "!",
+            sink,
+        ],
+        env=sound_server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        session = wait_for_session(enumerator, gst.pid, timeout=10)
+        assert session.process_name.startswith("gst-launch")
+        wait_for_session(enumerator, other.pid)
+        with pypac.ProcessCapture(gst.pid) as cap:
+            audio = capture_for(cap, 1.5)[RATE // 2 :]
+        assert dominant_frequency(audio, RATE) == pytest.approx(1200, abs=3)
+        assert isolation_db(audio, RATE, 1200, 440) >= 60
+        enumerator.set_session_mute(gst.pid, True)
+        wait_until(lambda: enumerator.get_session(gst.pid).muted)
+    finally:
+        stop_processes([gst])

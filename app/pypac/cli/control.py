@@ -13,24 +13,30 @@ from ..errors import SessionNotFoundError
 from .exits import EXIT_OK
 
 
-def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    sessions = engine.SessionEnumerator().enumerate_sessions()
+def _show(
+    args: argparse.Namespace, out: TextIO, rows: list[dict[str, Any]], empty: str, table: list[str]
+) -> int:
+    """`rows` as JSON with --json, else the `table` lines (a header first), or `empty`."""
     if args.json:
-        rows = [{**asdict(s), "state": s.state.name.lower()} for s in sessions]  # device_id too
         json.dump(rows, out, indent=2)
         out.write("\n")
-        return EXIT_OK
-    if not sessions:
-        out.write("No applications are playing audio.\n")
-        return EXIT_OK
-    out.write(f"{'PID':>7}  {'PROCESS':<16} {'NAME':<24} {'STATE':<8} {'VOLUME':>6}  MUTED\n")
-    for s in sessions:
-        out.write(
-            f"{s.process_id:>7}  {s.process_name[:16]:<16} {s.display_name[:24]:<24} "
-            f"{s.state.name.lower():<8} {round(s.volume * 100):>5}%  "
-            f"{'yes' if s.muted else 'no'}\n"
-        )
+    elif not rows:
+        out.write(empty + "\n")
+    else:
+        out.writelines(line + "\n" for line in table)
     return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    sessions = engine.SessionEnumerator().enumerate_sessions()
+    table = [f"{'PID':>7}  {'PROCESS':<16} {'NAME':<24} {'STATE':<8} {'VOLUME':>6}  MUTED"]
+    table += [
+        f"{s.process_id:>7}  {s.process_name[:16]:<16} {s.display_name[:24]:<24} "
+        f"{s.state.name.lower():<8} {_percent(s.volume):>6}  {'yes' if s.muted else 'no'}"
+        for s in sessions
+    ]
+    rows = [{**asdict(s), "state": s.state.name.lower()} for s in sessions]
+    return _show(args, out, rows, "No applications are playing audio.", table)
 
 
 def _process_exists(pid: int) -> bool:
@@ -124,24 +130,13 @@ def cmd_default(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _device_row(d: engine.DeviceInfo) -> dict[str, Any]:
-    return {**asdict(d), "kind": d.kind.name.lower()}
-
-
 def cmd_devices(args: argparse.Namespace, out: TextIO) -> int:
     devices = engine.SessionEnumerator().enumerate_devices()
-    if args.json:
-        json.dump([_device_row(d) for d in devices], out, indent=2)
-        out.write("\n")
-        return EXIT_OK
-    if not devices:
-        out.write("The sound server has no devices.\n")
-        return EXIT_OK
-    out.write(f"{'KIND':<7} {'DEFAULT':<7} {'VOLUME':>6}  {'MUTED':<5}  {'ID':<32} DESCRIPTION\n")
-    for d in devices:
-        out.write(
-            f"{d.kind.name.lower():<7} {'*' if d.is_default else '':<7} "
-            f"{_percent(d.volume):>6}  {'yes' if d.muted else 'no':<5}  {d.id:<32} "
-            f"{d.description}\n"
-        )
-    return EXIT_OK
+    table = [f"{'KIND':<7} {'DEFAULT':<7} {'VOLUME':>6}  {'MUTED':<5}  {'ID':<32} DESCRIPTION"]
+    table += [
+        f"{d.kind.name.lower():<7} {'*' if d.is_default else '':<7} "
+        f"{_percent(d.volume):>6}  {'yes' if d.muted else 'no':<5}  {d.id:<32} {d.description}"
+        for d in devices
+    ]
+    rows = [{**asdict(d), "kind": d.kind.name.lower()} for d in devices]
+    return _show(args, out, rows, "The sound server has no devices.", table)

@@ -2,6 +2,7 @@
 
 #include "apps/proc_table_linux.hpp"
 #include "pulse_capture.hpp"
+#include "volume_scale.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -512,25 +513,15 @@ pa_volume_t PulseBackend::loudest_channel(int64_t process_id) const {
 
 void PulseBackend::set_volume(int64_t process_id, float volume) {
     const auto target = static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM));
-    apply_to_process(
-        process_id, "pa_context_set_sink_input_volume()",
-        [this, process_id, target](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb,
-                                   void *u) {
-            // Scale every channel of every stream by one factor, so the loudest
-            // goes to `target` and balance and the streams' relative levels stay.
-            const pa_volume_t loudest = loudest_channel(process_id);
-            pa_cvolume cv = si.volume;
-            if (cv.channels == 0)
-                pa_cvolume_set(&cv, 1, target);
-            else if (loudest == PA_VOLUME_MUTED)
-                pa_cvolume_set(&cv, cv.channels, target);
-            else
-                for (unsigned c = 0; c < cv.channels; ++c)
-                    cv.values[c] = static_cast<pa_volume_t>(std::min<double>(
-                        PA_VOLUME_MAX, std::round(static_cast<double>(cv.values[c]) * target /
-                                                  static_cast<double>(loudest))));
-            return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
-        });
+    apply_to_process(process_id, "pa_context_set_sink_input_volume()",
+                     [this, process_id, target](pa_context *ctx, const SinkInput &si,
+                                                pa_context_success_cb_t cb, void *u) {
+                         // One factor for every channel of every stream: the loudest goes
+                         // to `target`, balance and the streams' relative levels stay.
+                         const pa_cvolume cv =
+                             scaled_to(si.volume, loudest_channel(process_id), target);
+                         return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
+                     });
 }
 
 void PulseBackend::set_channel_volumes(int64_t process_id, const std::vector<float> &volumes) {

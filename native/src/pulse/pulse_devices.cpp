@@ -2,6 +2,7 @@
 // out), the server's default of each, and moving apps between outputs.
 #include "pulse_backend.hpp"
 #include "pulse_capture.hpp"
+#include "volume_scale.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -30,20 +31,6 @@ DeviceInfo device_of(DeviceKind kind, const char *name, const char *description,
     d.muted = mute != 0;
     d.running = running;
     return d;
-}
-
-// `cv` scaled so that its loudest channel is `target`; balance stays.
-pa_cvolume keeping_balance(pa_cvolume cv, pa_volume_t target) {
-    const pa_volume_t loudest = pa_cvolume_max(&cv);
-    if (cv.channels == 0)
-        pa_cvolume_set(&cv, 1, target);
-    else if (loudest == PA_VOLUME_MUTED)
-        pa_cvolume_set(&cv, cv.channels, target);
-    else
-        for (unsigned c = 0; c < cv.channels; ++c)
-            cv.values[c] = static_cast<pa_volume_t>(std::min<double>(
-                PA_VOLUME_MAX, std::round(static_cast<double>(cv.values[c]) * target / loudest)));
-    return cv;
 }
 
 } // namespace
@@ -177,8 +164,8 @@ void PulseBackend::set_device_volume(DeviceKind kind, const std::string &id, flo
                 current.values[c] = static_cast<pa_volume_t>(
                     std::lround(kv.second.channel_volumes[c] * PA_VOLUME_NORM));
         }
-    const pa_cvolume cv =
-        keeping_balance(current, static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM)));
+    const pa_cvolume cv = scaled_to(current, pa_cvolume_max(&current),
+                                    static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM)));
     if (kind == DeviceKind::Output)
         run_blocking("pa_context_set_sink_volume_by_name(" + id + ")",
                      [&](pa_context *ctx, pa_context_success_cb_t cb, void *u) {
