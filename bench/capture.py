@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support: t
 from tests.support.sound_servers import PrivateServer
 
 import pypac
+from pypac.demo.processes import stop_processes
 
 RATE = 48000
 WARM_UP_S = 4.0  # PulseAudio's null sink takes ~3.5 s to drop to a 10 ms latency
@@ -163,10 +164,7 @@ def run_parec(server: PrivateServer, seconds: float, server_pid: int) -> dict[st
     wall = time.monotonic() - t0
     cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu0
     server_cpu = cpu_seconds(server_pid) - server_cpu0
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        p.wait()
+    stop_processes(procs)
     return {"cpu_per_stream": 100 * cpu / wall / len(procs), "server_cpu": 100 * server_cpu / wall}
 
 
@@ -182,7 +180,7 @@ def main() -> int:
         server = PrivateServer(args.server, Path(tmp) / "server").start()
         server.activate()
         pypac.engine.reset_engine()
-        server_pid = server._procs[-1].pid  # pulseaudio, or pipewire-pulse
+        server_pid = server.pids[-1]  # pulseaudio, or pipewire-pulse
         tone = Path(tmp) / "tone.wav"
         make_tone(tone, 3 * args.seconds + 30)
         rows = []
@@ -193,10 +191,7 @@ def main() -> int:
                     ours = run_engine([p.pid for p in players], args.seconds, server_pid)
                     theirs = run_parec(server, args.seconds, server_pid)
                 finally:
-                    for p in players:
-                        p.terminate()
-                    for p in players:
-                        p.wait()
+                    stop_processes(players)
                 rows.append((n, ours, theirs))
                 print(f"  N={n} done", file=sys.stderr)
         finally:

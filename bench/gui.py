@@ -136,8 +136,7 @@ def run_mixer(env: dict[str, str], seconds: float, workdir: Path) -> dict[str, f
         after, cpu1 = read_stats(stats_path), cpu_seconds(proc.pid)
         rss = rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_processes([proc], timeout=10)
     span = after["ended"] - before["ended"]
     if span <= 0 or proc.returncode not in (0, -15, None):
         tail = log.read_text(errors="replace")[-2000:]
@@ -167,8 +166,7 @@ def run_pavucontrol(env: dict[str, str], seconds: float) -> dict[str, float]:
         cpu1 = cpu_seconds(proc.pid)
         rss = rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_processes([proc], timeout=10)
     return {"cpu": 100 * (cpu1 - cpu0) / seconds, "rss": rss}
 
 
@@ -199,8 +197,7 @@ def main() -> int:
             rows.append((n, ours, theirs))
     finally:
         server.stop()
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+        stop_processes([xvfb], timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(

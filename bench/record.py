@@ -36,6 +36,7 @@ from tests.support.sound_servers import PrivateServer
 
 import pypac
 from capture import cpu_seconds, make_tone, start_players
+from pypac.demo.processes import stop_processes
 
 RATE = 48000
 
@@ -165,13 +166,7 @@ def main() -> int:
             ours, mixer_ours = mixer_cpu(mixer, lambda: run_ours(pids, out, args.seconds))
             theirs, mixer_theirs = mixer_cpu(mixer, lambda: run_parecord(server, out, args.seconds))
         finally:
-            if mixer is not None:
-                mixer.terminate()
-                mixer.wait()
-            for p in players:
-                p.terminate()
-            for p in players:
-                p.wait()
+            stop_processes([*players, *([mixer] if mixer is not None else [])])
             server.stop()
 
         floor = run_encode_only(args.count, out, args.seconds)
