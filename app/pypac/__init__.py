@@ -12,6 +12,7 @@ pypac.record(pid, "out.flac", duration=10)
 from .engine import (
     CaptureEndReason,
     CaptureStats,
+    DeviceCapture,
     DeviceInfo,
     DeviceKind,
     EventKind,
@@ -43,6 +44,7 @@ __all__ = [
     "BackendError",
     "CaptureEndReason",
     "CaptureStats",
+    "DeviceCapture",
     "DeviceInfo",
     "DeviceKind",
     "DeviceNotFoundError",

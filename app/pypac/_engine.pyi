@@ -190,3 +190,6 @@ class Engine:
     def open_capture(
         self, process_id: int, system: bool, sample_rate: int, channels: int, ring_seconds: float
     ) -> CaptureReader: ...
+    def open_device_capture(
+        self, kind: DeviceKind, id: str, sample_rate: int, channels: int, ring_seconds: float
+    ) -> CaptureReader: ...

@@ -240,20 +240,7 @@ class SessionEnumerator:
     def find_device(self, name: str, kind: DeviceKind | None = None) -> DeviceInfo:
         """The device whose id or description is `name` (case-insensitive).
         DeviceNotFoundError (none) and AmbiguousNameError (several) list the candidates."""
-        wanted = arguments.app_name(name).casefold()
-        devices = self.enumerate_devices(kind)
-        exact = [d for d in devices if d.id == name]
-        matches = exact or [
-            d for d in devices if wanted in (d.id.casefold(), d.description.casefold())
-        ]
-        if len(matches) == 1:
-            return matches[0]
-        listing = "; ".join(f"{d.id} ({d.description})" for d in (matches or devices))
-        if not matches:
-            raise DeviceNotFoundError(f"no device named {name!r}; there are: {listing or 'none'}")
-        raise AmbiguousNameError(
-            f"{len(matches)} devices are named {name!r}: {listing}; give the device's id"
-        )
+        return _find_device(self.enumerate_devices(kind), name)
 
     def set_device_volume(self, device: str | DeviceInfo, volume: float) -> None:
         """Set a device's volume; its loudest channel goes to `volume`, balance stays."""
@@ -442,6 +429,48 @@ class SimpleLoopback(_Capture):
         if self.exclude_pid is not None:
             return f"SimpleLoopback(exclude_pid={self.exclude_pid}, active={self.active})"
         return f"SimpleLoopback(active={self.active})"
+
+
+class DeviceCapture(_Capture):
+    """Captures one device: what an output device plays (its monitor), or
+    what an input device (a microphone) records. `device` is a DeviceInfo,
+    or a device's id or description (`SessionEnumerator.find_device`)."""
+
+    def __init__(
+        self,
+        device: str | DeviceInfo,
+        sample_rate: int = 48000,
+        channels: int = 2,
+        ring_seconds: float = 4.0,
+    ) -> None:
+        super().__init__(sample_rate, channels, ring_seconds)
+        self.device = device if isinstance(device, DeviceInfo) else arguments.app_name(device)
+
+    def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
+        d = self.device
+        if not isinstance(d, DeviceInfo):
+            d = _find_device([DeviceInfo._from_native(n) for n in engine.devices()], d)
+        return engine.open_device_capture(
+            d.kind, d.id, self.sample_rate, self.channels, self.ring_seconds
+        )
+
+    def __repr__(self) -> str:
+        name = self.device.id if isinstance(self.device, DeviceInfo) else self.device
+        return f"DeviceCapture({name!r}, active={self.active})"
+
+
+def _find_device(devices: list[DeviceInfo], name: str) -> DeviceInfo:
+    wanted = arguments.app_name(name).casefold()
+    exact = [d for d in devices if d.id == name]
+    matches = exact or [d for d in devices if wanted in (d.id.casefold(), d.description.casefold())]
+    if len(matches) == 1:
+        return matches[0]
+    listing = "; ".join(f"{d.id} ({d.description})" for d in (matches or devices))
+    if not matches:
+        raise DeviceNotFoundError(f"no device named {name!r}; there are: {listing or 'none'}")
+    raise AmbiguousNameError(
+        f"{len(matches)} devices are named {name!r}: {listing}; give the device's id"
+    )
 
 
 def find_session(target: int | str, enumerator: SessionEnumerator | None = None) -> SessionInfo:

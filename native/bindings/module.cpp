@@ -230,5 +230,15 @@ NB_MODULE(_engine, m) {
                                       ring_seconds);
             },
             "process_id"_a, "system"_a, "sample_rate"_a, "channels"_a, "ring_seconds"_a,
-            nb::keep_alive<0, 1>()); // a reader keeps its engine (and backend) alive
+            nb::keep_alive<0, 1>()) // a reader keeps its engine (and backend) alive
+        .def(
+            "open_device_capture",
+            [](Engine &e, pypac::DeviceKind kind, const std::string &id, uint32_t sample_rate,
+               uint32_t channels, double ring_seconds) {
+                nb::gil_scoped_release release;
+                return e.open_capture(pypac::CaptureTarget::device(kind, id),
+                                      pypac::CaptureFormat{sample_rate, channels}, ring_seconds);
+            },
+            "kind"_a, "id"_a, "sample_rate"_a, "channels"_a, "ring_seconds"_a,
+            nb::keep_alive<0, 1>());
 }

@@ -128,6 +128,8 @@ Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, do
                               std::to_string(ring_seconds));
     if (target.kind == CaptureTarget::Kind::Process) {
         target.process_id = session(target.process_id).process_id; // one capture per app
+    } else if (target.kind == CaptureTarget::Kind::Device) {
+        device(target.device_kind, target.device_id); // InvalidArgument naming the devices
     } else if (!backend_->connected()) {
         sessions(); // throws ServerUnavailable with the reason
     } else if (target.kind == CaptureTarget::Kind::SystemExceptProcess) {
@@ -139,8 +141,7 @@ Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, do
         }
     }
 
-    const CaptureKey key{static_cast<int>(target.kind), target.process_id, format.sample_rate,
-                         format.channels};
+    const CaptureKey key{target, format.sample_rate, format.channels};
     const auto ring_frames = static_cast<size_t>(ring_seconds * format.sample_rate);
     std::shared_ptr<CaptureHub> hub;
     {
@@ -163,8 +164,8 @@ float Engine::live_peak(int64_t process_id) const {
     std::lock_guard<std::mutex> lock(captures_mutex_);
     float peak = 0.0f;
     for (const auto &kv : captures_) {
-        if (std::get<0>(kv.first) != static_cast<int>(CaptureTarget::Kind::Process) ||
-            std::get<1>(kv.first) != process_id)
+        const CaptureTarget &target = std::get<0>(kv.first);
+        if (target.kind != CaptureTarget::Kind::Process || target.process_id != process_id)
             continue;
         if (auto hub = kv.second.lock())
             peak = std::max(peak, hub->peak());

@@ -78,7 +78,7 @@ class Engine final : private BackendListener {
     std::vector<std::weak_ptr<EventQueue>> subscribers_;
 
     // Keyed by target and format: readers asking for another rate get their own capture.
-    using CaptureKey = std::tuple<int, int64_t, uint32_t, uint32_t>;
+    using CaptureKey = std::tuple<CaptureTarget, uint32_t, uint32_t>;
     mutable std::mutex captures_mutex_;
     std::map<CaptureKey, std::weak_ptr<CaptureHub>> captures_;
 

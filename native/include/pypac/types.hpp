@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace pypac {
@@ -81,17 +82,25 @@ struct CaptureFormat {
 };
 
 // What a capture is aimed at: one process (and, where the OS can, its
-// children), everything the system plays, or everything but one process.
+// children), everything the system plays, everything but one process, or one
+// device: what an output device plays, or what an input device records.
 struct CaptureTarget {
-    enum class Kind { Process, System, SystemExceptProcess };
+    enum class Kind { Process, System, SystemExceptProcess, Device };
     Kind kind = Kind::Process;
     int64_t process_id = 0;
-
-    static CaptureTarget process(int64_t pid) { return {Kind::Process, pid}; }
-    static CaptureTarget system() { return {Kind::System, 0}; }
-    static CaptureTarget system_except(int64_t pid) { return {Kind::SystemExceptProcess, pid}; }
+    DeviceKind device_kind = DeviceKind::Output; // Device only
+    std::string device_id;                       // Device only: DeviceInfo::id
+    static CaptureTarget process(int64_t pid) { return {Kind::Process, pid, {}, {}}; }
+    static CaptureTarget system() { return {Kind::System, 0, {}, {}}; }
+    static CaptureTarget system_except(int64_t pid) {
+        return {Kind::SystemExceptProcess, pid, {}, {}};
+    }
+    static CaptureTarget device(DeviceKind kind, std::string id) {
+        return {Kind::Device, 0, kind, std::move(id)};
+    }
     bool operator<(const CaptureTarget &o) const {
-        return kind != o.kind ? kind < o.kind : process_id < o.process_id;
+        return std::tie(kind, process_id, device_kind, device_id) <
+               std::tie(o.kind, o.process_id, o.device_kind, o.device_id);
     }
 };
 

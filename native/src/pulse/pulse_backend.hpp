@@ -68,6 +68,9 @@ class PulseBackend final : public Backend {
     const std::map<uint32_t, SinkInput> &sink_inputs() const { return sink_inputs_; }
     // The monitor source of a sink, or PA_INVALID_INDEX while its info is pending.
     uint32_t monitor_source_of(uint32_t sink) const;
+    // The monitor source's name of the output device `sink_name` (its usual
+    // "<sink>.monitor" until the sink's info came).
+    std::string monitor_source_name(const std::string &sink_name) const;
     void forget_capture(PulseCapture *capture) { captures_.erase(capture); }
 
   private:
@@ -118,7 +121,8 @@ class PulseBackend final : public Backend {
     std::atomic<bool> server_full_{false};
 
     std::map<uint32_t, SinkInput> sink_inputs_;
-    std::map<uint32_t, uint32_t> sink_monitors_; // sink index -> monitor source index
+    std::map<uint32_t, uint32_t> sink_monitors_;       // sink index -> monitor source index
+    std::map<std::string, std::string> monitor_names_; // sink name -> monitor source name
     std::map<std::pair<DeviceKind, uint32_t>, DeviceInfo> devices_; // by kind and index
     std::string default_sink_, default_source_;                     // names (DeviceInfo::id)
     std::map<int64_t, std::string> routes_;   // app -> the output device the user chose

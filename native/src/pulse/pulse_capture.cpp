@@ -45,14 +45,16 @@ PulseCapture::~PulseCapture() {
 void PulseCapture::start_locked() {
     if (target_.kind == CaptureTarget::Kind::System) {
         app_name_ = "system";
-        auto m = std::make_unique<Monitor>();
-        m->owner = this;
-        m->slot = mixer_.attach();
-        std::string error;
-        if (!connect(*m, "@DEFAULT_MONITOR@", error))
-            throw EngineError(ErrorCode::BackendFailure,
-                              error + "; check that the server has an output device");
-        monitors_[PA_INVALID_INDEX] = std::move(m);
+        record_source("@DEFAULT_MONITOR@", "; check that the server has an output device");
+        return;
+    }
+    if (target_.kind == CaptureTarget::Kind::Device) {
+        app_name_ = target_.device_id;
+        // An output device is heard through its monitor source.
+        const std::string source = target_.device_kind == DeviceKind::Output
+                                       ? backend_.monitor_source_name(target_.device_id)
+                                       : target_.device_id;
+        record_source(source.c_str(), "; is the device still there? (pypac devices)");
         return;
     }
     if (target_.kind == CaptureTarget::Kind::SystemExceptProcess)
@@ -65,6 +67,16 @@ void PulseCapture::start_locked() {
         }
     if (target_.kind == CaptureTarget::Kind::Process)
         watch_process_exit();
+}
+
+void PulseCapture::record_source(const char *source, const char *hint) {
+    auto m = std::make_unique<Monitor>();
+    m->owner = this;
+    m->slot = mixer_.attach();
+    std::string error;
+    if (!connect(*m, source, error))
+        throw EngineError(ErrorCode::BackendFailure, error + hint);
+    monitors_[PA_INVALID_INDEX] = std::move(m);
 }
 
 bool PulseCapture::wants(const SinkInput &si) const {
@@ -120,7 +132,8 @@ void PulseCapture::on_sink_input(const SinkInput &si) {
 }
 
 void PulseCapture::update_idle() {
-    if (ended_ || target_.kind == CaptureTarget::Kind::System || !delivered_)
+    if (ended_ || target_.kind == CaptureTarget::Kind::System ||
+        target_.kind == CaptureTarget::Kind::Device || !delivered_)
         return;
     bool playing = false;
     for (const auto &kv : monitors_)

@@ -50,6 +50,8 @@ class PulseCapture final : public CaptureStream {
     void detach(uint32_t sink_input);
     // Creates and connects the stream of `m`; false with `error` set on failure.
     bool connect(Monitor &m, const char *device, std::string &error);
+    // Record a whole source (the System mix, a device); throws with `hint` on failure.
+    void record_source(const char *source, const char *hint);
     void end(CaptureEnd why);
     void watch_process_exit();
     void stop_watching_process();

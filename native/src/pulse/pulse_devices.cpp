@@ -68,11 +68,18 @@ void PulseBackend::on_server_info(const pa_server_info &info) {
 
 void PulseBackend::on_sink(const pa_sink_info &info) {
     sink_monitors_[info.index] = info.monitor_source;
+    if (info.name && info.monitor_source_name)
+        monitor_names_[info.name] = info.monitor_source_name;
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_sink_known(info.index);
     report_device(device_of(DeviceKind::Output, info.name, info.description, info.volume, info.mute,
                             info.state == PA_SINK_RUNNING),
                   info.index);
+}
+
+std::string PulseBackend::monitor_source_name(const std::string &sink_name) const {
+    const auto it = monitor_names_.find(sink_name);
+    return it != monitor_names_.end() ? it->second : sink_name + ".monitor";
 }
 
 void PulseBackend::on_source(const pa_source_info &info) {
