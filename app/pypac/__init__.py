@@ -22,6 +22,7 @@ from .engine import (
     SessionInfo,
     SessionState,
     SimpleLoopback,
+    StreamInfo,
     backend_name,
     find_session,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "SessionNotFoundError",
     "SessionState",
     "SimpleLoopback",
+    "StreamInfo",
     "UnsupportedError",
     "__version__",
     "backend_name",

@@ -33,6 +33,20 @@ CaptureEndReason = _engine.CaptureEndReason
 
 
 @dataclass(frozen=True)
+class StreamInfo:
+    """One stream of an app: a browser plays one per tab."""
+
+    index: int  # the server's id for it
+    title: str  # what it plays, e.g. "YouTube video"; may be empty
+    playing: bool  # False while paused
+    device_id: str  # the output device it plays on
+
+    @classmethod
+    def _from_native(cls, s: _engine.StreamInfo) -> StreamInfo:
+        return cls(int(s.index), s.title, bool(s.playing), s.device_id)
+
+
+@dataclass(frozen=True)
 class SessionInfo:
     """One application that plays sound: all streams of one process."""
 
@@ -54,6 +68,8 @@ class SessionInfo:
     #: The output device it plays on (`DeviceInfo.id`; its loudest stream's
     #: when it plays on several); empty where unknown.
     device_id: str = ""
+    #: Its streams, where the OS lists them (PulseAudio, PipeWire); empty on Windows.
+    streams: tuple[StreamInfo, ...] = ()
 
     @classmethod
     def _from_native(cls, s: _engine.SessionInfo) -> SessionInfo:
@@ -70,6 +86,7 @@ class SessionInfo:
             process_ids=tuple(s.process_ids),
             channel_volumes=tuple(round(float(v), 4) for v in s.channel_volumes),
             device_id=s.device_id,
+            streams=tuple(StreamInfo._from_native(t) for t in s.streams),
         )
 
 

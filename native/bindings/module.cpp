@@ -139,7 +139,14 @@ NB_MODULE(_engine, m) {
         .def_ro("peak", &pypac::SessionInfo::peak)
         .def_ro("stream_count", &pypac::SessionInfo::stream_count)
         .def_ro("process_ids", &pypac::SessionInfo::process_ids)
-        .def_ro("device_id", &pypac::SessionInfo::device_id);
+        .def_ro("device_id", &pypac::SessionInfo::device_id)
+        .def_ro("streams", &pypac::SessionInfo::streams);
+
+    nb::class_<pypac::StreamInfo>(m, "StreamInfo")
+        .def_ro("index", &pypac::StreamInfo::index)
+        .def_ro("title", &pypac::StreamInfo::title)
+        .def_ro("playing", &pypac::StreamInfo::playing)
+        .def_ro("device_id", &pypac::StreamInfo::device_id);
 
     nb::class_<pypac::DeviceInfo>(m, "DeviceInfo")
         .def_ro("id", &pypac::DeviceInfo::id)

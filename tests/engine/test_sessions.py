@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Callable
 
@@ -107,5 +108,16 @@ def test_events_added_changed_removed(enumerator, player, sound_server):
 def test_session_json_roundtrip_fields(enumerator, player):
     p = player(440)
     s = wait_for_session(enumerator, p.pid)
-    # Every field is a plain value a CLI can print as JSON.
-    json.dumps(s.__dict__, default=int)
+    # Every field is a plain value a CLI can print as JSON (streams: dataclasses).
+    json.dumps(dataclasses.asdict(s), default=int)
+
+
+def test_streams_are_listed_with_their_titles(sound_server, enumerator, player):
+    p = player(440, 660, name="Two titled streams")
+    wait_for_session(enumerator, p.pid)
+    wait_until(lambda: len(enumerator.get_session(p.pid).streams) == 2, timeout=10)
+    session = enumerator.get_session(p.pid)
+    assert sorted(s.title for s in session.streams) == ["440 Hz", "660 Hz"]
+    default = sound_server.pactl("get-default-sink").strip()
+    assert all(s.device_id == default for s in session.streams)
+    wait_until(lambda: all(s.playing for s in enumerator.get_session(p.pid).streams))

@@ -12,6 +12,18 @@ namespace pypac {
 // Session state numbers are the PyPAC 0.2 API's (and WASAPI's AudioSessionState).
 enum class SessionState : int { Inactive = 0, Active = 1, Expired = 2 };
 
+// One stream of an app (an app may play several at once: a browser's tabs).
+struct StreamInfo {
+    uint32_t index = 0;    // the server's id for it
+    std::string title;     // what it plays, e.g. "YouTube video" (media.name); may be empty
+    bool playing = false;  // not paused (corked)
+    std::string device_id; // the output device it plays on (DeviceInfo::id)
+    bool operator==(const StreamInfo &o) const {
+        return index == o.index && title == o.title && playing == o.playing &&
+               device_id == o.device_id;
+    }
+};
+
 // One application that plays sound: every stream of one process, on every
 // output device, folded into one entry.
 struct SessionInfo {
@@ -27,6 +39,7 @@ struct SessionInfo {
     // The output device it plays on (DeviceInfo::id), that of its loudest
     // stream when its streams play on several; empty where unknown.
     std::string device_id;
+    std::vector<StreamInfo> streams; // where the OS lists them (PulseAudio/PipeWire)
     bool muted = false;
     float peak = 0.0f; // newest block's absolute peak, 0..1 (0 when not measured)
     int stream_count = 0;
@@ -40,7 +53,7 @@ struct SessionInfo {
                display_name == o.display_name && icon_name == o.icon_name && state == o.state &&
                volume == o.volume && channel_volumes == o.channel_volumes &&
                device_id == o.device_id && muted == o.muted && stream_count == o.stream_count &&
-               process_ids == o.process_ids;
+               process_ids == o.process_ids && streams == o.streams;
     }
 };
 

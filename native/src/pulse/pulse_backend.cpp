@@ -325,6 +325,7 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
     si.display_name = owner.display_name.empty() ? std::string(info.name ? info.name : "")
                                                  : std::move(owner.display_name);
     si.icon_name = std::move(owner.icon_name);
+    si.title = proplist_get(info.proplist, PA_PROP_MEDIA_NAME);
     si.volume = info.volume;
     si.muted = info.mute != 0;
     si.corked = info.corked != 0;
@@ -410,6 +411,13 @@ void PulseBackend::report_session(int64_t process_id) {
                 s.channel_volumes[c] = static_cast<float>(si.volume.values[c]) / PA_VOLUME_NORM;
         }
         volume = std::max(volume, loudest);
+        StreamInfo stream;
+        stream.index = si.index;
+        stream.title = si.title;
+        stream.playing = !si.corked;
+        const auto sink = devices_.find({DeviceKind::Output, si.sink});
+        stream.device_id = sink == devices_.end() ? std::string() : sink->second.id;
+        s.streams.push_back(std::move(stream));
         all_muted = all_muted && si.muted;
         any_playing = any_playing || !si.corked;
     }

@@ -33,6 +33,7 @@ struct SinkInput {
     std::string process_name;
     std::string display_name;
     std::string icon_name;
+    std::string title; // media.name
     pa_cvolume volume{};
     bool muted = false;
     bool corked = false;
