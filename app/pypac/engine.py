@@ -241,6 +241,13 @@ class SessionEnumerator:
         self._engine.set_mute(arguments.process_id(pid), arguments.flag("muted", muted))
         return True
 
+    def enumerate_recording_sessions(self) -> list[SessionInfo]:
+        """Apps that record ("Discord is using the microphone"): one entry per
+        app, `device_id` the device it records from (an input device, or an
+        output's monitor). PyPAC's own captures are not listed. Empty on
+        Windows for now."""
+        return [SessionInfo._from_native(s) for s in self._engine.recording_sessions()]
+
     # ---- devices -------------------------------------------------------------------
 
     def enumerate_devices(self, kind: DeviceKind | None = None) -> list[DeviceInfo]:

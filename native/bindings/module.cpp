@@ -212,6 +212,8 @@ NB_MODULE(_engine, m) {
         .def_prop_ro("max_volume", &Engine::max_volume)
         .def("set_mute", &Engine::set_mute, "process_id"_a, "muted"_a,
              nb::call_guard<nb::gil_scoped_release>())
+        .def("recording_sessions", &Engine::recording_sessions,
+             nb::call_guard<nb::gil_scoped_release>())
         .def("devices", &Engine::devices, nb::call_guard<nb::gil_scoped_release>())
         .def("device", &Engine::device, "kind"_a, "id"_a, nb::call_guard<nb::gil_scoped_release>())
         .def("set_device_volume", &Engine::set_device_volume, "kind"_a, "id"_a, "volume"_a,

@@ -264,6 +264,11 @@ void Engine::device_removed(DeviceKind kind, const std::string &id) {
     publish(std::move(event));
 }
 
+std::vector<SessionInfo> Engine::recording_sessions() const {
+    sessions(); // ServerUnavailable with the reason while disconnected
+    return backend_->recording_sessions();
+}
+
 std::vector<DeviceInfo> Engine::devices() const {
     sessions(); // ServerUnavailable with the reason while disconnected
     std::lock_guard<std::mutex> lock(table_mutex_);

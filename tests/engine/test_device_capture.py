@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 
 import pytest
 
 import pypac
 from pypac import DeviceKind
+from pypac.demo.processes import stop_processes
 from tests.conftest import SECOND_SINK
 from tests.support.spectrum import dominant_frequency, isolation_db
 from tests.support.waiting import capture_for, wait_for_session, wait_until
@@ -71,3 +74,40 @@ def test_a_microphone(sound_server, enumerator, player, fake_mic):
 def test_an_unknown_device_is_named(sound_server, enumerator):
     with pytest.raises(pypac.DeviceNotFoundError, match="no device named 'nowhere'"):
         pypac.DeviceCapture("nowhere").start()
+
+
+def test_an_app_that_records_is_listed_with_its_device(
+    sound_server, enumerator, fake_mic, tmp_path
+):
+    wait_until(lambda: any(d.id == MIC for d in enumerator.enumerate_devices(DeviceKind.INPUT)))
+    recorder = subprocess.Popen(
+        ["parecord", f"--device={MIC}", "--client-name=Voice chat", str(tmp_path / "x.wav")],
+        env=sound_server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # (pipewire-pulse lists a new recording stream before it is linked to its source.)
+        app = wait_until(
+            lambda: next(
+                (
+                    s
+                    for s in enumerator.enumerate_recording_sessions()
+                    if s.process_id == recorder.pid and s.device_id
+                ),
+                None,
+            ),
+            timeout=10,
+        )
+        assert app.device_id == MIC and app.stream_count == 1
+        # Not a playing app, and our own captures are not "apps that record".
+        assert all(s.process_id != recorder.pid for s in enumerator.enumerate_sessions())
+        with pypac.DeviceCapture(MIC) as cap:
+            cap.read(timeout=2.0)
+            pids = {s.process_id for s in enumerator.enumerate_recording_sessions()}
+        assert os.getpid() not in pids
+    finally:
+        stop_processes([recorder])
+    wait_until(
+        lambda: all(s.process_id != recorder.pid for s in enumerator.enumerate_recording_sessions())
+    )

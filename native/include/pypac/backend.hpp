@@ -111,6 +111,10 @@ class Backend {
     virtual void set_default_device(DeviceKind kind, const std::string &id) {
         unsupported("choosing the default device", kind, id, 0);
     }
+    // Apps that record (a microphone, or a monitor), one entry per app, each
+    // with the device it records from as `device_id`. PyPAC's own captures
+    // are left out. Any non-audio thread; empty where the backend cannot tell.
+    virtual std::vector<SessionInfo> recording_sessions() const { return {}; }
     // Moves every stream of the app to output device `id`, and the app's
     // streams opened later while the choice stands.
     virtual void move_session(int64_t process_id, const std::string &id) {

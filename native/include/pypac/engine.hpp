@@ -39,6 +39,8 @@ class Engine final : private BackendListener {
     float max_volume() const; // 1.0, or more where the backend boosts
     void set_mute(int64_t process_id, bool muted);
 
+    // Apps that record, with the device each records from; throws ServerUnavailable.
+    std::vector<SessionInfo> recording_sessions() const;
     // A copy of the device table, outputs then inputs; throws ServerUnavailable.
     std::vector<DeviceInfo> devices() const;
     // Throws InvalidArgument naming the device and the ones there are.

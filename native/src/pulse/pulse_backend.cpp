@@ -133,8 +133,8 @@ void PulseBackend::on_context_state() {
     switch (pa_context_get_state(ctx)) {
     case PA_CONTEXT_READY: {
         const auto mask = static_cast<pa_subscription_mask_t>(
-            PA_SUBSCRIPTION_MASK_SINK_INPUT | PA_SUBSCRIPTION_MASK_SINK |
-            PA_SUBSCRIPTION_MASK_SOURCE | PA_SUBSCRIPTION_MASK_SERVER |
+            PA_SUBSCRIPTION_MASK_SINK_INPUT | PA_SUBSCRIPTION_MASK_SOURCE_OUTPUT |
+            PA_SUBSCRIPTION_MASK_SINK | PA_SUBSCRIPTION_MASK_SOURCE | PA_SUBSCRIPTION_MASK_SERVER |
             PA_SUBSCRIPTION_MASK_CLIENT);
         OperationPtr(pa_context_subscribe(ctx, mask, nullptr, nullptr));
         // Replies come in order: every client and sink is known before the
@@ -147,6 +147,13 @@ void PulseBackend::on_context_state() {
             },
             this));
         request_devices();
+        OperationPtr(pa_context_get_source_output_info_list(
+            ctx,
+            [](pa_context *, const pa_source_output_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_source_output(*i);
+            },
+            this));
         OperationPtr(pa_context_get_sink_input_info_list(
             ctx,
             [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
@@ -201,6 +208,8 @@ void PulseBackend::on_context_lost(const std::string &why) {
     clients_.clear();
     waiting_for_client_.clear();
     devices_.clear(); // the engine forgets them with the server; routes_ stay for its return
+    source_outputs_.clear();
+    source_names_.clear();
     if (was_connected) {
         for (int64_t pid : pids)
             listener_->session_removed(pid);
@@ -279,6 +288,11 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
                     self_of(u)->on_source(*i);
             },
             this));
+    } else if (facility == PA_SUBSCRIPTION_EVENT_SOURCE_OUTPUT) {
+        if (removed)
+            source_outputs_.erase(index);
+        else
+            request_source_output(index);
     } else if (facility == PA_SUBSCRIPTION_EVENT_SERVER) {
         request_devices(); // a new default device: every is_default may change
     }

@@ -40,6 +40,17 @@ struct SinkInput {
     uint32_t sink = PA_INVALID_INDEX;
 };
 
+// A stream that records (a source output), and the app it belongs to.
+struct SourceOutput {
+    uint32_t index = PA_INVALID_INDEX;
+    int64_t process_id = 0; // the app's key (apps/process_tree.hpp)
+    std::string process_name, display_name, icon_name;
+    uint32_t source = PA_INVALID_INDEX; // what it records from
+    pa_cvolume volume{};
+    bool muted = false;
+    bool corked = false;
+};
+
 class PulseBackend final : public Backend {
   public:
     explicit PulseBackend(std::string server);
@@ -59,6 +70,7 @@ class PulseBackend final : public Backend {
     void set_device_mute(DeviceKind kind, const std::string &id, bool muted) override;
     void set_default_device(DeviceKind kind, const std::string &id) override;
     void move_session(int64_t process_id, const std::string &id) override;
+    std::vector<SessionInfo> recording_sessions() const override;
     std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
                                                 const CaptureFormat &format,
                                                 CaptureSink &sink) override;
@@ -95,6 +107,9 @@ class PulseBackend final : public Backend {
     void on_sink(const pa_sink_info &info);
     void on_source(const pa_source_info &info);
     void on_device_removed(DeviceKind kind, uint32_t index);
+    // Apps that record (pulse_recorders.cpp); mainloop thread.
+    void request_source_output(uint32_t index);
+    void on_source_output(const pa_source_output_info &info);
     void report_device(DeviceInfo info, uint32_t index);
     // Read one device again and wait for it (lock held): the table is current on return.
     void refresh_device(DeviceKind kind, const std::string &id);
@@ -124,6 +139,8 @@ class PulseBackend final : public Backend {
     std::map<uint32_t, SinkInput> sink_inputs_;
     std::map<uint32_t, uint32_t> sink_monitors_;       // sink index -> monitor source index
     std::map<std::string, std::string> monitor_names_; // sink name -> monitor source name
+    std::map<uint32_t, SourceOutput> source_outputs_;  // streams that record
+    std::map<uint32_t, std::string> source_names_;     // source index -> name (monitors too)
     std::map<std::pair<DeviceKind, uint32_t>, DeviceInfo> devices_; // by kind and index
     std::string default_sink_, default_source_;                     // names (DeviceInfo::id)
     std::map<int64_t, std::string> routes_;   // app -> the output device the user chose

@@ -83,6 +83,8 @@ std::string PulseBackend::monitor_source_name(const std::string &sink_name) cons
 }
 
 void PulseBackend::on_source(const pa_source_info &info) {
+    if (info.name)
+        source_names_[info.index] = info.name; // what recording apps record from, monitors too
     if (info.monitor_of_sink != PA_INVALID_INDEX)
         return; // a sink's monitor: "System" capture's business, not a microphone
     report_device(device_of(DeviceKind::Input, info.name, info.description, info.volume, info.mute,
