@@ -10,12 +10,19 @@ from pypac.mixer.strip import ChannelStrip
 
 def wait_strip(qtbot: Any, window: MixerWindow, pid: int, timeout: int = 5000) -> ChannelStrip:
     """The strip of `pid` once its app plays (PipeWire first lists a new stream
-    corked at volume 0, then playing at its real volume)."""
+    corked at volume 0, then playing at its real volume) and the strip is shown
+    (a strip added to the row is shown by the layout a moment later; keys a
+    user presses go to visible strips only)."""
     from pypac.mixer.session_model import StripPhase
 
     def playing() -> bool:
         strip = window.strips.get(pid)
-        return strip is not None and strip.phase is StripPhase.PLAYING and strip.volume > 0
+        return (
+            strip is not None
+            and strip.phase is StripPhase.PLAYING
+            and strip.volume > 0
+            and strip.isVisible()
+        )
 
     qtbot.waitUntil(playing, timeout=timeout)
     return window.strips[pid]
