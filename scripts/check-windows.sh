@@ -244,6 +244,18 @@ wanted capture-gap && check_gap
 wanted backend && run_wine backend 60 "$CHECK_EXE" backend
 # Output/input devices through Wine's MMDevAPI; it adds and removes a second sink.
 wanted endpoint-control && run_scripted endpoint-control 90 "$CHECK_EXE" endpoint-control
+# The same program told by Wine that it runs on Windows 10 (a copy under
+# its own name, so only it is): past the build check, per-app routing asks for
+# the factory by the IID of that build and must still fail clearly without it.
+policy_as() { # wine-version
+  local exe=$BUILD/native/src/wasapi/wasapi_check_$1.exe
+  cp "$CHECK_EXE" "$exe" &&
+    "$WINE" reg add "HKCU\\Software\\Wine\\AppDefaults\\wasapi_check_$1.exe" /v Version \
+      /d "$1" /f >/dev/null 2>&1 || { fail "policy-$1: could not set up the copy"; return; }
+  run_wine "policy-$1" 60 "$exe" policy "policy-$1"
+}
+# (Wine 8 knows no "win11": the 21H2+ IID is chosen on real Windows 11 only.)
+wanted endpoint-control && policy_as win10
 # Last: it removes and restores the null sink.
 wanted devices && run_scripted devices 120 "$CHECK_EXE" devices
 

@@ -72,6 +72,7 @@ void run_gap_check(double seconds);
 void run_backend_checks();
 void run_device_checks();
 void run_endpoint_checks(); // devices, their volume and events; the policy interfaces
+void run_policy_checks(const std::string &prefix); // the policy interfaces alone
 
 // Helpers run as children of the checks.
 int helper_sleep(int ms);

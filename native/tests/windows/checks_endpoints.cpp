@@ -11,6 +11,7 @@
 // The DeviceMonitor runs on its own engine thread here, as in the backend:
 // under Wine the backend itself never connects (no session enumerator).
 #include "check_harness.hpp"
+#include "wine_default_device.hpp"
 
 #include "wasapi/capture_source.hpp"
 #include "wasapi/device_monitor.hpp"
@@ -311,21 +312,50 @@ void added_and_removed(DeviceLog &log, const std::vector<DeviceInfo> &start) {
           gone ? "device_removed(" + added.id + ")" : "no device_removed within 6 s");
 }
 
-void policy(const DeviceInfo &out) {
+// Wine: the default output changes the way winecfg changes it (the driver
+// key's DefaultOutput value); Wine announces it through IMMNotificationClient,
+// and both devices' is_default must follow in the listener's updates.
+void default_follows(DeviceLog &log, const std::vector<DeviceInfo> &start) {
+    const DeviceInfo *was = pick(start, DeviceKind::Output);
+    const DeviceInfo *other = nullptr;
+    for (const auto &d : start)
+        if (d.kind == DeviceKind::Output && !d.is_default)
+            other = &d;
+    if (!was || !other || !was->is_default) {
+        skip("endpoints.default-changed", "needs two output devices, one of them the default");
+        return;
+    }
+    const auto flags_are = [&](bool other_default) {
+        DeviceInfo a, b;
+        return log.latest(DeviceKind::Output, other->id, &a) && a.is_default == other_default &&
+               log.latest(DeviceKind::Output, was->id, &b) && b.is_default == !other_default;
+    };
+    const bool set = set_wine_default(L"DefaultOutput", widen(other->id));
+    const bool moved = set && wait_until(4.0, [&] { return flags_are(true); });
+    const bool reset = set_wine_default(L"DefaultOutput", L"");
+    const bool back = reset && wait_until(4.0, [&] { return flags_are(false); });
+    check("endpoints.default-changed", moved && back,
+          !set ? "could not write Wine's DefaultOutput value"
+               : std::string("default output -> \"") + other->description + "\": " +
+                     (moved ? "both flags reported" : "not reported within 4 s") + "; back to \"" +
+                     was->description + "\": " + (back ? "reported" : "not reported within 4 s"));
+}
+
+void policy(const DeviceInfo &out, const std::string &prefix = "policy") {
     const DWORD build = windows_build();
-    check("policy.build", build > 0, "RtlGetVersion: build " + std::to_string(build));
+    check(prefix + ".build", build > 0, "RtlGetVersion: build " + std::to_string(build));
     const bool wine = environment().wine;
     // The default: "changed" to what it already is, so nothing moves.
     try {
         set_default_endpoint(widen(out.id), out.description);
-        check("policy.set-default", !wine,
+        check(prefix + ".set-default", !wine,
               wine ? "IPolicyConfig worked under Wine: the check expects Wine to lack it; "
                      "update this check"
                    : "IPolicyConfig::SetDefaultEndpoint(\"" + out.description +
                          "\") accepted (it was the default already)");
     } catch (const EngineError &e) {
         const std::string text = e.what();
-        check("policy.set-default",
+        check(prefix + ".set-default",
               wine && e.code() == ErrorCode::Unsupported &&
                   contains(text, "choosing the default device is not available on this Windows "
                                  "build") &&
@@ -337,20 +367,45 @@ void policy(const DeviceInfo &out) {
     try {
         set_app_render_endpoint(self, widen(out.id), out.description);
         set_app_render_endpoint(self, L"", "the default");
-        check("policy.route-app", !wine,
+        check(prefix + ".route-app", !wine,
               wine ? "IAudioPolicyConfigFactory worked under Wine: update this check"
                    : "SetPersistedDefaultAudioEndpoint(this program -> \"" + out.description +
                          "\"), then reset");
     } catch (const EngineError &e) {
         const std::string text = e.what();
-        const bool clear = e.code() == ErrorCode::Unsupported &&
-                           (contains(text, "needs Windows 10 1803") ||
-                            contains(text, "is not available on this Windows build"));
-        check("policy.route-app", wine && clear, text);
+        // The build decides: too old, or the factory asked for by the IID of its build.
+        const bool clear =
+            e.code() == ErrorCode::Unsupported &&
+            (build < kPerAppDeviceBuild
+                 ? contains(text, "needs Windows 10 1803")
+                 : contains(text, "is not available on this Windows build") &&
+                       contains(text, build >= kNewFactoryIidBuild ? "(Windows.Media.Internal."
+                                                                     "AudioPolicyConfig, 21H2+ IID)"
+                                                                   : "pre-21H2 IID"));
+        check(prefix + ".route-app", wine && clear, text);
     }
 }
 
 } // namespace
+
+void run_policy_checks(const std::string &prefix) {
+    ComApartment com;
+    DeviceInfo out;
+    try {
+        ComPtr<IMMDevice> device = endpoint_device(eRender, L"");
+        CoTaskString id;
+        device->GetId(id.put());
+        out.id = utf8(id.get());
+        out.description = endpoint_friendly_name(device);
+    } catch (const EngineError &e) {
+        if (environment().wine)
+            fail(prefix, e.what());
+        else
+            skip(prefix, std::string("no default output device: ") + e.what());
+        return;
+    }
+    policy(out, prefix);
+}
 
 void run_endpoint_checks() {
     ComApartment com;
@@ -385,8 +440,10 @@ void run_endpoint_checks() {
     listing(start);
     const DeviceInfo output = *out;
     volume_and_mute(thread, *monitor, log, output);
-    if (environment().wine)
+    if (environment().wine) {
+        default_follows(log, start);
         added_and_removed(log, start);
+    }
     policy(output);
     thread.stop([&] { monitor->shutdown(); });
 }
