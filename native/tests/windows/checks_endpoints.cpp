@@ -17,6 +17,9 @@
 #include "wasapi/device_monitor.hpp"
 #include "wasapi/hresult.hpp"
 #include "wasapi/policy_config.hpp"
+#include "wasapi/wasapi_backend.hpp"
+
+#include "pypac/capture_hub.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -183,6 +186,26 @@ bool wine_lacks(const EngineError &e, const char *call) {
            contains(text, "E_NOTIMPL");
 }
 
+// Puts every channel (and the mute) back as it was: on Windows these are the
+// user's own settings.
+void restore(const DeviceInfo &out, const DeviceInfo &before) {
+    try {
+        ComPtr<IAudioEndpointVolume> v;
+        endpoint_device(eRender, widen(out.id))
+            ->Activate(__uuidof(IAudioEndpointVolume), CLSCTX_ALL, nullptr, v.put_void());
+        if (!v)
+            return;
+        for (size_t c = 0; c < before.channel_volumes.size(); ++c)
+            v->SetChannelVolumeLevelScalar(static_cast<UINT>(c), before.channel_volumes[c],
+                                           nullptr);
+        if (before.channel_volumes.empty())
+            v->SetMasterVolumeLevelScalar(before.volume, nullptr);
+        v->SetMute(before.muted ? TRUE : FALSE, nullptr);
+    } catch (const EngineError &) {
+        // the device went away meanwhile: nothing to restore
+    }
+}
+
 void volume_and_mute(ComThread &thread, DeviceMonitor &monitor, DeviceLog &log,
                      const DeviceInfo &out) {
     const DeviceInfo before = out;
@@ -226,7 +249,7 @@ void volume_and_mute(ComThread &thread, DeviceMonitor &monitor, DeviceLog &log,
               "\"" + out.description + "\" from " + volumes_text(before) + " to 0.5: reads " +
                   volumes_text(half) + ", listener heard " + fixed(heard.volume, 2) + "; " +
                   balance_text + "; " + other_reader(out.id));
-        thread.call([&] { monitor.set_volume(out.kind, out.id, before.volume); });
+        restore(out, before);
     } catch (const EngineError &e) {
         check("endpoints.volume", wine_lacks(e, "IAudioEndpointVolume::Set"),
               std::string(environment().wine ? "Wine lacks it, and says so: " : "") + e.what());
@@ -238,6 +261,7 @@ void volume_and_mute(ComThread &thread, DeviceMonitor &monitor, DeviceLog &log,
             wait_until(2.0, [&] { return log.latest(out.kind, out.id, &heard) && heard.muted; });
         thread.call([&] { monitor.set_mute(out.kind, out.id, false); });
         const DeviceInfo unmuted = read();
+        restore(out, before);
         check("endpoints.mute", muted.muted && mute_heard && !unmuted.muted,
               std::string("IAudioEndpointVolume::GetMute reads ") + (muted.muted ? "on" : "off") +
                   " then " + (unmuted.muted ? "on" : "off") + ", the listener heard it; " +
@@ -256,6 +280,91 @@ void volume_and_mute(ComThread &thread, DeviceMonitor &monitor, DeviceLog &log,
     }
     if (error.empty())
         fail("endpoints.unknown-id", "an unknown endpoint id was accepted");
+}
+
+// `running` is the endpoint meter's peak: an app of ours plays a tone on the
+// default output, and the poll must report the device running, then idle.
+void running(DeviceLog &log, const DeviceInfo &out) {
+    ComPtr<IAudioMeterInformation> meter;
+    HRESULT hr = E_FAIL;
+    try {
+        hr =
+            endpoint_device(eRender, widen(out.id))
+                ->Activate(__uuidof(IAudioMeterInformation), CLSCTX_ALL, nullptr, meter.put_void());
+    } catch (const EngineError &e) {
+        fail("endpoints.running", e.what());
+        return;
+    }
+    if (FAILED(hr)) {
+        skip("endpoints.running",
+             call_failed("IMMDevice::Activate(IAudioMeterInformation)", hr) +
+                 ": no endpoint meter here, so `running` stays false; real Windows only");
+        return;
+    }
+    Child player;
+    try {
+        player = spawn_self("play-tone 3 440");
+    } catch (const std::exception &e) {
+        fail("endpoints.running", e.what());
+        return;
+    }
+    DeviceInfo now;
+    const bool on =
+        wait_until(4.0, [&] { return log.latest(out.kind, out.id, &now) && now.running; });
+    WaitForSingleObject(player.process.get(), 6000);
+    const bool off =
+        wait_until(4.0, [&] { return log.latest(out.kind, out.id, &now) && !now.running; });
+    if (!on && environment().wine) {
+        float peak = -1;
+        meter->GetPeakValue(&peak);
+        skip("endpoints.running", "Wine's endpoint meter reads " + fixed(peak, 3) +
+                                      " while an app plays: `running` cannot show here; real "
+                                      "Windows only");
+        return;
+    }
+    check("endpoints.running", on && off,
+          std::string("a tone on \"") + out.description + "\": running " +
+              (on ? "reported" : "not reported within 4 s") + ", idle after it ended " +
+              (off ? "reported" : "not reported within 4 s"));
+}
+
+// DeviceCapture of an input device through the backend's open_capture: under
+// Wine the null sink's monitor, which carries the script's 440 Hz tone; on
+// Windows the default input (a microphone may be silent: frames must come).
+void device_capture(const std::vector<DeviceInfo> &list) {
+    const DeviceInfo *in = nullptr;
+    for (const auto &d : list)
+        if (d.kind == DeviceKind::Input &&
+            (environment().wine ? contains(d.description, "Monitor") : d.is_default))
+            in = &d;
+    if (!in) {
+        skip("endpoints.device-capture", "no such input device here");
+        return;
+    }
+    const CaptureFormat f{48000, 2};
+    const CaptureTarget target = CaptureTarget::device(DeviceKind::Input, in->id);
+    try {
+        WasapiBackend backend; // opening a device capture needs no session connection
+        auto hub = std::make_shared<CaptureHub>(target, f);
+        CaptureReader reader(hub, f.sample_rate * 4);
+        hub->set_stream(backend.open_capture(target, f, *hub));
+        // Start-up first (Wine's first packets come late; the clock fills the
+        // time with silence): only the last second counts.
+        reader.wait_for_frames(f.sample_rate * 3, 6.0);
+        std::vector<float> samples(f.sample_rate * 3 * f.channels);
+        samples.resize(reader.read(samples.data(), f.sample_rate * 3, 0.0) * f.channels);
+        samples.erase(samples.begin(),
+                      samples.end() - std::min<size_t>(samples.size(), f.sample_rate * 2));
+        const double power = tone_power(channel_of(samples, 2, 0), 48000, 440.0);
+        const size_t frames = samples.size() / 2;
+        check("endpoints.device-capture",
+              frames >= f.sample_rate * 9 / 10 && (!environment().wine || power > 0.01),
+              "\"" + in->description + "\": " + std::to_string(frames) +
+                  " frames in the last second, 440 Hz power " + fixed(power, 3) + ", rms " +
+                  fixed(rms(channel_of(samples, 2, 0)), 3));
+    } catch (const EngineError &e) {
+        fail("endpoints.device-capture", e.what());
+    }
 }
 
 // The script loads a second null sink: Wine's driver meets a new device.
@@ -440,6 +549,8 @@ void run_endpoint_checks() {
     listing(start);
     const DeviceInfo output = *out;
     volume_and_mute(thread, *monitor, log, output);
+    running(log, output);
+    device_capture(start);
     if (environment().wine) {
         default_follows(log, start);
         added_and_removed(log, start);
