@@ -10,20 +10,15 @@
 //     program's own routing is set to the default and reset).
 // The DeviceMonitor runs on its own engine thread here, as in the backend:
 // under Wine the backend itself never connects (no session enumerator).
-#include "check_harness.hpp"
+#include "endpoint_checks.hpp"
 #include "wine_default_device.hpp"
 
 #include "wasapi/capture_source.hpp"
 #include "wasapi/device_monitor.hpp"
 #include "wasapi/hresult.hpp"
-#include "wasapi/policy_config.hpp"
-#include "wasapi/wasapi_backend.hpp"
-
-#include "pypac/capture_hub.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 using namespace pypac;
 using namespace pypac::wasapi;
@@ -31,56 +26,6 @@ using namespace pypac::wasapi;
 namespace pypac_check {
 
 namespace {
-
-// What the BackendListener heard about devices.
-class DeviceLog final : public BackendListener {
-  public:
-    void session_updated(const SessionInfo &) override {}
-    void session_removed(int64_t) override {}
-    void server_state_changed(bool, const std::string &) override {}
-    void device_updated(const DeviceInfo &info) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        updates_.push_back(info);
-    }
-    void device_removed(DeviceKind kind, const std::string &id) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        removed_.emplace_back(kind, id);
-    }
-    std::vector<DeviceInfo> updates() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return updates_;
-    }
-    std::vector<std::pair<DeviceKind, std::string>> removed() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return removed_;
-    }
-    // The newest update of a device, if any.
-    bool latest(DeviceKind kind, const std::string &id, DeviceInfo *out) const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (auto it = updates_.rbegin(); it != updates_.rend(); ++it)
-            if (it->kind == kind && it->id == id) {
-                *out = *it;
-                return true;
-            }
-        return false;
-    }
-
-  private:
-    mutable std::mutex mutex_;
-    std::vector<DeviceInfo> updates_;
-    std::vector<std::pair<DeviceKind, std::string>> removed_;
-};
-
-template <typename Done> bool wait_until(double seconds, Done done) {
-    const auto t0 = std::chrono::steady_clock::now();
-    while (!done()) {
-        if (seconds_since(t0) > seconds)
-            return false;
-        Sleep(20);
-    }
-    return true;
-}
-
 // The ids of the active endpoints of `flow`, straight from IMMDeviceEnumerator.
 std::vector<std::string> os_endpoints(EDataFlow flow, std::string *default_id) {
     std::vector<std::string> out;
@@ -257,6 +202,7 @@ void volume_and_mute(ComThread &thread, DeviceMonitor &monitor, DeviceLog &log,
     try {
         thread.call([&] { monitor.set_mute(out.kind, out.id, true); });
         const DeviceInfo muted = read();
+        const std::string elsewhere = other_reader(out.id);
         const bool mute_heard =
             wait_until(2.0, [&] { return log.latest(out.kind, out.id, &heard) && heard.muted; });
         thread.call([&] { monitor.set_mute(out.kind, out.id, false); });
@@ -264,8 +210,8 @@ void volume_and_mute(ComThread &thread, DeviceMonitor &monitor, DeviceLog &log,
         restore(out, before);
         check("endpoints.mute", muted.muted && mute_heard && !unmuted.muted,
               std::string("IAudioEndpointVolume::GetMute reads ") + (muted.muted ? "on" : "off") +
-                  " then " + (unmuted.muted ? "on" : "off") + ", the listener heard it; " +
-                  other_reader(out.id));
+                  " then " + (unmuted.muted ? "on" : "off") +
+                  ", the listener heard it; while muted, " + elsewhere);
     } catch (const EngineError &e) {
         check("endpoints.mute", wine_lacks(e, "IAudioEndpointVolume::SetMute"),
               std::string(environment().wine ? "Wine lacks it, and says so: " : "") + e.what());
@@ -280,91 +226,6 @@ void volume_and_mute(ComThread &thread, DeviceMonitor &monitor, DeviceLog &log,
     }
     if (error.empty())
         fail("endpoints.unknown-id", "an unknown endpoint id was accepted");
-}
-
-// `running` is the endpoint meter's peak: an app of ours plays a tone on the
-// default output, and the poll must report the device running, then idle.
-void running(DeviceLog &log, const DeviceInfo &out) {
-    ComPtr<IAudioMeterInformation> meter;
-    HRESULT hr = E_FAIL;
-    try {
-        hr =
-            endpoint_device(eRender, widen(out.id))
-                ->Activate(__uuidof(IAudioMeterInformation), CLSCTX_ALL, nullptr, meter.put_void());
-    } catch (const EngineError &e) {
-        fail("endpoints.running", e.what());
-        return;
-    }
-    if (FAILED(hr)) {
-        skip("endpoints.running",
-             call_failed("IMMDevice::Activate(IAudioMeterInformation)", hr) +
-                 ": no endpoint meter here, so `running` stays false; real Windows only");
-        return;
-    }
-    Child player;
-    try {
-        player = spawn_self("play-tone 3 440");
-    } catch (const std::exception &e) {
-        fail("endpoints.running", e.what());
-        return;
-    }
-    DeviceInfo now;
-    const bool on =
-        wait_until(4.0, [&] { return log.latest(out.kind, out.id, &now) && now.running; });
-    WaitForSingleObject(player.process.get(), 6000);
-    const bool off =
-        wait_until(4.0, [&] { return log.latest(out.kind, out.id, &now) && !now.running; });
-    if (!on && environment().wine) {
-        float peak = -1;
-        meter->GetPeakValue(&peak);
-        skip("endpoints.running", "Wine's endpoint meter reads " + fixed(peak, 3) +
-                                      " while an app plays: `running` cannot show here; real "
-                                      "Windows only");
-        return;
-    }
-    check("endpoints.running", on && off,
-          std::string("a tone on \"") + out.description + "\": running " +
-              (on ? "reported" : "not reported within 4 s") + ", idle after it ended " +
-              (off ? "reported" : "not reported within 4 s"));
-}
-
-// DeviceCapture of an input device through the backend's open_capture: under
-// Wine the null sink's monitor, which carries the script's 440 Hz tone; on
-// Windows the default input (a microphone may be silent: frames must come).
-void device_capture(const std::vector<DeviceInfo> &list) {
-    const DeviceInfo *in = nullptr;
-    for (const auto &d : list)
-        if (d.kind == DeviceKind::Input &&
-            (environment().wine ? contains(d.description, "Monitor") : d.is_default))
-            in = &d;
-    if (!in) {
-        skip("endpoints.device-capture", "no such input device here");
-        return;
-    }
-    const CaptureFormat f{48000, 2};
-    const CaptureTarget target = CaptureTarget::device(DeviceKind::Input, in->id);
-    try {
-        WasapiBackend backend; // opening a device capture needs no session connection
-        auto hub = std::make_shared<CaptureHub>(target, f);
-        CaptureReader reader(hub, f.sample_rate * 4);
-        hub->set_stream(backend.open_capture(target, f, *hub));
-        // Start-up first (Wine's first packets come late; the clock fills the
-        // time with silence): only the last second counts.
-        reader.wait_for_frames(f.sample_rate * 3, 6.0);
-        std::vector<float> samples(f.sample_rate * 3 * f.channels);
-        samples.resize(reader.read(samples.data(), f.sample_rate * 3, 0.0) * f.channels);
-        samples.erase(samples.begin(),
-                      samples.end() - std::min<size_t>(samples.size(), f.sample_rate * 2));
-        const double power = tone_power(channel_of(samples, 2, 0), 48000, 440.0);
-        const size_t frames = samples.size() / 2;
-        check("endpoints.device-capture",
-              frames >= f.sample_rate * 9 / 10 && (!environment().wine || power > 0.01),
-              "\"" + in->description + "\": " + std::to_string(frames) +
-                  " frames in the last second, 440 Hz power " + fixed(power, 3) + ", rms " +
-                  fixed(rms(channel_of(samples, 2, 0)), 3));
-    } catch (const EngineError &e) {
-        fail("endpoints.device-capture", e.what());
-    }
 }
 
 // The script loads a second null sink: Wine's driver meets a new device.
@@ -396,8 +257,8 @@ void added_and_removed(DeviceLog &log, const std::vector<DeviceInfo> &start) {
     if (seen)
         pass("endpoints.added", "reported \"" + added.description + "\" " + added.id);
     else if (!os_has)
-        skip("endpoints.added", "this Wine lists no new render endpoint after the sink was "
-                                "loaded (" +
+        skip("endpoints.added", "this Wine lists no new render endpoint in this process after "
+                                "the sink was loaded (" +
                                     std::to_string(os.size()) +
                                     " endpoint(s)): nothing to announce; real Windows only");
     else
@@ -450,71 +311,7 @@ void default_follows(DeviceLog &log, const std::vector<DeviceInfo> &start) {
                      was->description + "\": " + (back ? "reported" : "not reported within 4 s"));
 }
 
-void policy(const DeviceInfo &out, const std::string &prefix = "policy") {
-    const DWORD build = windows_build();
-    check(prefix + ".build", build > 0, "RtlGetVersion: build " + std::to_string(build));
-    const bool wine = environment().wine;
-    // The default: "changed" to what it already is, so nothing moves.
-    try {
-        set_default_endpoint(widen(out.id), out.description);
-        check(prefix + ".set-default", !wine,
-              wine ? "IPolicyConfig worked under Wine: the check expects Wine to lack it; "
-                     "update this check"
-                   : "IPolicyConfig::SetDefaultEndpoint(\"" + out.description +
-                         "\") accepted (it was the default already)");
-    } catch (const EngineError &e) {
-        const std::string text = e.what();
-        check(prefix + ".set-default",
-              wine && e.code() == ErrorCode::Unsupported &&
-                  contains(text, "choosing the default device is not available on this Windows "
-                                 "build") &&
-                  contains(text, "CPolicyConfigClient"),
-              text);
-    }
-    // Per-app routing of this very program, then reset to follow the default.
-    const std::vector<DWORD> self{GetCurrentProcessId()};
-    try {
-        set_app_render_endpoint(self, widen(out.id), out.description);
-        set_app_render_endpoint(self, L"", "the default");
-        check(prefix + ".route-app", !wine,
-              wine ? "IAudioPolicyConfigFactory worked under Wine: update this check"
-                   : "SetPersistedDefaultAudioEndpoint(this program -> \"" + out.description +
-                         "\"), then reset");
-    } catch (const EngineError &e) {
-        const std::string text = e.what();
-        // The build decides: too old, or the factory asked for by the IID of its build.
-        const bool clear =
-            e.code() == ErrorCode::Unsupported &&
-            (build < kPerAppDeviceBuild
-                 ? contains(text, "needs Windows 10 1803")
-                 : contains(text, "is not available on this Windows build") &&
-                       contains(text, build >= kNewFactoryIidBuild ? "(Windows.Media.Internal."
-                                                                     "AudioPolicyConfig, 21H2+ IID)"
-                                                                   : "pre-21H2 IID"));
-        check(prefix + ".route-app", wine && clear, text);
-    }
-}
-
 } // namespace
-
-void run_policy_checks(const std::string &prefix) {
-    ComApartment com;
-    DeviceInfo out;
-    try {
-        ComPtr<IMMDevice> device = endpoint_device(eRender, L"");
-        CoTaskString id;
-        device->GetId(id.put());
-        out.id = utf8(id.get());
-        out.description = endpoint_friendly_name(device);
-    } catch (const EngineError &e) {
-        if (environment().wine)
-            fail(prefix, e.what());
-        else
-            skip(prefix, std::string("no default output device: ") + e.what());
-        return;
-    }
-    policy(out, prefix);
-}
 
 void run_endpoint_checks() {
     ComApartment com;
@@ -549,13 +346,13 @@ void run_endpoint_checks() {
     listing(start);
     const DeviceInfo output = *out;
     volume_and_mute(thread, *monitor, log, output);
-    running(log, output);
-    device_capture(start);
+    check_endpoint_running(log, output);
+    check_device_capture(start);
     if (environment().wine) {
         default_follows(log, start);
         added_and_removed(log, start);
     }
-    policy(output);
+    check_policy(output, "policy");
     thread.stop([&] { monitor->shutdown(); });
 }
 
