@@ -99,6 +99,31 @@ void check_device_capture(const std::vector<DeviceInfo> &list) {
     } catch (const EngineError &e) {
         fail("endpoints.device-capture", e.what());
     }
+    // An output device: its loopback, which Wine lacks (as for the system capture).
+    const DeviceInfo *out = nullptr;
+    for (const auto &d : list)
+        if (d.kind == DeviceKind::Output && (out == nullptr || d.is_default))
+            out = &d;
+    if (!out)
+        return;
+    const CaptureTarget loop = CaptureTarget::device(DeviceKind::Output, out->id);
+    try {
+        WasapiBackend backend;
+        auto hub = std::make_shared<CaptureHub>(loop, f);
+        CaptureReader reader(hub, f.sample_rate * 4);
+        hub->set_stream(backend.open_capture(loop, f, *hub));
+        reader.wait_for_frames(f.sample_rate / 2, 4.0);
+        const uint64_t frames = reader.stats().frames_captured;
+        check("endpoints.device-capture-output", !environment().wine && frames > 0,
+              "loopback of \"" + out->description + "\": " + std::to_string(frames) + " frames" +
+                  (environment().wine ? " (Wine has no loopback: update this check)" : ""));
+    } catch (const EngineError &e) {
+        const std::string text = e.what();
+        check("endpoints.device-capture-output",
+              environment().wine && contains(text, "IAudioClient::") &&
+                  contains(text, "AUDCLNT_E_WRONG_ENDPOINT_TYPE"),
+              text);
+    }
 }
 
 } // namespace pypac_check
