@@ -117,17 +117,18 @@ std::string DeviceMonitor::connect() {
                                   __uuidof(IMMDeviceEnumerator), devices_.put_void());
     if (FAILED(hr))
         return call_failed("CoCreateInstance(MMDeviceEnumerator)", hr);
-    events_ = ComPtr<DeviceEventsSink>::adopt(new DeviceEventsSink(
+    const auto sink = ComPtr<DeviceEventsSink>::adopt(new DeviceEventsSink(
         queue_, [this] { sync(); }, [this] { refresh_defaults(); },
         [this](const std::wstring &id) {
             refresh({DeviceKind::Output, id});
             refresh({DeviceKind::Input, id});
         }));
-    hr = devices_->RegisterEndpointNotificationCallback(events_.get());
-    if (FAILED(hr)) {
-        events_.reset();
+    hr = devices_->RegisterEndpointNotificationCallback(sink.get());
+    if (FAILED(hr))
         return call_failed("IMMDeviceEnumerator::RegisterEndpointNotificationCallback()", hr);
-    }
+    events_ = Registration([devices = devices_, sink] {
+        devices->UnregisterEndpointNotificationCallback(sink.get());
+    });
     for (DeviceKind kind : {DeviceKind::Output, DeviceKind::Input}) {
         ComPtr<IMMDeviceCollection> list;
         hr = devices_->EnumAudioEndpoints(flow_of(kind), DEVICE_STATE_ACTIVE, list.put());
@@ -152,18 +153,15 @@ void DeviceMonitor::shutdown(bool report) {
     const bool was_reporting = reporting_;
     reporting_ = false;
     ++generation_; // a poll still queued stops at its first run
-    for (auto &kv : endpoints_) {
-        Endpoint &e = kv.second;
-        if (e.volume && e.volume_events)
-            e.volume->UnregisterControlChangeNotify(e.volume_events.get());
-        if (report && was_reporting && e.reported)
-            listener_.device_removed(kv.first.first, e.info.id);
-    }
-    endpoints_.clear();
-    if (devices_ && events_)
-        devices_->UnregisterEndpointNotificationCallback(events_.get());
+    std::vector<std::pair<DeviceKind, std::string>> gone;
+    for (const auto &kv : endpoints_)
+        if (report && was_reporting && kv.second.reported)
+            gone.emplace_back(kv.first.first, kv.second.info.id);
+    endpoints_.clear(); // unregisters each volume callback
     events_.reset();
     devices_.reset();
+    for (const auto &g : gone)
+        listener_.device_removed(g.first, g.second);
     default_[0].clear();
     default_[1].clear();
 }
@@ -211,16 +209,17 @@ void DeviceMonitor::add(DeviceKind kind, const std::wstring &id, const ComPtr<IM
     device->Activate(__uuidof(IAudioMeterInformation), CLSCTX_ALL, nullptr, e.meter.put_void());
     const Key key{kind, id};
     if (e.volume) {
-        e.volume_events = ComPtr<DeviceVolumeSink>::adopt(
+        const auto sink = ComPtr<DeviceVolumeSink>::adopt(
             new DeviceVolumeSink(queue_, [this, key] { refresh(key); }));
-        hr = e.volume->RegisterControlChangeNotify(e.volume_events.get());
-        if (FAILED(hr)) {
+        hr = e.volume->RegisterControlChangeNotify(sink.get());
+        if (SUCCEEDED(hr))
+            e.volume_events = Registration(
+                [volume = e.volume, sink] { volume->UnregisterControlChangeNotify(sink.get()); });
+        else
             warnings_ = call_failed("IAudioEndpointVolume::RegisterControlChangeNotify() on " +
                                         endpoint_friendly_name(device),
                                     hr) +
                         "; its volume changes show at the next report";
-            e.volume_events.reset();
-        }
     }
     read(e, kind, id);
     Endpoint &stored = endpoints_[key] = std::move(e);
@@ -231,12 +230,9 @@ void DeviceMonitor::remove(const Key &key) {
     auto it = endpoints_.find(key);
     if (it == endpoints_.end())
         return;
-    Endpoint &e = it->second;
-    if (e.volume && e.volume_events)
-        e.volume->UnregisterControlChangeNotify(e.volume_events.get());
-    const bool reported = e.reported && reporting_;
-    const std::string id = e.info.id;
-    endpoints_.erase(it);
+    const bool reported = it->second.reported && reporting_;
+    const std::string id = it->second.info.id;
+    endpoints_.erase(it); // unregisters its volume callback
     if (reported)
         listener_.device_removed(key.first, id);
 }

@@ -21,6 +21,7 @@
 
 #include "pypac/backend.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,8 +38,31 @@ std::string endpoint_friendly_name(const ComPtr<IMMDevice> &device);
 // every channel goes to `volume`.
 std::vector<float> keep_balance(const std::vector<float> &channels, float volume);
 
-class DeviceEventsSink;
-class DeviceVolumeSink;
+// One notification registration, undone when this is destroyed or reset
+// (the undo holds its own references to the source and the sink).
+class Registration {
+  public:
+    Registration() = default;
+    explicit Registration(std::function<void()> undo) : undo_(std::move(undo)) {}
+    Registration(Registration &&o) noexcept : undo_(std::exchange(o.undo_, nullptr)) {}
+    Registration &operator=(Registration &&o) noexcept {
+        if (this != &o) {
+            reset();
+            undo_ = std::exchange(o.undo_, nullptr);
+        }
+        return *this;
+    }
+    Registration(const Registration &) = delete;
+    Registration &operator=(const Registration &) = delete;
+    ~Registration() { reset(); }
+    void reset() {
+        if (auto undo = std::exchange(undo_, nullptr))
+            undo();
+    }
+
+  private:
+    std::function<void()> undo_;
+};
 
 class DeviceMonitor {
   public:
@@ -77,7 +101,7 @@ class DeviceMonitor {
         ComPtr<IMMDevice> device;
         ComPtr<IAudioEndpointVolume> volume; // may be absent: no volume control
         ComPtr<IAudioMeterInformation> meter;
-        ComPtr<DeviceVolumeSink> volume_events;
+        Registration volume_events; // IAudioEndpointVolumeCallback
         DeviceInfo info;
         DeviceInfo sent; // what the listener last heard
         bool reported = false;
@@ -96,7 +120,7 @@ class DeviceMonitor {
     std::shared_ptr<TaskQueue> queue_;
     BackendListener &listener_;
     ComPtr<IMMDeviceEnumerator> devices_;
-    ComPtr<DeviceEventsSink> events_;
+    Registration events_; // IMMNotificationClient
     std::map<Key, Endpoint> endpoints_;
     std::wstring default_[2]; // by DeviceKind: the console default's endpoint id
     bool reporting_ = false;
