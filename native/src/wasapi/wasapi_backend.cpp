@@ -170,7 +170,10 @@ std::vector<DWORD> WasapiBackend::session_pids(int64_t process_id) {
 std::string WasapiBackend::warnings() {
     if (!thread_)
         return {};
-    return thread_->call([&] { return monitor_->warnings(); });
+    return thread_->call([&] {
+        const std::string sessions = monitor_->warnings(), devices = devices_->warnings();
+        return sessions.empty() || devices.empty() ? sessions + devices : sessions + "; " + devices;
+    });
 }
 
 std::unique_ptr<CaptureStream> WasapiBackend::open_capture(const CaptureTarget &target,

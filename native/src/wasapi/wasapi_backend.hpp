@@ -65,7 +65,8 @@ class WasapiBackend final : public Backend {
                                                const CaptureFormat &format, CaptureSink &sink);
     // Which pids a PyPAC session covers (the root and the children it folds in).
     std::vector<DWORD> session_pids(int64_t process_id);
-    // Problems that did not stop the backend (an endpoint it could not read).
+    // Problems that did not stop the backend (an endpoint it could not read):
+    // the sessions' newest, then the devices'.
     std::string warnings();
 
   private:
