@@ -4,11 +4,13 @@
 #   2. a private Wine prefix and a private PulseAudio daemon (null sink, 440 Hz tone),
 #   3. under Wine: the C++ unit tests and the test program wasapi_check
 #      (offline checks, capture plumbing on the null sink's monitor, a pause
-#      in the stream, the backend's clear errors where Wine lacks the API, and
+#      in the stream, the backend's clear errors where Wine lacks the API,
+#      output/input devices (list, volume, mute, default flags, events) and the
+#      clear errors of the default-device and per-app routing interfaces, and
 #      device changes and losses that this script makes on the program's request).
 # One PASS/FAIL line per check; the last line is "N passed, M failed".
 # PYPAC_CHECKS="offline devices" runs only those groups of step 3 (unit,
-# offline, capture, capture-gap, backend, devices); all by default.
+# offline, capture, capture-gap, backend, endpoint-control, devices); all by default.
 # Exit status 0 only when nothing failed. Needs: cmake, ninja,
 # g++-mingw-w64-x86-64-posix, wine64, pulseaudio, pulseaudio-utils, sox.
 set -uo pipefail
@@ -139,6 +141,11 @@ server_action() { # what
     remove-sink) remove_sink ;; # the capture device (the sink's monitor) goes away
     restore-sink) restore_sink ;;
     reset-sink) remove_sink && restore_sink ;; # streams on it die; the same device returns
+    add-sink) pactl load-module module-null-sink sink_name=pypac_second \
+      sink_properties=device.description=PyPAC-Second >/dev/null ;;
+    remove-second-sink)
+      pactl list short modules | awk '/sink_name=pypac_second/ {print $1}' |
+        xargs -r -n1 pactl unload-module ;;
     *) return 1 ;;
   esac
 }
@@ -235,6 +242,20 @@ check_gap() {
 wanted capture-gap && check_gap
 
 wanted backend && run_wine backend 60 "$CHECK_EXE" backend
+# Output/input devices through Wine's MMDevAPI; it adds and removes a second sink.
+wanted endpoint-control && run_scripted endpoint-control 90 "$CHECK_EXE" endpoint-control
+# The same program told by Wine that it runs on Windows 10 (a copy under
+# its own name, so only it is): past the build check, per-app routing asks for
+# the factory by the IID of that build and must still fail clearly without it.
+policy_as() { # wine-version
+  local exe=$BUILD/native/src/wasapi/wasapi_check_$1.exe
+  cp "$CHECK_EXE" "$exe" &&
+    "$WINE" reg add "HKCU\\Software\\Wine\\AppDefaults\\wasapi_check_$1.exe" /v Version \
+      /d "$1" /f >/dev/null 2>&1 || { fail "policy-$1: could not set up the copy"; return; }
+  run_wine "policy-$1" 60 "$exe" policy "policy-$1"
+}
+# (Wine 8 knows no "win11": the 21H2+ IID is chosen on real Windows 11 only.)
+wanted endpoint-control && policy_as win10
 # Last: it removes and restores the null sink.
 wanted devices && run_scripted devices 120 "$CHECK_EXE" devices
 

@@ -9,6 +9,7 @@
 #include <shlwapi.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace pypac::wasapi {
 
@@ -130,6 +131,7 @@ void SessionMonitor::report(int64_t group) {
     info.process_id = group;
     bool any_active = false, all_muted = true;
     float volume = 0.0f;
+    const Session *loudest = nullptr; // its endpoint is the app's device: active ones first
     for (const auto &kv : sessions_) {
         const Session &s = kv.second;
         if (s.group != group)
@@ -142,6 +144,11 @@ void SessionMonitor::report(int64_t group) {
         volume = std::max(volume, s.level); // the loudest is what the user hears
         all_muted = all_muted && s.muted;
         any_active = any_active || s.state == AudioSessionStateActive;
+        const auto rank = [](const Session &x) {
+            return std::make_pair(x.state == AudioSessionStateActive, x.level);
+        };
+        if (!loudest || rank(s) > rank(*loudest))
+            loudest = &s;
     }
     if (info.stream_count == 0) {
         if (lingering_.count(group))
@@ -162,6 +169,7 @@ void SessionMonitor::report(int64_t group) {
     for (DWORD pid : pids_of(group))
         info.process_ids.push_back(pid);
     info.volume = volume;
+    info.device_id = utf8(loudest->endpoint_id); // DeviceInfo::id of that render endpoint
     info.muted = all_muted;
     info.state = any_active ? SessionState::Active : SessionState::Inactive;
     reported_.insert(group);

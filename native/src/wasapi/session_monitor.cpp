@@ -2,6 +2,7 @@
 // notifications, process exits. Engine thread (see session_monitor.hpp).
 #include "session_monitor.hpp"
 
+#include "device_monitor.hpp"
 #include "hresult.hpp"
 
 #include <algorithm>
@@ -15,20 +16,6 @@ namespace {
 // new one: it does so as soon as its next buffer call fails (milliseconds),
 // or on its next sound.
 constexpr std::chrono::milliseconds kFormatChangeGrace(2000);
-
-// PKEY_Device_FriendlyName, spelled out so that no GUID library is needed.
-constexpr PROPERTYKEY kFriendlyName = {
-    {0xa45c254e, 0xdf1c, 0x4efd, {0x80, 0x20, 0x67, 0xd1, 0x46, 0xa8, 0x50, 0xe0}}, 14};
-
-std::string friendly_name(const ComPtr<IMMDevice> &device) {
-    ComPtr<IPropertyStore> props;
-    if (FAILED(device->OpenPropertyStore(STGM_READ, props.put())))
-        return "unnamed endpoint";
-    OsPropVariant value;
-    if (FAILED(props->GetValue(kFriendlyName, value.put())) || value.get().vt != VT_LPWSTR)
-        return "unnamed endpoint";
-    return utf8(value.get().pwszVal);
-}
 
 } // namespace
 
@@ -150,7 +137,7 @@ void SessionMonitor::sync_endpoints() {
 
 std::string SessionMonitor::add_endpoint(const std::wstring &id, const ComPtr<IMMDevice> &device) {
     Endpoint e;
-    e.name = friendly_name(device);
+    e.name = endpoint_friendly_name(device);
     const std::string where = " on render endpoint \"" + e.name + "\"";
     HRESULT hr = device->Activate(__uuidof(IAudioSessionManager2), CLSCTX_ALL, nullptr,
                                   e.manager.put_void());

@@ -1,6 +1,7 @@
 #include "wasapi_backend.hpp"
 
 #include "hresult.hpp"
+#include "policy_config.hpp"
 
 #include <chrono>
 
@@ -28,6 +29,7 @@ void WasapiBackend::start(BackendListener &listener) {
     thread_ = std::make_unique<ComThread>();
     monitor_ = std::make_unique<SessionMonitor>(
         thread_->queue(), listener, [this](const std::string &why) { on_server_lost(why); });
+    devices_ = std::make_unique<DeviceMonitor>(thread_->queue(), listener);
     thread_->queue()->post([this] { attempt_connect(); });
 }
 
@@ -35,18 +37,25 @@ void WasapiBackend::stop() {
     if (!thread_)
         return;
     // Unregister and release on the engine thread, where everything was made.
-    thread_->stop([this] { monitor_->shutdown(); });
+    thread_->stop([this] {
+        monitor_->shutdown();
+        devices_->shutdown();
+    });
     thread_.reset();
     monitor_.reset();
+    devices_.reset();
     state_.settle(false, "PyPAC's engine was stopped");
 }
 
 // Engine thread.
 void WasapiBackend::attempt_connect() {
     state_.begin_attempt();
-    const std::string error = monitor_->connect();
+    std::string error = monitor_->connect();
+    if (error.empty())
+        error = devices_->connect();
     if (!error.empty()) {
         monitor_->shutdown();
+        devices_->shutdown();
         state_.settle(false, error);
         thread_->queue()->post_after(kRetryDelay, [this] { attempt_connect(); });
         return;
@@ -55,6 +64,7 @@ void WasapiBackend::attempt_connect() {
         "Windows audio, " + std::to_string(monitor_->endpoint_count()) + " render endpoint(s)";
     listener_->server_state_changed(true, detail);
     monitor_->report_all();
+    devices_->report_all();
     state_.settle(true, detail);
     const uint64_t generation = ++connection_;
     thread_->queue()->post_after(kProbeInterval, [this, generation] { probe(generation); });
@@ -79,6 +89,7 @@ void WasapiBackend::on_server_lost(const std::string &why) {
     if (!connected())
         return;
     monitor_->shutdown(true);
+    devices_->shutdown(true);
     state_.settle(false, why);
     listener_->server_state_changed(false, why);
     thread_->queue()->post_after(kRetryDelay / 2, [this] { attempt_connect(); });
@@ -111,6 +122,40 @@ void WasapiBackend::set_mute(int64_t process_id, bool muted) {
     thread_->call([&] { monitor_->set_mute(process_id, muted); });
 }
 
+void WasapiBackend::set_device_volume(DeviceKind kind, const std::string &id, float volume) {
+    require_connected();
+    thread_->call([&] { devices_->set_volume(kind, id, volume); });
+}
+
+void WasapiBackend::set_device_mute(DeviceKind kind, const std::string &id, bool muted) {
+    require_connected();
+    thread_->call([&] { devices_->set_mute(kind, id, muted); });
+}
+
+void WasapiBackend::set_default_device(DeviceKind kind, const std::string &id) {
+    require_connected();
+    thread_->call([&] {
+        set_default_endpoint(devices_->endpoint_id(kind, id), devices_->description(kind, id));
+        devices_->refresh_defaults(); // reported now, not only when the notification comes
+    });
+}
+
+void WasapiBackend::move_session(int64_t process_id, const std::string &id) {
+    require_connected();
+    thread_->call([&] {
+        const std::wstring endpoint = devices_->endpoint_id(DeviceKind::Output, id);
+        std::vector<DWORD> pids = monitor_->pids_of(process_id);
+        if (pids.empty())
+            throw EngineError(ErrorCode::SessionNotFound,
+                              "process " + std::to_string(process_id) + " plays no sound now");
+        // The root too when only its helpers play (a browser): the choice then
+        // also holds for streams the root itself opens later.
+        if (pids.front() != static_cast<DWORD>(process_id))
+            pids.insert(pids.begin(), static_cast<DWORD>(process_id));
+        set_app_render_endpoint(pids, endpoint, devices_->description(DeviceKind::Output, id));
+    });
+}
+
 void WasapiBackend::read_session_peaks(std::vector<SessionInfo> &sessions) {
     if (!connected() || sessions.empty())
         return;
@@ -125,12 +170,26 @@ std::vector<DWORD> WasapiBackend::session_pids(int64_t process_id) {
 std::string WasapiBackend::warnings() {
     if (!thread_)
         return {};
-    return thread_->call([&] { return monitor_->warnings(); });
+    return thread_->call([&] {
+        const std::string sessions = monitor_->warnings(), devices = devices_->warnings();
+        return sessions.empty() || devices.empty() ? sessions + devices : sessions + "; " + devices;
+    });
 }
 
 std::unique_ptr<CaptureStream> WasapiBackend::open_capture(const CaptureTarget &target,
                                                            const CaptureFormat &format,
                                                            CaptureSink &sink) {
+    if (target.kind == CaptureTarget::Kind::Device) {
+        // What an output plays (its loopback) or what an input records.
+        std::wstring id = widen(target.device_id);
+        if (connected())
+            id = thread_->call(
+                [&] { return devices_->endpoint_id(target.device_kind, target.device_id); });
+        return open_source(target.device_kind == DeviceKind::Output
+                               ? CaptureSource::render_endpoint(id)
+                               : CaptureSource::capture_endpoint(id),
+                           format, sink);
+    }
     if (target.kind == CaptureTarget::Kind::System)
         return open_source(CaptureSource::render_endpoint(), format, sink);
     const auto mode = target.kind == CaptureTarget::Kind::SystemExceptProcess

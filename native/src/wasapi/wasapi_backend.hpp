@@ -1,6 +1,7 @@
 // The WASAPI backend (Windows 10 2004+ and 11).
 //
-// Sessions come from SessionMonitor on the engine thread (com_thread.hpp);
+// Sessions come from SessionMonitor and devices from DeviceMonitor, both on
+// the engine thread (com_thread.hpp);
 // each capture runs on a thread of its own (wasapi_capture.hpp). "Connected"
 // means: the audio service answered and the session API works on at least
 // one render endpoint (or there is none). When it does not (the service is
@@ -13,6 +14,7 @@
 
 #include "capture_source.hpp"
 #include "com_thread.hpp"
+#include "device_monitor.hpp"
 #include "session_monitor.hpp"
 #include "wasapi_capture.hpp"
 
@@ -40,6 +42,13 @@ class WasapiBackend final : public Backend {
     bool connected() const override { return state_.connected(); }
     void set_volume(int64_t process_id, float volume) override;
     void set_mute(int64_t process_id, bool muted) override;
+    // Endpoint volume tops at 100% too: max_volume() stays 1.0.
+    void set_device_volume(DeviceKind kind, const std::string &id, float volume) override;
+    void set_device_mute(DeviceKind kind, const std::string &id, bool muted) override;
+    // Through the undocumented IPolicyConfig / IAudioPolicyConfigFactory
+    // (policy_config.hpp): Unsupported, saying why, where Windows lacks them.
+    void set_default_device(DeviceKind kind, const std::string &id) override;
+    void move_session(int64_t process_id, const std::string &id) override;
     // A process capture includes the target's process tree (Chrome's audio
     // child); the system capture is the loopback of the default render
     // endpoint and follows it when the default changes.
@@ -56,7 +65,8 @@ class WasapiBackend final : public Backend {
                                                const CaptureFormat &format, CaptureSink &sink);
     // Which pids a PyPAC session covers (the root and the children it folds in).
     std::vector<DWORD> session_pids(int64_t process_id);
-    // Problems that did not stop the backend (an endpoint it could not read).
+    // Problems that did not stop the backend (an endpoint it could not read):
+    // the sessions' newest, then the devices'.
     std::string warnings();
 
   private:
@@ -68,6 +78,7 @@ class WasapiBackend final : public Backend {
     BackendListener *listener_ = nullptr;
     std::unique_ptr<ComThread> thread_;
     std::unique_ptr<SessionMonitor> monitor_; // engine thread only
+    std::unique_ptr<DeviceMonitor> devices_;  // engine thread only
     uint64_t connection_ = 0;                 // engine thread: counts connections, for probes
 
     ConnectionState state_;

@@ -65,11 +65,14 @@ std::string fixed(double value, int decimals);
 
 // The checks, by group (each prints its lines).
 void run_offline_checks();
-void run_process_checks(); // part of the offline group
+void run_process_checks();          // part of the offline group
+void run_endpoint_offline_checks(); // part of the offline group
 void run_capture_checks(double seconds);
 void run_gap_check(double seconds);
 void run_backend_checks();
 void run_device_checks();
+void run_endpoint_checks(); // devices, their volume and events; the policy interfaces
+void run_policy_checks(const std::string &prefix); // the policy interfaces alone
 
 // Helpers run as children of the checks.
 int helper_sleep(int ms);

@@ -267,6 +267,7 @@ void run_offline_checks() {
     com_pointers();
     com_thread();
     run_process_checks();
+    run_endpoint_offline_checks();
 }
 
 } // namespace pypac_check

@@ -8,6 +8,11 @@
 //                                  (on Wine: that each fails clearly, naming the call)
 //   wasapi_check devices FOLDER    device changes and losses, done by the script on request
 //                                  (ACTION lines answered in FOLDER): Wine only
+//   wasapi_check endpoint-control [FOLDER]  output/input devices: list, default flags,
+//                                  volume (balance kept), mute, events (a sink the script
+//                                  adds and removes on request, Wine only); the default-device
+//                                  and per-app routing interfaces (clear errors on Wine)
+//   wasapi_check policy [NAME]     the default-device and per-app routing interfaces alone
 //   wasapi_check endpoints         list active endpoints; exit 3 when there is no render one
 //   wasapi_check sleep MS | play-tone SECONDS [HZ] | spawn-helper MS   helpers the checks
 //                                  start (extra arguments such as --type=... are ignored)
@@ -206,14 +211,22 @@ int main(int argc, char **argv) {
         run_gap_check(argc > 2 ? std::atof(argv[2]) : 6.0);
     else if (group == "backend")
         run_backend_checks();
-    else if (group == "devices" && argc > 2) {
+    else if (group == "endpoint-control") {
+        if (argc > 2)
+            set_answer_folder(argv[2]);
+        run_endpoint_checks();
+    } else if (group == "policy") {
+        run_policy_checks(argc > 2 ? argv[2] : "policy");
+    } else if (group == "devices" && argc > 2) {
         set_answer_folder(argv[2]);
         run_device_checks();
     } else {
-        std::fprintf(stderr,
-                     "usage: wasapi_check offline | capture [seconds] | capture-gap [seconds] | "
-                     "backend | "
-                     "devices FOLDER | endpoints | sleep MS | play-tone SECONDS [HZ]\n");
+        std::fprintf(
+            stderr,
+            "usage: wasapi_check offline | capture [seconds] | capture-gap [seconds] | "
+            "backend | "
+            "devices FOLDER | endpoint-control [FOLDER] | policy [NAME] | endpoints | sleep MS | "
+            "play-tone SECONDS [HZ]\n");
         return 2;
     }
     return summary(group);

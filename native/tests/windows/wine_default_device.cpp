@@ -33,6 +33,7 @@ class DefaultChangeCounter final : public ComObject<DefaultChangeCounter, IMMNot
     std::atomic<int> count_{0};
 };
 
+namespace {
 class RegKey {
   public:
     RegKey() = default;
@@ -49,6 +50,44 @@ class RegKey {
     HKEY key_ = nullptr;
 };
 
+} // namespace
+
+std::wstring wine_audio_driver_key() {
+    RegKey drivers;
+    if (RegOpenKeyExW(HKEY_CURRENT_USER, L"Software\\Wine\\Drivers", 0, KEY_READ, drivers.put()) !=
+        ERROR_SUCCESS)
+        return {};
+    wchar_t name[256];
+    for (DWORD i = 0;; ++i) {
+        DWORD chars = 256;
+        if (RegEnumKeyExW(drivers.get(), i, name, &chars, nullptr, nullptr, nullptr, nullptr) !=
+            ERROR_SUCCESS)
+            return {};
+        // The driver in use is the one that keeps a device list.
+        RegKey devices;
+        const std::wstring path = L"Software\\Wine\\Drivers\\" + std::wstring(name);
+        if (RegOpenKeyExW(HKEY_CURRENT_USER, (path + L"\\devices").c_str(), 0, KEY_READ,
+                          devices.put()) == ERROR_SUCCESS)
+            return path;
+    }
+}
+
+bool set_wine_default(const wchar_t *value_name, const std::wstring &endpoint_id) {
+    const std::wstring path = wine_audio_driver_key();
+    RegKey key;
+    if (path.empty() || RegOpenKeyExW(HKEY_CURRENT_USER, path.c_str(), 0, KEY_SET_VALUE,
+                                      key.put()) != ERROR_SUCCESS)
+        return false;
+    if (endpoint_id.empty()) {
+        const LONG r = RegDeleteValueW(key.get(), value_name);
+        return r == ERROR_SUCCESS || r == ERROR_FILE_NOT_FOUND;
+    }
+    return RegSetValueExW(key.get(), value_name, 0, REG_SZ,
+                          reinterpret_cast<const BYTE *>(endpoint_id.c_str()),
+                          static_cast<DWORD>((endpoint_id.size() + 1) * sizeof(wchar_t))) ==
+           ERROR_SUCCESS;
+}
+
 // Wine's mmdevapi announces a new default capture device when the value
 // "DefaultInput" of its audio driver's key changes (a thread of it watches
 // HKCU\Software\Wine\Drivers\<driver>.drv): the change a user makes in
@@ -56,27 +95,8 @@ class RegKey {
 // default), so the default stays the same device but is announced anew.
 class WineDefaultInput {
   public:
-    explicit WineDefaultInput(std::wstring device_id) : device_id_(std::move(device_id)) {
-        RegKey drivers;
-        if (RegOpenKeyExW(HKEY_CURRENT_USER, L"Software\\Wine\\Drivers", 0, KEY_READ,
-                          drivers.put()) != ERROR_SUCCESS)
-            return;
-        wchar_t name[256];
-        for (DWORD i = 0;; ++i) {
-            DWORD chars = 256;
-            if (RegEnumKeyExW(drivers.get(), i, name, &chars, nullptr, nullptr, nullptr, nullptr) !=
-                ERROR_SUCCESS)
-                return;
-            // The driver in use is the one that keeps a device list.
-            RegKey devices;
-            const std::wstring path = L"Software\\Wine\\Drivers\\" + std::wstring(name);
-            if (RegOpenKeyExW(HKEY_CURRENT_USER, (path + L"\\devices").c_str(), 0, KEY_READ,
-                              devices.put()) == ERROR_SUCCESS) {
-                path_ = path;
-                return;
-            }
-        }
-    }
+    explicit WineDefaultInput(std::wstring device_id)
+        : device_id_(std::move(device_id)), path_(wine_audio_driver_key()) {}
     ~WineDefaultInput() { // back to Wine's own choice
         RegKey key;
         if (!path_.empty() && RegOpenKeyExW(HKEY_CURRENT_USER, path_.c_str(), 0, KEY_SET_VALUE,

@@ -10,6 +10,13 @@
 
 namespace pypac_check {
 
+// HKCU\Software\Wine\Drivers\<driver in use>, or "" outside Wine.
+std::wstring wine_audio_driver_key();
+// Sets Wine's default device (value "DefaultOutput" or "DefaultInput" of that
+// key: an endpoint id; "" deletes it, back to the driver's own choice), as
+// winecfg does; Wine then announces it through IMMNotificationClient.
+bool set_wine_default(const wchar_t *value_name, const std::wstring &endpoint_id);
+
 class DefaultChangeCounter;
 class WineDefaultInput;
 
