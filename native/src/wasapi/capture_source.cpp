@@ -48,8 +48,8 @@ const wchar_t *flow_name(EDataFlow flow) { return flow == eRender ? L"render" : 
 // handed to ActivateAudioInterfaceAsync is a VT_BLOB pointing INTO this
 // object, which lives until the activation has called us back (the async
 // operation holds a reference), even when the waiter gave up. That variant is
-// never PropVariantClear'ed: clearing would CoTaskMemFree our memory (the seed's
-// 0xc0000374 heap corruption on 24H2).
+// never PropVariantClear'ed: clearing would CoTaskMemFree our memory (an earlier
+// version of this code did, and crashed with 0xc0000374 heap corruption on 24H2).
 class ActivationHandler final
     : public ComObject<ActivationHandler, IActivateAudioInterfaceCompletionHandler, IAgileObject> {
   public:
