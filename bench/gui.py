@@ -124,7 +124,7 @@ def run_mixer(env: dict[str, str], seconds: float, workdir: Path) -> dict[str, f
     launched = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [exe, "--size", WINDOW_SIZE, "--stats", str(stats_path)],
+            [exe, "--new-instance", "--size", WINDOW_SIZE, "--stats", str(stats_path)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
