@@ -1,4 +1,5 @@
-"""The mixer window: a row of channel strips, the empty state, the server banner.
+"""The mixer window: the System strip pinned left, a scrolling row of app strips,
+the empty state, the server banner.
 
 Models live here on the GUI thread (the `SessionTable`); the worker's signals
 update them first and the strips second. A display timer pulls the newest view
@@ -11,11 +12,13 @@ from __future__ import annotations
 import time
 from collections import deque
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -27,11 +30,16 @@ from PySide6.QtWidgets import (
 
 from pypac.engine import SessionInfo
 
+from .app_icons import app_icon
+from .app_identity import app_identity
 from .draw_probe import DrawProbe
+from .quit_guard import confirm_quit
 from .record_panel import finished_message, short_message
 from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
 from .settings import MixerSettings
 from .strip import ChannelStrip
+from .strip_order import StripOrder
+from .strip_row import StripRow
 from .surface import LiveSurface
 from .theme import Theme, named
 from .worker import EngineLink
@@ -50,13 +58,30 @@ EMPTY_TEXT = "No applications are playing audio"
 WAITING_TEXT = "Waiting for the sound server…"
 TOGETHER_S = 5.0  # status messages this close together are shown side by side
 MESSAGES_KEPT = 50  # the newest status messages, for the tooltip and the tests
+DEFAULT_SIZE = QSize(860, 540)  # the System strip and four apps side by side
+#: Smaller than 480x320, where every strip's buttons still show; below the strips'
+#: own minimum height the window scrolls up and down.
+MINIMUM_SIZE = QSize(360, 240)
 
 
 def _icon_file(name: str) -> str:
     return str(resources.files("pypac.mixer") / "icons" / name)
 
 
+def fitting_size(wanted: QSize) -> QSize:
+    """`wanted`, made smaller where the screen is (a HiDPI scale can make the
+    default larger than the screen)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    room = screen.availableGeometry().size() * 0.9
+    return wanted.boundedTo(room)
+
+
 class MixerWindow(QMainWindow):
+    recordingFinished = Signal(object)  # Path of a recording just finished
+    recordingsChanged = Signal()  # one started or ended
+
     def __init__(self, theme: Theme, settings: MixerSettings | None = None) -> None:
         super().__init__()
         self.theme = theme
@@ -64,9 +89,14 @@ class MixerWindow(QMainWindow):
         self.setWindowTitle("PyPAC Mixer")
         self.setWindowIcon(QIcon(_icon_file("pypac-mixer.svg")))
         self._generic_icon = QIcon(_icon_file("generic-app.svg"))
-        self.resize(860, 540)  # the System strip and four apps side by side
+        self.resize(fitting_size(DEFAULT_SIZE))
+        self.setMinimumSize(MINIMUM_SIZE)
         self.table = SessionTable()
+        self.order = StripOrder()
         self.strips: dict[int, ChannelStrip] = {}
+        self.max_volume = 1.0
+        self._quit_confirmed = False
+        self.quit_question: Any = None  # the open "Quit while recording?" box
         self.messages: deque[str] = deque(maxlen=MESSAGES_KEPT)  # newest last
         self._recent: list[tuple[float, str | None, str]] = []  # (time, topic, message)
         self._state_changed = True
@@ -81,31 +111,41 @@ class MixerWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         outer.addWidget(self.banner)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        row_widget = named(QWidget(), "stripRow")
-        self.row = QHBoxLayout(row_widget)
-        self.row.setContentsMargins(10, 10, 10, 10)
-        self.row.setSpacing(8)
+        # Too short a window scrolls up and down here; the app strips scroll sideways
+        # inside, and the System strip stays where it is while they do.
+        self.body_area = QScrollArea()
+        self.body_area.setWidgetResizable(True)
+        self.body_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        body = named(QWidget(), "stripRow")
+        body_row = QHBoxLayout(body)
+        body_row.setContentsMargins(8, 0, 0, 0)
+        body_row.setSpacing(8)
+        self.scroll_area = StripRow()
+        self.row = self.scroll_area.row
         self.empty_label = named(QLabel(EMPTY_TEXT), "emptyState")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.row.addWidget(self.empty_label, 1)
         self.row.addStretch(0)
-        self.scroll_area.setWidget(row_widget)
-        self.surface = LiveSurface(row_widget, self.probe)
-        outer.addWidget(self.scroll_area, 1)
+        self.surface = LiveSurface(self.scroll_area.row_widget, self.probe)
+        self.body_area.setWidget(body)
+        outer.addWidget(self.body_area, 1)
         self.setCentralWidget(central)
         central.installEventFilter(self)  # to time the first paint
         self.scroll_area.horizontalScrollBar().valueChanged.connect(self._update_views)
 
-        self.system_strip = self._add_strip(SYSTEM_KEY, "System", "whole output", None)
-        self.system_strip.pid_label.setText("All apps")
+        self.system_strip = self._new_strip(SYSTEM_KEY, "System", "All apps", None)
+        system_column = QVBoxLayout()
+        system_column.setContentsMargins(0, 6, 0, 6)
+        system_column.addWidget(self.system_strip)
+        body_row.addLayout(system_column)
+        body_row.addWidget(self.scroll_area, 1)
 
         self.link = EngineLink(self)
         w = self.link.worker
         w.serverConnected.connect(self._server_connected)
+        w.maxVolume.connect(self._max_volume)
         w.serverLost.connect(self._server_lost)
         w.sessionsReset.connect(self._sessions_reset)
         w.sessionUpdated.connect(self._session_updated)
@@ -132,21 +172,64 @@ class MixerWindow(QMainWindow):
 
     # ---- strips -----------------------------------------------------------------
 
-    def _add_strip(self, key: int, name: str, subtitle: str, icon_name: str | None) -> ChannelStrip:
-        icon = QIcon.fromTheme(icon_name, self._generic_icon) if icon_name else self._generic_icon
+    def _new_strip(
+        self, key: int, name: str, subtitle: str, icon_names: list[str] | None
+    ) -> ChannelStrip:
+        icon = app_icon(icon_names, self._generic_icon) if icon_names else self._generic_icon
         strip = ChannelStrip(key, name, subtitle, icon, self.theme)
+        strip.set_max_volume(self.max_volume)
         strip.volumeRequested.connect(lambda pid, v: self.link.set_volume(pid, v))
+        strip.balanceRequested.connect(lambda pid, lr: self.link.set_channel_volumes(pid, lr))
         strip.muteRequested.connect(lambda pid, m: self.link.set_mute(pid, m))
         strip.recordRequested.connect(self._record_requested)
-        # Apps go after the System strip and the strips before them, before the empty label.
-        self.row.insertWidget(self.row.indexOf(self.empty_label), strip)
         self.strips[key] = strip
         return strip
+
+    def _identity(self, key: int) -> str:
+        entry = self.table.entries.get(key)
+        ident = app_identity(entry.info) if entry is not None else None
+        return ident or f"pid:{key}"
+
+    def _add_strip(self, info: SessionInfo) -> ChannelStrip:
+        pid = info.process_id
+        names = [n for n in (info.icon_name, info.process_name) if n]
+        strip = self._new_strip(pid, display_name(info), f"PID {pid}", names)
+        ident = self._identity(pid)
+        # An app that comes back takes the place of its own strip if it still
+        # lingers, and its old place in the row if not.
+        for key, old in list(self.strips.items()):
+            entry = self.table.entries.get(key)
+            if (
+                key not in (pid, SYSTEM_KEY)
+                and entry is not None
+                and entry.phase is StripPhase.EXITED
+                and not old.recording
+                and self._identity(key) == ident
+            ):
+                self._apply(self.table.drop(key))
+        shown = [self._identity(k) for k in self._row_keys() if k != pid]
+        self.row.insertWidget(self.order.insert_index(ident, shown), strip)
+        return strip
+
+    def _row_keys(self) -> list[int]:
+        """The app strips' keys in row order."""
+        keys = []
+        for i in range(self.row.count()):
+            item = self.row.itemAt(i)
+            w = item.widget() if item is not None else None
+            if isinstance(w, ChannelStrip):
+                keys.append(w.key)
+        return keys
+
+    def _max_volume(self, max_volume: float) -> None:
+        self.max_volume = max_volume
+        for strip in self.strips.values():
+            strip.set_max_volume(max_volume)
 
     def _apply(self, change: TableChange) -> None:
         for pid in change.added:
             info = self.table.entries[pid].info
-            strip = self._add_strip(pid, display_name(info), f"PID {pid}", info.icon_name)
+            strip = self._add_strip(info)
             strip.apply_info(info)
         for pid in change.added + change.updated:
             current = self.strips.get(pid)
@@ -178,8 +261,16 @@ class MixerWindow(QMainWindow):
     def _sessions_reset(self, infos: list[SessionInfo]) -> None:
         self._apply(self.table.reset(infos))
 
+    def _row_in_use(self) -> bool:
+        """True while the user may be aiming at a strip: a button is held down, or
+        the pointer is over the row. Strips do not move then."""
+        return QApplication.mouseButtons() != Qt.MouseButton.NoButton or (
+            self.scroll_area.row_widget.underMouse()
+        )
+
     def _expire(self) -> None:
-        self._apply(self.table.expire())
+        if not self._row_in_use():
+            self._apply(self.table.expire())
         self._update_views()  # also catches layout moves no event told us of
 
     # ---- the server ----------------------------------------------------------------
@@ -227,7 +318,7 @@ class MixerWindow(QMainWindow):
         if strip is None:
             return
         if not start:
-            strip.record_panel.info.setText("● finishing…")
+            strip.record_panel.finishing()
             self.link.stop_recording(key)
             return
         path = self.settings.new_recording_path(strip.name)
@@ -240,6 +331,11 @@ class MixerWindow(QMainWindow):
         if strip is not None:
             strip.recording_started(recorder.status)
             self.tell(f"Recording {strip.name} to {recorder.path}")
+        self.recordingsChanged.emit()
+
+    @property
+    def recording_count(self) -> int:
+        return sum(s.recording for s in self.strips.values())
 
     def _recording_failed(self, key: int, message: str) -> None:
         self.table.set_recording(key, False)
@@ -247,15 +343,20 @@ class MixerWindow(QMainWindow):
         if strip is not None:
             strip.recording_ended("Could not start: see the status bar", message)
         self.tell(message)
+        self.recordingsChanged.emit()
 
     def _recording_finished(self, key: int, status: Any) -> None:
         self.table.set_recording(key, False)
         strip = self.strips.get(key)
         name = strip.name if strip is not None else f"PID {key}"
         message = finished_message(name, status)
+        path = Path(status.path)
         if strip is not None:
-            strip.recording_ended(short_message(status), message)
+            strip.recording_ended(short_message(status), message, path)
         self.tell(message)
+        if path.exists():
+            self.recordingFinished.emit(path)
+        self.recordingsChanged.emit()
 
     # ---- drawing and what to capture -------------------------------------------------
 
@@ -284,6 +385,11 @@ class MixerWindow(QMainWindow):
                 wave, metered = strip.refresh(now, meter, slow)
                 drew |= wave
                 metered_any |= metered
+                if key == SYSTEM_KEY:  # pinned outside the row: not under the surface
+                    if wave:
+                        strip.waveform.update()
+                    if metered:
+                        strip.meter.update()
         self.surface.frame(drew, metered_any)
         if slow:
             for strip in self.strips.values():
@@ -308,10 +414,12 @@ class MixerWindow(QMainWindow):
         port = self.scroll_area.viewport()
         left = self.scroll_area.horizontalScrollBar().value()
         right = left + port.width()
-        return [
+        keys = [SYSTEM_KEY] if self.system_strip.phase is not StripPhase.EXITED else []
+        return keys + [
             key
             for key, s in self.strips.items()
-            if not s.isHidden()  # a strip the user hid is not captured either
+            if key != SYSTEM_KEY
+            and not s.isHidden()  # a strip the user hid is not captured either
             and s.geometry().right() >= left
             and s.geometry().left() <= right
             and s.phase is not StripPhase.EXITED
@@ -322,7 +430,7 @@ class MixerWindow(QMainWindow):
         if targets.keys() != self._view_keys.keys():
             self._view_keys = targets
             self.link.set_view_targets(targets)
-            shown = [self.strips[key] for key in targets]
+            shown = [self.strips[key] for key in targets if key != SYSTEM_KEY]
             self.surface.track([v for s in shown for v in (s.waveform, s.meter)])
         if self.drawing and not self._timer.isActive():
             self._last_meter = time.monotonic()
@@ -352,9 +460,26 @@ class MixerWindow(QMainWindow):
             self.probe.first_paint = time.monotonic()
         return super().eventFilter(watched, event)
 
+    def bring_to_front(self) -> None:
+        """Show the window on top (the tray, or another launch, asked for it)."""
+        if self.isMinimized():
+            self.showNormal()
+        else:
+            self.show()
+        self.raise_()
+        self.activateWindow()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and self.recording_count and not self._quit_confirmed:
+            event.ignore()  # the title bar's X while recording, with no tray: ask first
+            self.quit_question = confirm_quit(self, self.recording_count, self._confirmed_close)
+            return
         self.shutdown()
         super().closeEvent(event)
+
+    def _confirmed_close(self) -> None:
+        self._quit_confirmed = True
+        self.close()
 
     def shutdown(self) -> None:
         """Stop drawing and the worker; running recordings are finalized."""

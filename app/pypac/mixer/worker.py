@@ -49,6 +49,7 @@ class _View:
 
 class EngineWorker(QObject):
     serverConnected = Signal(str)  # the server's address
+    maxVolume = Signal(float)  # the backend's highest volume (1.5: boost to 150%)
     serverLost = Signal(str)  # why
     sessionsReset = Signal(list)  # list[SessionInfo]: everything, after (re)connecting
     sessionUpdated = Signal(object)  # SessionInfo (ADDED or CHANGED)
@@ -99,6 +100,10 @@ class EngineWorker(QObject):
     @Slot(int, float)
     def set_volume(self, pid: int, volume: float) -> None:
         self._command(lambda en: en.set_session_volume(pid, volume))
+
+    @Slot(int, list)
+    def set_channel_volumes(self, pid: int, volumes: list[float]) -> None:
+        self._command(lambda en: en.set_session_channel_volumes(pid, volumes))
 
     @Slot(int, bool)
     def set_mute(self, pid: int, muted: bool) -> None:
@@ -196,6 +201,7 @@ class EngineWorker(QObject):
             self._lost(str(exc))
             return
         self._connected = True
+        self.maxVolume.emit(self._en.max_volume)
         self.serverConnected.emit("")
         self.sessionsReset.emit(sessions)
         self._open_views()
@@ -266,6 +272,7 @@ class EngineLink(QObject):
 
     _volume = Signal(int, float)
     _mute = Signal(int, bool)
+    _channels = Signal(int, list)
     _views = Signal(object)
     _record = Signal(int, str, str)
     _stop_record = Signal(int)
@@ -279,6 +286,7 @@ class EngineLink(QObject):
         self.worker_thread.started.connect(self.worker.start)
         self._volume.connect(self.worker.set_volume)
         self._mute.connect(self.worker.set_mute)
+        self._channels.connect(self.worker.set_channel_volumes)
         self._views.connect(self.worker.set_view_targets)
         self._record.connect(self.worker.start_recording)
         self._stop_record.connect(self.worker.stop_recording)
@@ -293,6 +301,9 @@ class EngineLink(QObject):
 
     def set_mute(self, pid: int, muted: bool) -> None:
         self._mute.emit(pid, muted)
+
+    def set_channel_volumes(self, pid: int, volumes: list[float]) -> None:
+        self._channels.emit(pid, list(volumes))
 
     def set_view_targets(self, targets: dict[int, WaveBuffer]) -> None:
         self._views.emit(dict(targets))
