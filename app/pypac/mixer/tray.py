@@ -26,12 +26,14 @@ from pypac.engine import SessionInfo
 
 from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
 from .app_identity import app_identity
+from .quit_guard import confirm_quit
 from .session_model import StripPhase, display_name, percent_text
 from .settings import CLOSE_NOTICE_SHOWN, MixerSettings
 from .tray_icon import tray_icon
 
 if TYPE_CHECKING:
     from .main_window import MixerWindow
+    from .recent_recordings import RecentRecordings
 
 NOTICE_TITLE = "PyPAC Mixer is still running"
 NOTICE_TEXT = (
@@ -53,6 +55,7 @@ class MixerTray(QObject):
         quit_app: Callable[[], None] = QCoreApplication.quit,
         open_settings: Callable[[], object] | None = None,
         identity: Callable[[SessionInfo], str | None] = app_identity,
+        recent: RecentRecordings | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -76,6 +79,9 @@ class MixerTray(QObject):
         self.menu.addSeparator()
         self.show_action = self.menu.addAction("Show mixer", self.show_window)
         self.settings_action: QAction | None = None
+        if recent is not None:
+            recent_menu = self.menu.addMenu("Recent recordings")
+            recent_menu.aboutToShow.connect(lambda: recent.fill_menu(recent_menu))
         if open_settings is not None:
             self.settings_action = self.menu.addAction("Settings…", open_settings)
         self.menu.addSeparator()
@@ -191,13 +197,7 @@ class MixerTray(QObject):
 
     @Slot()
     def show_window(self) -> None:
-        w = self.window
-        if w.isMinimized():
-            w.showNormal()
-        else:
-            w.show()
-        w.raise_()
-        w.activateWindow()
+        self.window.bring_to_front()
 
     @Slot()
     def toggle_window(self) -> None:
@@ -207,7 +207,8 @@ class MixerTray(QObject):
             self.show_window()
 
     def _quit(self) -> None:
-        self._quit_app()
+        """The menu's Quit: asks first while recordings run."""
+        self.quit_question = confirm_quit(self.window, self.window.recording_count, self._quit_app)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
