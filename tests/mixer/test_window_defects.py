@@ -66,7 +66,9 @@ def test_a_small_window_shows_every_strips_buttons(qtbot, mixer, player):
             if strip is not mixer.system_strip:
                 inside = QRect(button.mapTo(port, QPoint(0, 0)), button.size())
                 assert port.rect().contains(inside), (strip.name, inside)
-    # The System strip stays put while the apps scroll.
+    # Every strip's buttons on one line, scroll bar or not; the System strip stays
+    # put while the apps scroll.
+    assert len({_y(s.record_button, mixer) for s in [mixer.system_strip, *strips]}) == 1
     x = mixer.system_strip.mapTo(mixer, QPoint(0, 0)).x()
     bar = mixer.scroll_area.horizontalScrollBar()
     bar.setValue(bar.maximum())

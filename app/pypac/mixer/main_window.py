@@ -136,11 +136,13 @@ class MixerWindow(QMainWindow):
         self.scroll_area.horizontalScrollBar().valueChanged.connect(self._update_views)
 
         self.system_strip = self._new_strip(SYSTEM_KEY, "System", "All apps", None)
-        system_column = QVBoxLayout()
-        system_column.setContentsMargins(0, 6, 0, 6)
-        system_column.addWidget(self.system_strip)
-        body_row.addLayout(system_column)
+        self._system_column = QVBoxLayout()
+        self._system_column.addWidget(self.system_strip)
+        body_row.addLayout(self._system_column)
         body_row.addWidget(self.scroll_area, 1)
+        # The System strip ends where the app strips do: above their scroll bar, if shown.
+        self.scroll_area.horizontalScrollBar().rangeChanged.connect(self._align_system_strip)
+        self._align_system_strip()
 
         self.link = EngineLink(self)
         w = self.link.worker
@@ -184,6 +186,12 @@ class MixerWindow(QMainWindow):
         strip.recordRequested.connect(self._record_requested)
         self.strips[key] = strip
         return strip
+
+    def _align_system_strip(self) -> None:
+        bar = self.scroll_area.horizontalScrollBar()
+        below = bar.sizeHint().height() if bar.maximum() > 0 else 0
+        top, _, _, bottom = self.row.getContentsMargins()
+        self._system_column.setContentsMargins(0, top, 0, bottom + below)
 
     def _identity(self, key: int) -> str:
         entry = self.table.entries.get(key)
