@@ -61,8 +61,12 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
         WINDOW_GEOMETRY: "01d9d0cb0003",
         HIDDEN_APPS: ["firefox|Firefox"],
         REMEMBER_LEVELS: False,
-        APP_LEVELS: {"mpv|Music, live": {"volume": 0.3, "muted": True}},
+        APP_LEVELS: {
+            "mpv|Music, live": {"volume": 0.3, "muted": True},
+            "b|Boost": {"volume": 1.45, "muted": False},  # boost is remembered too
+        },
         CLOSE_NOTICE_SHOWN: True,
+        RECENT_RECORDINGS: [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")],
     }
 
 

@@ -80,6 +80,28 @@ def test_waveform_gets_audio_of_a_playing_app_only(qtbot, mixer, player):
     assert mixer.system_strip.buffer.loudest() > 0.3  # the System strip hears everyone
 
 
+def test_waveforms_come_by_signal_and_are_drawn_with_pyqtgraph(qtbot, mixer, player):
+    import pyqtgraph as pg
+
+    from pypac.mixer.levels import Envelope
+
+    strip = wait_strip(qtbot, mixer, player(440, name="Drawn").pid)
+    with qtbot.waitSignal(mixer.link.worker.viewData, timeout=3000) as got:
+        pass
+    data = got.args[0]
+    assert all(isinstance(env, Envelope) for env in data.values())
+    assert all(env.samples is None for env in data.values())  # raw audio only for a scope
+    qtbot.waitUntil(lambda: strip.waveform._curve is not None, timeout=3000)
+    curve = strip.waveform._curve
+    assert isinstance(curve, pg.PlotCurveItem) and curve.opts["connect"] == "pairs"
+    draws = strip.waveform.draws
+    qtbot.wait(500)
+    assert strip.waveform.draws - draws >= 10  # >= 20 fps
+    x, y = curve.getData()
+    assert len(x) == 2 * min(strip.waveform.width(), strip.buffer.window)  # one pair per pixel
+    assert float(abs(y).max()) > 0.3
+
+
 def _captures(sound_server, name: str) -> int:
     """Capture streams on the server of the app (or "system") called `name`.
 
@@ -123,9 +145,14 @@ def test_only_visible_strips_are_captured(qtbot, mixer, player, sound_server):
     except qtbot.TimeoutError:
         outputs = [o["media_name"] for o in sound_server.source_outputs()]
         raise AssertionError(f"drawn {list(mixer._view_keys)}, server {outputs}") from None
-    first, last = procs[0].pid, procs[-1].pid  # strips stand in the order their apps appeared
-    bar.setValue(bar.maximum())  # scroll to the last strips
+    row = mixer._row_keys()  # strips stand in the order their apps appeared
+    first, last = row[0], row[-1]
+
+    def scrolled_to_the_end() -> bool:
+        bar.setValue(bar.maximum())  # (the range may still grow as the layout settles)
+        return last in mixer._view_keys and first not in mixer._view_keys
+
     # The System strip is pinned: it stays in view (and captured) while the apps scroll.
-    qtbot.waitUntil(lambda: last in mixer._view_keys and first not in mixer._view_keys)
+    qtbot.waitUntil(scrolled_to_the_end)
     assert 0 in mixer._view_keys
     qtbot.waitUntil(captured_as_drawn, timeout=6000)

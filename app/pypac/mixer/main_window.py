@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from pypac.engine import SessionInfo
 
+from . import plotting
 from .app_icons import app_icon
 from .app_identity import app_identity
 from .draw_probe import DrawProbe
+from .levels import Envelope
 from .quit_guard import confirm_quit
 from .record_panel import finished_message, short_message
 from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
@@ -40,11 +42,15 @@ from .settings import MixerSettings
 from .strip import ChannelStrip
 from .strip_order import StripOrder
 from .strip_row import StripRow
-from .surface import LiveSurface
 from .theme import Theme, named
 from .worker import EngineLink
 
-FRAME_MS = 16  # ~60 fps
+FRAME_MS = 16  # ~60 fps while few strips are drawn
+#: Above this many drawn strips waveforms run at 30 fps (BUSY_FRAME_MS): each
+#: strip's view is a paint event of its own, and 60 fps for 8 strips cost more
+#: than the mixer's CPU budget (bench/gui.py).
+FULL_RATE_STRIPS = 4
+BUSY_FRAME_MS = 33
 SLOW_EVERY = 6  # recording figures update every 6th frame (~10 Hz)
 METER_EVERY = 2  # meters at ~30 Hz: the eye cannot follow a level bar faster
 # A mixer sits open all day: once nothing has changed for IDLE_AFTER frames
@@ -81,6 +87,7 @@ def fitting_size(wanted: QSize) -> QSize:
 class MixerWindow(QMainWindow):
     recordingFinished = Signal(object)  # Path of a recording just finished
     recordingsChanged = Signal()  # one started or ended
+    viewDataArrived = Signal(object)  # dict[key, Envelope], after the strips took it
 
     def __init__(self, theme: Theme, settings: MixerSettings | None = None) -> None:
         super().__init__()
@@ -128,7 +135,6 @@ class MixerWindow(QMainWindow):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.row.addWidget(self.empty_label, 1)
         self.row.addStretch(0)
-        self.surface = LiveSurface(self.scroll_area.row_widget, self.probe)
         self.body_area.setWidget(body)
         outer.addWidget(self.body_area, 1)
         self.setCentralWidget(central)
@@ -156,6 +162,7 @@ class MixerWindow(QMainWindow):
         w.recordingStarted.connect(self._recording_started)
         w.recordingFailed.connect(self._recording_failed)
         w.recordingFinished.connect(self._recording_finished)
+        w.viewData.connect(self._view_data)
 
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -168,7 +175,7 @@ class MixerWindow(QMainWindow):
         self._last_meter = time.monotonic()
         self._frame_no = 0
         self._still_frames = 0  # frames in a row that changed nothing
-        self._view_keys: dict[int, Any] = {}
+        self._view_keys: frozenset[int] = frozenset()
         self._update_empty_state()
         self.link.start()
 
@@ -184,14 +191,15 @@ class MixerWindow(QMainWindow):
         strip.balanceRequested.connect(lambda pid, lr: self.link.set_channel_volumes(pid, lr))
         strip.muteRequested.connect(lambda pid, m: self.link.set_mute(pid, m))
         strip.recordRequested.connect(self._record_requested)
+        strip.waveform.doubleClicked.connect(lambda: strip.scopeRequested.emit(strip.key))
         self.strips[key] = strip
         return strip
 
     def _align_system_strip(self) -> None:
         bar = self.scroll_area.horizontalScrollBar()
         below = bar.sizeHint().height() if bar.maximum() > 0 else 0
-        top, _, _, bottom = self.row.getContentsMargins()
-        self._system_column.setContentsMargins(0, top, 0, bottom + below)
+        margins = self.row.contentsMargins()  # (getContentsMargins is untyped in PySide6)
+        self._system_column.setContentsMargins(0, margins.top(), 0, margins.bottom() + below)
 
     def _identity(self, key: int) -> str:
         entry = self.table.entries.get(key)
@@ -377,11 +385,20 @@ class MixerWindow(QMainWindow):
         """How many strips the display timer draws now (the visible ones)."""
         return len(self._view_keys) if self._timer.isActive() else 0
 
+    def _view_data(self, data: dict[int, Envelope]) -> None:
+        """The worker's new envelopes (one queued signal per tick): the GUI's buffers
+        take them; the display timer draws from those."""
+        for key, env in data.items():
+            strip = self.strips.get(key)
+            if strip is not None:
+                strip.buffer.add(env)
+        self.viewDataArrived.emit(data)
+
     def _draw_frame(self) -> None:
         now = time.monotonic()
         self._frame_no += 1
         slow = self._frame_no % SLOW_EVERY == 0
-        if self._frame_no % METER_EVERY == 0:
+        if self._frame_no % METER_EVERY == 0 or self._frame_ms() != FRAME_MS:
             meter, self._last_meter = now - self._last_meter, now
         else:
             meter = 0.0  # no meter update this frame
@@ -393,12 +410,7 @@ class MixerWindow(QMainWindow):
                 wave, metered = strip.refresh(now, meter, slow)
                 drew |= wave
                 metered_any |= metered
-                if key == SYSTEM_KEY:  # pinned outside the row: not under the surface
-                    if wave:
-                        strip.waveform.update()
-                    if metered:
-                        strip.meter.update()
-        self.surface.frame(drew, metered_any)
+                self.probe.waveform_paints += wave
         if slow:
             for strip in self.strips.values():
                 if strip.key not in self._view_keys:
@@ -406,11 +418,14 @@ class MixerWindow(QMainWindow):
         self.probe.frames += drew
         self._pace(drew or metered_any or any(s.recording for s in self.strips.values()))
 
+    def _frame_ms(self) -> int:
+        return FRAME_MS if len(self._view_keys) <= FULL_RATE_STRIPS else BUSY_FRAME_MS
+
     def _pace(self, moved: bool) -> None:
         """Full frame rate while anything moves; a slow tick once all is still."""
         self._still_frames = 0 if moved else self._still_frames + 1
         idle = self._still_frames >= IDLE_AFTER
-        interval = IDLE_FRAME_MS if idle else FRAME_MS
+        interval = IDLE_FRAME_MS if idle else self._frame_ms()
         if self._timer.interval() != interval:
             self._timer.setInterval(interval)
             self._expire_timer.setInterval(IDLE_EXPIRE_MS if idle else EXPIRE_MS)
@@ -434,12 +449,10 @@ class MixerWindow(QMainWindow):
         ]
 
     def _update_views(self) -> None:
-        targets = {key: self.strips[key].buffer for key in self._visible_keys()}
-        if targets.keys() != self._view_keys.keys():
-            self._view_keys = targets
-            self.link.set_view_targets(targets)
-            shown = [self.strips[key] for key in targets if key != SYSTEM_KEY]
-            self.surface.track([v for s in shown for v in (s.waveform, s.meter)])
+        keys = frozenset(self._visible_keys())
+        if keys != self._view_keys:
+            self._view_keys = keys
+            self.link.set_view_targets(keys)
         if self.drawing and not self._timer.isActive():
             self._last_meter = time.monotonic()
             self._timer.start()
@@ -466,7 +479,14 @@ class MixerWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self.probe.first_paint is None:
             self.probe.first_paint = time.monotonic()
+            QTimer.singleShot(0, self._load_plots)  # pyqtgraph's import after the first paint
         return super().eventFilter(watched, event)
+
+    def _load_plots(self) -> None:
+        plotting.load()
+        for strip in self.strips.values():
+            strip.waveform.attach_plot()
+        self._state_changed = True
 
     def bring_to_front(self) -> None:
         """Show the window on top (the tray, or another launch, asked for it)."""

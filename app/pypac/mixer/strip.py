@@ -223,12 +223,14 @@ class ChannelStrip(QFrame):
     def refresh(self, now: float, meter_dt: float, slow: bool) -> tuple[bool, bool]:
         """Pull the newest view data (the meter's only if `meter_dt` > 0).
 
-        Returns (new waveform, meter changed): what the LiveSurface must redraw.
+        Returns (waveform redrawn, meter changed).
         """
         wave = self.waveform.refresh(now)
         metered = False
         if meter_dt > 0 and self.phase in (StripPhase.PLAYING, StripPhase.PAUSED):
             metered = self.meter.feed(self.buffer.take_peak(), now, meter_dt)
+            if metered:
+                self.meter.update()
         if slow:
             self.record_panel.refresh()
         return wave, metered
