@@ -10,10 +10,8 @@ view captures (recordings go on).
 from __future__ import annotations
 
 import time
-from collections import deque
 from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
@@ -35,35 +33,28 @@ from .app_icons import app_icon
 from .app_identity import app_identity
 from .draw_probe import DrawProbe
 from .levels import Envelope
+
+if TYPE_CHECKING:
+    from .scope import ScopeWindow
+from .display_loop import DisplayLoop
 from .quit_guard import confirm_quit
-from .record_panel import finished_message, short_message
+from .scope_keeper import ScopeKeeper
 from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
 from .settings import MixerSettings
+from .status_messages import StatusMessages
 from .strip import ChannelStrip
 from .strip_order import StripOrder
+from .strip_recordings import StripRecordings
 from .strip_row import StripRow
 from .theme import Theme, named
 from .worker import EngineLink
 
-FRAME_MS = 16  # ~60 fps while few strips are drawn
-#: Above this many drawn strips waveforms run at 30 fps (BUSY_FRAME_MS): each
-#: strip's view is a paint event of its own, and 60 fps for 8 strips cost more
-#: than the mixer's CPU budget (bench/gui.py).
-FULL_RATE_STRIPS = 4
-BUSY_FRAME_MS = 33
-SLOW_EVERY = 6  # recording figures update every 6th frame (~10 Hz)
-METER_EVERY = 2  # meters at ~30 Hz: the eye cannot follow a level bar faster
-# A mixer sits open all day: once nothing has changed for IDLE_AFTER frames
-# (silence, meters at rest, no recording), the display timer ticks at
-# IDLE_FRAME_MS until something moves again (sound shows within that time).
-IDLE_AFTER = 30
-IDLE_FRAME_MS = 250
 EXPIRE_MS = 250  # exited apps' strips go, and layout moves are caught, this often
 IDLE_EXPIRE_MS = 1000
+#: Exited strips stay while the pointer rests over the row, but not for ever.
+HOVER_HOLD_S = 10.0
 EMPTY_TEXT = "No applications are playing audio"
 WAITING_TEXT = "Waiting for the sound server…"
-TOGETHER_S = 5.0  # status messages this close together are shown side by side
-MESSAGES_KEPT = 50  # the newest status messages, for the tooltip and the tests
 DEFAULT_SIZE = QSize(860, 540)  # the System strip and four apps side by side
 #: Smaller than 480x320, where every strip's buttons still show; below the strips'
 #: own minimum height the window scrolls up and down.
@@ -103,10 +94,11 @@ class MixerWindow(QMainWindow):
         self.strips: dict[int, ChannelStrip] = {}
         self.max_volume = 1.0
         self._quit_confirmed = False
+        self._hover_since: float | None = None
+        self.scope_keeper = ScopeKeeper(self)
         self.quit_question: Any = None  # the open "Quit while recording?" box
-        self.messages: deque[str] = deque(maxlen=MESSAGES_KEPT)  # newest last
-        self._recent: list[tuple[float, str | None, str]] = []  # (time, topic, message)
-        self._state_changed = True
+        self.status = StatusMessages()
+        self.messages = self.status.messages  # newest last
         self.probe = DrawProbe()
         self.server_up = False
 
@@ -159,22 +151,15 @@ class MixerWindow(QMainWindow):
         w.sessionUpdated.connect(self._session_updated)
         w.sessionRemoved.connect(self._session_removed)
         w.commandFailed.connect(self.tell)
-        w.recordingStarted.connect(self._recording_started)
-        w.recordingFailed.connect(self._recording_failed)
-        w.recordingFinished.connect(self._recording_finished)
+        self.recordings = StripRecordings(self)
         w.viewData.connect(self._view_data)
 
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self._draw_frame)
+        self.display = DisplayLoop(self)
+        self.display.paced.connect(self._paced)
         self._expire_timer = QTimer(self)
         self._expire_timer.setInterval(EXPIRE_MS)
         self._expire_timer.timeout.connect(self._expire)
         self._expire_timer.start()
-        self._last_meter = time.monotonic()
-        self._frame_no = 0
-        self._still_frames = 0  # frames in a row that changed nothing
         self._view_keys: frozenset[int] = frozenset()
         self._update_empty_state()
         self.link.start()
@@ -190,8 +175,9 @@ class MixerWindow(QMainWindow):
         strip.volumeRequested.connect(lambda pid, v: self.link.set_volume(pid, v))
         strip.balanceRequested.connect(lambda pid, lr: self.link.set_channel_volumes(pid, lr))
         strip.muteRequested.connect(lambda pid, m: self.link.set_mute(pid, m))
-        strip.recordRequested.connect(self._record_requested)
+        strip.recordRequested.connect(lambda key, start: self.recordings.request(key, start))
         strip.waveform.doubleClicked.connect(lambda: strip.scopeRequested.emit(strip.key))
+        strip.scopeRequested.connect(self.open_scope)
         self.strips[key] = strip
         return strip
 
@@ -237,6 +223,14 @@ class MixerWindow(QMainWindow):
                 keys.append(w.key)
         return keys
 
+    def open_scope(self, key: int) -> ScopeWindow | None:
+        """Open (or raise) the scope of a strip; the worker then sends its samples."""
+        return self.scope_keeper.open(key)
+
+    @property
+    def scopes(self) -> dict[int, ScopeWindow]:
+        return self.scope_keeper.scopes
+
     def _max_volume(self, max_volume: float) -> None:
         self.max_volume = max_volume
         for strip in self.strips.values():
@@ -260,7 +254,7 @@ class MixerWindow(QMainWindow):
                 self.row.removeWidget(gone)
                 gone.deleteLater()
         if change.added or change.removed or change.updated:
-            self._state_changed = True  # greyed-out looks and reset meters
+            self.display.state_changed = True  # greyed-out looks and reset meters
             self._update_empty_state()
             self._update_views()
 
@@ -279,10 +273,16 @@ class MixerWindow(QMainWindow):
 
     def _row_in_use(self) -> bool:
         """True while the user may be aiming at a strip: a button is held down, or
-        the pointer is over the row. Strips do not move then."""
-        return QApplication.mouseButtons() != Qt.MouseButton.NoButton or (
-            self.scroll_area.row_widget.underMouse()
-        )
+        the pointer is over the row (for up to HOVER_HOLD_S). Strips do not move then."""
+        if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            return True
+        now = time.monotonic()
+        if not self.scroll_area.row_widget.underMouse():
+            self._hover_since = None
+            return False
+        if self._hover_since is None:
+            self._hover_since = now
+        return now - self._hover_since < HOVER_HOLD_S
 
     def _expire(self) -> None:
         if not self._row_in_use():
@@ -312,67 +312,13 @@ class MixerWindow(QMainWindow):
         self._update_empty_state()
 
     def tell(self, message: str, topic: str | None = None) -> None:
-        """Show `message` in the status bar; messages that come together (two
-        recordings ended by one server loss) are shown together, except that
-        a message on a `topic` (the server's state) replaces older ones on it."""
-        now = time.monotonic()
-        kept = [
-            (t, top, m)
-            for t, top, m in self._recent
-            if now - t < TOGETHER_S and (topic is None or top != topic)
-        ]
-        recent = [m for _, _, m in kept][-2:]
-        self._recent = [*kept, (now, topic, message)]
-        self.messages.append(message)
-        self.statusBar().showMessage("  •  ".join([message, *reversed(recent)]))
-        self.statusBar().setToolTip("\n".join(list(self.messages)[-10:]))
-
-    # ---- recording -----------------------------------------------------------------
-
-    def _record_requested(self, key: int, start: bool) -> None:
-        strip = self.strips.get(key)
-        if strip is None:
-            return
-        if not start:
-            strip.record_panel.finishing()
-            self.link.stop_recording(key)
-            return
-        path = self.settings.new_recording_path(strip.name)
-        self.table.set_recording(key, True)
-        strip.recording_pending()
-        self.link.start_recording(key, path, self.settings.recording_format)
-
-    def _recording_started(self, key: int, recorder: Any) -> None:
-        strip = self.strips.get(key)
-        if strip is not None:
-            strip.recording_started(recorder.status)
-            self.tell(f"Recording {strip.name} to {recorder.path}")
-        self.recordingsChanged.emit()
+        """Show `message` in the status bar (with others that came just before)."""
+        self.statusBar().showMessage(self.status.add(message, topic))
+        self.statusBar().setToolTip(self.status.tooltip())
 
     @property
     def recording_count(self) -> int:
         return sum(s.recording for s in self.strips.values())
-
-    def _recording_failed(self, key: int, message: str) -> None:
-        self.table.set_recording(key, False)
-        strip = self.strips.get(key)
-        if strip is not None:
-            strip.recording_ended("Could not start: see the status bar", message)
-        self.tell(message)
-        self.recordingsChanged.emit()
-
-    def _recording_finished(self, key: int, status: Any) -> None:
-        self.table.set_recording(key, False)
-        strip = self.strips.get(key)
-        name = strip.name if strip is not None else f"PID {key}"
-        message = finished_message(name, status)
-        path = Path(status.path)
-        if strip is not None:
-            strip.recording_ended(short_message(status), message, path)
-        self.tell(message)
-        if path.exists():
-            self.recordingFinished.emit(path)
-        self.recordingsChanged.emit()
 
     # ---- drawing and what to capture -------------------------------------------------
 
@@ -383,7 +329,7 @@ class MixerWindow(QMainWindow):
     @property
     def drawn_strip_count(self) -> int:
         """How many strips the display timer draws now (the visible ones)."""
-        return len(self._view_keys) if self._timer.isActive() else 0
+        return len(self._view_keys) if self.display.active else 0
 
     def _view_data(self, data: dict[int, Envelope]) -> None:
         """The worker's new envelopes (one queued signal per tick): the GUI's buffers
@@ -394,41 +340,8 @@ class MixerWindow(QMainWindow):
                 strip.buffer.add(env)
         self.viewDataArrived.emit(data)
 
-    def _draw_frame(self) -> None:
-        now = time.monotonic()
-        self._frame_no += 1
-        slow = self._frame_no % SLOW_EVERY == 0
-        if self._frame_no % METER_EVERY == 0 or self._frame_ms() != FRAME_MS:
-            meter, self._last_meter = now - self._last_meter, now
-        else:
-            meter = 0.0  # no meter update this frame
-        drew = metered_any = self._state_changed
-        self._state_changed = False
-        for key in self._view_keys:
-            strip = self.strips.get(key)
-            if strip is not None:
-                wave, metered = strip.refresh(now, meter, slow)
-                drew |= wave
-                metered_any |= metered
-                self.probe.waveform_paints += wave
-        if slow:
-            for strip in self.strips.values():
-                if strip.key not in self._view_keys:
-                    strip.record_panel.refresh()
-        self.probe.frames += drew
-        self._pace(drew or metered_any or any(s.recording for s in self.strips.values()))
-
-    def _frame_ms(self) -> int:
-        return FRAME_MS if len(self._view_keys) <= FULL_RATE_STRIPS else BUSY_FRAME_MS
-
-    def _pace(self, moved: bool) -> None:
-        """Full frame rate while anything moves; a slow tick once all is still."""
-        self._still_frames = 0 if moved else self._still_frames + 1
-        idle = self._still_frames >= IDLE_AFTER
-        interval = IDLE_FRAME_MS if idle else self._frame_ms()
-        if self._timer.interval() != interval:
-            self._timer.setInterval(interval)
-            self._expire_timer.setInterval(IDLE_EXPIRE_MS if idle else EXPIRE_MS)
+    def _paced(self, idle: bool) -> None:
+        self._expire_timer.setInterval(IDLE_EXPIRE_MS if idle else EXPIRE_MS)
 
     def _visible_keys(self) -> list[int]:
         if not self.drawing:
@@ -438,6 +351,7 @@ class MixerWindow(QMainWindow):
         left = self.scroll_area.horizontalScrollBar().value()
         right = left + port.width()
         keys = [SYSTEM_KEY] if self.system_strip.phase is not StripPhase.EXITED else []
+        keys += [k for k in self.scopes if k in self.strips and k != SYSTEM_KEY]  # scoped: captured
         return keys + [
             key
             for key, s in self.strips.items()
@@ -448,16 +362,19 @@ class MixerWindow(QMainWindow):
             and s.phase is not StripPhase.EXITED
         ]
 
+    def refresh_views(self) -> None:
+        """Capture and draw what is to be seen now (strips in view, open scopes)."""
+        self._update_views()
+
     def _update_views(self) -> None:
         keys = frozenset(self._visible_keys())
         if keys != self._view_keys:
             self._view_keys = keys
             self.link.set_view_targets(keys)
-        if self.drawing and not self._timer.isActive():
-            self._last_meter = time.monotonic()
-            self._timer.start()
-        elif not self.drawing:
-            self._timer.stop()
+        if self.drawing:
+            self.display.start()
+        else:
+            self.display.stop()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -486,7 +403,7 @@ class MixerWindow(QMainWindow):
         plotting.load()
         for strip in self.strips.values():
             strip.waveform.attach_plot()
-        self._state_changed = True
+        self.display.state_changed = True
 
     def bring_to_front(self) -> None:
         """Show the window on top (the tray, or another launch, asked for it)."""
@@ -511,6 +428,6 @@ class MixerWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop drawing and the worker; running recordings are finalized."""
-        self._timer.stop()
+        self.display.stop()
         self._expire_timer.stop()
         self.link.shutdown()
