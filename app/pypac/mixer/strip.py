@@ -43,7 +43,7 @@ from .waveform import WaveformView
 STRIP_WIDTH = 156
 #: The slider's shortest: small windows keep every button in view (480x320 fits).
 SLIDER_MIN_PX = 48
-MUTE_TEXT, MUTED_TEXT = "Mute", "🔇 Muted"  # a word, not only a colour, says it is muted
+MUTE_TEXT, MUTED_TEXT = "Mute", "Muted"  # a word, not only a colour, says it is muted
 
 
 class ChannelStrip(QFrame):

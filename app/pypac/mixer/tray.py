@@ -1,4 +1,6 @@
-"""The mixer in the system tray: quick mute, show/hide, stop recordings, quit.
+"""The mixer in the system tray: a left click opens the flyout (a slider and mute
+per app), a double click the window; the menu has mute all, per-app mute, stop
+recordings, recent recordings, settings and quit; the wheel turns every app.
 
 `MixerTray` only exists where the desktop offers a tray
 (`QSystemTrayIcon.isSystemTrayAvailable()`); the caller decides. It reads the
@@ -26,6 +28,7 @@ from pypac.engine import SessionInfo
 
 from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
 from .app_identity import app_identity
+from .flyout import TrayFlyout
 from .quit_guard import confirm_quit
 from .session_model import StripPhase, display_name, percent_text
 from .settings import CLOSE_NOTICE_SHOWN, MixerSettings
@@ -87,6 +90,7 @@ class MixerTray(QObject):
         self.menu.addSeparator()
         self.quit_action = self.menu.addAction("Quit", self._quit)
         self.menu.aboutToShow.connect(self.refresh)
+        self.flyout = TrayFlyout(window)
 
         self.icon = QSystemTrayIcon(self)
         self.icon.setContextMenu(self.menu)
@@ -136,6 +140,8 @@ class MixerTray(QObject):
         """Bring the menu and the icon up to date with the window's model."""
         live = self.live_sessions()
         self._rebuild_apps(live)
+        if self.flyout.isVisible():
+            self.flyout.refresh(live)
         self.mute_all_action.setText("Unmute all" if self.mute_all.active else "Mute all")
         self.mute_all_action.setEnabled(bool(live) or self.mute_all.active)
         self.stop_recordings_action.setVisible(bool(self.recording_keys))
@@ -200,6 +206,14 @@ class MixerTray(QObject):
         self.window.bring_to_front()
 
     @Slot()
+    def toggle_flyout(self) -> None:
+        """Left click: the small per-app popup (EarTrumpet's flyout), or close it."""
+        if self.flyout.isVisible():
+            self.flyout.hide()
+        else:
+            self.flyout.popup_near(self.icon.geometry(), self.live_sessions())
+
+    @Slot()
     def toggle_window(self) -> None:
         if self.window.isVisible() and not self.window.isMinimized():
             self.window.hide()
@@ -212,9 +226,10 @@ class MixerTray(QObject):
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
-            self.toggle_window()
+            self.toggle_flyout()
         elif reason == QSystemTrayIcon.ActivationReason.DoubleClick:
-            # Its first click hid the window already; a double click means "show me".
+            # A double click means "the whole mixer".
+            self.flyout.hide()
             self.show_window()
         elif reason == QSystemTrayIcon.ActivationReason.MiddleClick:
             self.toggle_mute_all()
@@ -276,4 +291,5 @@ class MixerTray(QObject):
     def remove(self) -> None:
         """Take the icon out of the tray (at exit, or when the features are removed)."""
         self.icon.hide()
+        self.flyout.hide()
         self.window.removeEventFilter(self)
