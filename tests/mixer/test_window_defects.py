@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSlider, QWidget
 
 from pypac.mixer.session_model import StripPhase
 from pypac.mixer.strip import ChannelStrip
+from tests.support.screenshots import keep_screenshot
 from tests.support.strips import stream_of, wait_strip
 
 
@@ -18,7 +19,7 @@ def _y(widget: QWidget, window: QWidget) -> int:
     return widget.mapTo(window, QPoint(0, 0)).y()
 
 
-def test_buttons_keep_their_place_through_record_mute_and_stop(qtbot, mixer, player):
+def test_buttons_keep_their_place_through_record_mute_and_stop(qtbot, mixer, player, tmp_path):
     a, b = player(440, name="Left"), player(660, name="Right")
     strip, other = wait_strip(qtbot, mixer, a.pid), wait_strip(qtbot, mixer, b.pid)
     qtbot.wait(100)
@@ -38,6 +39,7 @@ def test_buttons_keep_their_place_through_record_mute_and_stop(qtbot, mixer, pla
     qtbot.mouseClick(strip.mute_button, Qt.MouseButton.LeftButton)  # adds a warning
     qtbot.waitUntil(lambda: strip.record_panel.warning.isVisible())
     assert unchanged()
+    keep_screenshot(mixer.grab().toImage(), tmp_path, "recording-muted.png")
     assert strip.mute_button.text() != "Mute"  # muted says so in words, not only colour
     # The same spot again stops the recording (it used to land on the timer).
     qtbot.mouseClick(strip.record_button, Qt.MouseButton.LeftButton)
@@ -45,6 +47,7 @@ def test_buttons_keep_their_place_through_record_mute_and_stop(qtbot, mixer, pla
     assert not strip.recording
     assert unchanged()
     assert strip.record_panel.open_button.isVisible()
+    keep_screenshot(mixer.grab().toImage(), tmp_path, "recording-saved.png")
 
 
 def test_a_small_window_shows_every_strips_buttons(qtbot, mixer, player):

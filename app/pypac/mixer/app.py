@@ -44,6 +44,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--screenshot", type=Path, help="save a PNG of the window before quitting")
     p.add_argument("--quit-after", type=float, help="quit after this many seconds")
+    p.add_argument(
+        "--scope-screenshot",
+        type=Path,
+        help="open the first app's scope and save a PNG of it before quitting",
+    )
     p.add_argument("--size", help="window size WIDTHxHEIGHT, e.g. 1500x560")
     p.add_argument(
         "--new-instance",
@@ -150,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     heartbeat.start(200)
 
     def finish() -> None:
+        scope = next(iter(window.scopes.values()), None)
+        if args.scope_screenshot is not None and scope is not None:
+            args.scope_screenshot.parent.mkdir(parents=True, exist_ok=True)
+            scope.grab().save(str(args.scope_screenshot))
+            print(f"pypac-mixer: scope screenshot saved to {args.scope_screenshot}", flush=True)
         if args.screenshot is not None:
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(args.screenshot))
@@ -162,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         stats_timer.start(1000)
     if args.quit_after is not None:
         QTimer.singleShot(round(args.quit_after * 1000), finish)
+    if args.scope_screenshot is not None:
+        QTimer.singleShot(1500, lambda: window.open_scope(min(k for k in window.strips if k)))
     try:
         code = app.exec()
     finally:
