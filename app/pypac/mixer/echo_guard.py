@@ -45,3 +45,13 @@ class EchoGuard(Generic[T]):
             self._wanted = None
             return reported
         return wanted
+
+
+#: Volumes closer than this are the same (the server rounds to its own steps).
+SAME_VOLUME = 0.005
+
+
+def shown_volume(guard: EchoGuard[float], reported: float) -> float:
+    """The volume a slider shows for a server report, through its guard."""
+    held = guard.held()
+    return guard.filter(reported, held is None or abs(reported - held) <= SAME_VOLUME)

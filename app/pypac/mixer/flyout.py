@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from pypac.engine import SessionInfo
 
-from .echo_guard import EchoGuard
+from .echo_guard import EchoGuard, shown_volume
 from .session_model import display_name
 from .volume_text import percent_text
 
@@ -78,7 +78,7 @@ class FlyoutRow:
         return [self.name, self.slider, self.percent, self.mute]
 
     def apply(self, info: SessionInfo) -> None:
-        volume = self.guard.filter(info.volume, abs(info.volume - self._held()) <= 0.005)
+        volume = shown_volume(self.guard, info.volume)
         self._updating = True
         try:
             if not self.slider.isSliderDown():
@@ -87,10 +87,6 @@ class FlyoutRow:
         finally:
             self._updating = False
         self._show(round(volume * 100), info.muted)
-
-    def _held(self) -> float:
-        held = self.guard.held()
-        return -1.0 if held is None else held
 
     def _show(self, value: int, muted: bool) -> None:
         self.percent.setText(percent_text(value / 100))

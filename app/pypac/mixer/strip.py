@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from pypac.engine import SessionInfo
 
 from .balance_popup import BalancePopup
-from .echo_guard import EchoGuard
+from .echo_guard import EchoGuard, shown_volume
 from .elided_label import ElidedLabel
 from .levels import WaveBuffer
 from .meter import PeakMeter
@@ -180,7 +180,7 @@ class ChannelStrip(QFrame):
     def apply_info(self, info: SessionInfo) -> None:
         if info.display_name and info.display_name != self.name:
             self.set_name(info.display_name)
-        volume = self._echo.filter(info.volume, abs(info.volume - self._echo_target()) <= 0.005)
+        volume = shown_volume(self._echo, info.volume)
         self._updating = True
         try:
             if not self.slider.isSliderDown():
@@ -192,10 +192,6 @@ class ChannelStrip(QFrame):
         self.channel_volumes = tuple(info.channel_volumes)
         self._show_volume()
         self._update_warning()
-
-    def _echo_target(self) -> float:
-        held = self._echo.held()
-        return -1.0 if held is None else held
 
     def _show_volume(self) -> None:
         balance = balance_text(self.channel_volumes)
