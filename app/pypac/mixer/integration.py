@@ -56,11 +56,11 @@ class LevelKeeper(QObject):
             on_change=lambda levels: settings.set_value(APP_LEVELS, levels),
         )
         settings.observe(self._setting_changed)
-        w = window.link.worker
-        w.sessionsReset.connect(self._reset)
-        w.sessionUpdated.connect(self._updated)
-        w.sessionRemoved.connect(self._removed)
-        w.serverLost.connect(self._lost)
+        model = window.model
+        model.sessionsReset.connect(self._reset)
+        model.sessionUpdated.connect(self._updated)
+        model.sessionRemoved.connect(self._removed)
+        model.serverLost.connect(self._lost)
 
     def _setting_changed(self, key: str, value: object) -> None:
         if key == REMEMBER_LEVELS:

@@ -37,9 +37,10 @@ from .levels import Envelope
 if TYPE_CHECKING:
     from .scope import ScopeWindow
 from .display_loop import DisplayLoop
+from .mixer_model import MixerModel
 from .quit_guard import confirm_quit
 from .scope_keeper import ScopeKeeper
-from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
+from .session_model import SYSTEM_KEY, StripPhase, TableChange, display_name
 from .settings import MixerSettings
 from .status_messages import StatusMessages
 from .strip import ChannelStrip
@@ -89,10 +90,10 @@ class MixerWindow(QMainWindow):
         self._generic_icon = QIcon(_icon_file("generic-app.svg"))
         self.resize(fitting_size(DEFAULT_SIZE))
         self.setMinimumSize(MINIMUM_SIZE)
-        self.table = SessionTable()
+        self.model = MixerModel(self)
+        self.table = self.model.table  # what the views read
         self.order = StripOrder()
         self.strips: dict[int, ChannelStrip] = {}
-        self.max_volume = 1.0
         self._quit_confirmed = False
         self._hover_since: float | None = None
         self.scope_keeper = ScopeKeeper(self)
@@ -100,7 +101,7 @@ class MixerWindow(QMainWindow):
         self.status = StatusMessages()
         self.messages = self.status.messages  # newest last
         self.probe = DrawProbe()
-        self.server_up = False
+        self._told_server_up = False
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -144,12 +145,11 @@ class MixerWindow(QMainWindow):
 
         self.link = EngineLink(self)
         w = self.link.worker
-        w.serverConnected.connect(self._server_connected)
-        w.maxVolume.connect(self._max_volume)
-        w.serverLost.connect(self._server_lost)
-        w.sessionsReset.connect(self._sessions_reset)
-        w.sessionUpdated.connect(self._session_updated)
-        w.sessionRemoved.connect(self._session_removed)
+        self.model.follow(w)
+        self.model.changed.connect(self._apply)
+        self.model.serverConnected.connect(self._server_connected)
+        self.model.serverLost.connect(self._server_lost)
+        self.model.maxVolumeChanged.connect(self._max_volume)
         w.commandFailed.connect(self.tell)
         self.recordings = StripRecordings(self)
         w.viewData.connect(self._view_data)
@@ -208,7 +208,7 @@ class MixerWindow(QMainWindow):
                 and not old.recording
                 and self._identity(key) == ident
             ):
-                self._apply(self.table.drop(key))
+                self.model.drop(key)
         shown = [self._identity(k) for k in self._row_keys() if k != pid]
         self.row.insertWidget(self.order.insert_index(ident, shown), strip)
         return strip
@@ -231,8 +231,11 @@ class MixerWindow(QMainWindow):
     def scopes(self) -> dict[int, ScopeWindow]:
         return self.scope_keeper.scopes
 
+    @property
+    def max_volume(self) -> float:
+        return self.model.max_volume
+
     def _max_volume(self, max_volume: float) -> None:
-        self.max_volume = max_volume
         for strip in self.strips.values():
             strip.set_max_volume(max_volume)
 
@@ -262,15 +265,6 @@ class MixerWindow(QMainWindow):
         self.empty_label.setText(EMPTY_TEXT if self.server_up else WAITING_TEXT)
         self.empty_label.setVisible(self.table.live_count() == 0)
 
-    def _session_updated(self, info: SessionInfo) -> None:
-        self._apply(self.table.update(info))
-
-    def _session_removed(self, pid: int) -> None:
-        self._apply(self.table.mark_gone(pid))
-
-    def _sessions_reset(self, infos: list[SessionInfo]) -> None:
-        self._apply(self.table.reset(infos))
-
     def _row_in_use(self) -> bool:
         """True while the user may be aiming at a strip: a button is held down, or
         the pointer is over the row (for up to HOVER_HOLD_S). Strips do not move then."""
@@ -286,29 +280,31 @@ class MixerWindow(QMainWindow):
 
     def _expire(self) -> None:
         if not self._row_in_use():
-            self._apply(self.table.expire())
+            self.model.expire()
         self._update_views()  # also catches layout moves no event told us of
 
     # ---- the server ----------------------------------------------------------------
 
-    def _server_connected(self, _address: str) -> None:
-        if not self.server_up:
-            self.server_up = True
-            self.banner.hide()
-            self.system_strip.set_phase(StripPhase.PLAYING)
-            self._update_empty_state()
-            self.tell("Connected to the sound server", topic="server")
+    @property
+    def server_up(self) -> bool:
+        return self.model.server_up
+
+    def _server_connected(self) -> None:
+        self.banner.hide()
+        self.system_strip.set_phase(StripPhase.PLAYING)
+        self._update_empty_state()
+        self.tell("Connected to the sound server", topic="server")
+        self._told_server_up = True
 
     def _server_lost(self, reason: str) -> None:
         text = f"Sound server unreachable: {reason}. Reconnecting automatically…"
         if self.banner.text() != text or not self.banner.isVisible():
             self.banner.setText(text)
             self.banner.show()
-        if self.server_up or not self.messages:
+        if self._told_server_up or not self.messages:
             self.tell("Sound server unreachable", topic="server")
-        self.server_up = False
+        self._told_server_up = False
         self.system_strip.set_phase(StripPhase.SERVER_LOST)
-        self._apply(self.table.server_lost())
         self._update_empty_state()
 
     def tell(self, message: str, topic: str | None = None) -> None:

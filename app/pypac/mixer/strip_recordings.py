@@ -35,7 +35,7 @@ class StripRecordings(QObject):
             win.link.stop_recording(key)
             return
         path = win.settings.new_recording_path(strip.name)
-        win.table.set_recording(key, True)
+        win.model.set_recording(key, True)
         strip.recording_pending()
         win.link.start_recording(key, path, win.settings.recording_format)
 
@@ -47,7 +47,7 @@ class StripRecordings(QObject):
         self.window.recordingsChanged.emit()
 
     def _failed(self, key: int, message: str) -> None:
-        self.window.table.set_recording(key, False)
+        self.window.model.set_recording(key, False)
         strip = self.window.strips.get(key)
         if strip is not None:
             strip.recording_ended("Could not start: see the status bar", message)
@@ -56,7 +56,7 @@ class StripRecordings(QObject):
 
     def _finished(self, key: int, status: Any) -> None:
         win = self.window
-        win.table.set_recording(key, False)
+        win.model.set_recording(key, False)
         strip = win.strips.get(key)
         name = strip.name if strip is not None else f"PID {key}"
         message = finished_message(name, status)

@@ -3,11 +3,10 @@ per app), a double click the window; the menu has mute all, per-app mute, stop
 recordings, recent recordings, settings and quit; the wheel turns every app.
 
 `MixerTray` only exists where the desktop offers a tray
-(`QSystemTrayIcon.isSystemTrayAvailable()`); the caller decides. It reads the
-window's model (`window.table`, `window.strips`) after the window applied each
-worker signal (the window connected first, so its slots run first) and sends
-every request through `window.link`, whose worker makes the blocking engine
-calls off the GUI thread.
+(`QSystemTrayIcon.isSystemTrayAvailable()`); the caller decides. It follows
+the window's `MixerModel` (its `changed` signal) and sends every request
+through `window.link`, whose worker makes the blocking engine calls off the
+GUI thread.
 
 While the tray exists, closing the window from the window manager (the title
 bar's X, Alt+F4: a spontaneous close) only hides it; the first time, a tray
@@ -30,7 +29,7 @@ from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
 from .app_identity import app_identity
 from .flyout import TrayFlyout
 from .quit_guard import confirm_quit
-from .session_model import StripPhase, display_name, percent_text
+from .session_model import display_name, percent_text
 from .settings import CLOSE_NOTICE_SHOWN, MixerSettings
 from .tray_icon import tray_icon
 
@@ -102,11 +101,8 @@ class MixerTray(QObject):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        window.model.changed.connect(self._sessions_changed)
         w = window.link.worker
-        w.sessionUpdated.connect(self._sessions_changed)
-        w.sessionRemoved.connect(self._sessions_changed)
-        w.sessionsReset.connect(self._sessions_changed)
-        w.serverLost.connect(self._sessions_changed)
         w.recordingStarted.connect(self._recording_started)
         w.recordingFailed.connect(self._recording_ended)
         w.recordingFinished.connect(self._recording_ended)
@@ -117,11 +113,7 @@ class MixerTray(QObject):
 
     def live_sessions(self) -> list[SessionInfo]:
         """The apps the tray can act on: listed and not exited, by name."""
-        infos = [
-            e.info
-            for e in self.window.table.entries.values()
-            if e.phase in (StripPhase.PLAYING, StripPhase.PAUSED)
-        ]
+        infos = self.window.model.live_sessions()
         return sorted(infos, key=lambda i: (display_name(i).casefold(), i.process_id))
 
     def _sessions_changed(self, _arg: object = None) -> None:
