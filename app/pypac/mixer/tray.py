@@ -16,7 +16,6 @@ logout) goes through and ends the app.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Slot
@@ -27,6 +26,7 @@ from pypac.engine import SessionInfo
 
 from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
 from .app_identity import app_identity
+from .echo_guard import EchoGuard
 from .flyout import TrayFlyout
 from .quit_guard import confirm_quit
 from .session_model import display_name, percent_text
@@ -68,7 +68,7 @@ class MixerTray(QObject):
         self.notices: list[str] = []  # what was told through the tray, for tests and logs
         self.shown_state: tuple[bool, bool] | None = None  # (muted, recording) on the icon
         self._base_icon = window.windowIcon()
-        self._wheel_targets: dict[int, tuple[float, float]] = {}  # pid -> (volume, until)
+        self._wheel_guards: dict[int, EchoGuard[float]] = {}  # pid -> what a notch asked
         self._apps_signature: tuple[tuple[int, str, bool], ...] | None = None
 
         self.menu = QMenu()  # the tray does not own its menu: this object keeps it
@@ -231,15 +231,16 @@ class MixerTray(QObject):
 
         The "system volume" of the mixer: see all_apps.scale_volumes for why it
         scales the apps rather than the output device."""
-        now = time.monotonic()
         volumes = {}
         for info in self.live_sessions():
-            held = self._wheel_targets.get(info.process_id)
-            volumes[info.process_id] = held[0] if held and now < held[1] else info.volume
+            guard = self._wheel_guards.get(info.process_id)
+            held = guard.held() if guard is not None else None
+            volumes[info.process_id] = info.volume if held is None else held
+        self._wheel_guards = {p: g for p, g in self._wheel_guards.items() if p in volumes}
         changes = scale_volumes(volumes, notches * WHEEL_STEP)
         for pid, volume in changes.items():
             self.window.link.set_volume(pid, volume)
-            self._wheel_targets[pid] = (volume, now + WHEEL_HOLD_S)
+            self._wheel_guards.setdefault(pid, EchoGuard(WHEEL_HOLD_S)).requested(volume)
         if volumes:
             loudest = max({**volumes, **changes}.values())
             self.icon.setToolTip(f"PyPAC Mixer — loudest app at {percent_text(loudest)}")
