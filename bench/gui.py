@@ -12,9 +12,10 @@ free display, then runs for --seconds each (after a warm-up):
   its CPU % and RSS, and our CPU as a ratio of its CPU.
 
 The two run one after the other, not at once, so that on a small machine
-neither steals the other's CPU. Goals: 60 fps of waveforms for 8 strips at
-under 1.5x pavucontrol's CPU, first paint under 1 s, under 0.5% of a core
-idle. Prints a table, asserts nothing.
+neither steals the other's CPU. Goals: waveforms at 30 fps or more (60 where
+the budget allows; the mixer draws 60 up to 4 strips, 30 beyond), 8 strips
+under 3x pavucontrol's CPU, RSS under 130 MB, first paint under 1 s, about 1%
+of a core or less idle. Prints a table, asserts nothing.
 
     python bench/gui.py [--seconds 20] [--counts 0,8,32]
 """
@@ -124,7 +125,7 @@ def run_mixer(env: dict[str, str], seconds: float, workdir: Path) -> dict[str, f
     launched = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [exe, "--size", WINDOW_SIZE, "--stats", str(stats_path)],
+            [exe, "--new-instance", "--size", WINDOW_SIZE, "--stats", str(stats_path)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -218,8 +219,9 @@ def main() -> int:
             f"{theirs['cpu']:>10.1f} {theirs['rss']:>8.0f} {ratio:>9.2f}"
         )
     print(
-        "goal: wave fps 60 for 8 strips, CPU ratio < 1.5, first paint < 1 s, "
-        "idle CPU < 0.5% (its wave fps is ~0: a flat line is not redrawn)"
+        "goals (issue 11): wave fps >= 30 (60 where the budget allows), CPU ratio < 3 "
+        "at 8 strips (< 2 stretch), RSS < 130 MB, first paint < 1 s, idle CPU ~1% or "
+        "less (its wave fps is ~0: a flat line is not redrawn)"
     )
     return 0
 

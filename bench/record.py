@@ -46,7 +46,7 @@ def start_mixer(server: PrivateServer) -> subprocess.Popen[bytes]:
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["PYPAC_MIXER_SETTINGS"] = str(server.root / "mixer.ini")  # not the user's settings
     return subprocess.Popen(
-        [sys.executable, "-m", "pypac.mixer.app"],
+        [sys.executable, "-m", "pypac.mixer.app", "--new-instance"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's screenshots, made from demo mode (a private server and four
-# players), offscreen: resources/screenshots/mixer.png (dark) and
-# mixer-light.png. Run after ./dev setup (it uses .venv).
+# players), offscreen: resources/screenshots/mixer.png (dark), mixer-light.png,
+# mixer-small.png (480x320) and scope.png. Run after ./dev setup (it uses .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=resources/screenshots
@@ -12,5 +12,10 @@ for theme in dark light; do
   name=mixer.png
   [ "$theme" = light ] && name=mixer-light.png
   QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/$theme.ini" \
-    .venv/bin/pypac-mixer --demo --theme "$theme" --quit-after 5 --screenshot "$out/$name"
+    .venv/bin/pypac-mixer --demo --theme "$theme" --size 860x540 --quit-after 5 \
+    --screenshot "$out/$name"
 done
+QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/small.ini" \
+  .venv/bin/pypac-mixer --demo --size 480x320 --quit-after 5 --screenshot "$out/mixer-small.png"
+QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/scope.ini" \
+  .venv/bin/pypac-mixer --demo --players 2 --quit-after 5 --scope-screenshot "$out/scope.png"

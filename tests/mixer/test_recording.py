@@ -33,7 +33,7 @@ def test_record_a_tone_from_the_strip(qtbot, mixer, player, tmp_path):
     started = time.monotonic()
     assert strip.property("recording") is True
     qtbot.waitUntil(lambda: time.monotonic() - started >= 3.0, timeout=5000)
-    assert strip.record_panel.info.text().startswith("● REC 00:0")
+    assert strip.record_panel.info.fullText().startswith("● REC 00:0")
     assert strip.record_panel.level.value() > 0  # the recording's level is live
     _click(qtbot, strip.record_button)
     held = time.monotonic() - started
@@ -48,7 +48,7 @@ def test_record_a_tone_from_the_strip(qtbot, mixer, player, tmp_path):
     assert dominant_frequency(audio, RATE) == pytest.approx(440, abs=5)
     assert isolation_db(audio, RATE, 440, 1000) >= 60
     assert "dropped" not in mixer.messages[-1]  # the message names dropped frames when any
-    assert strip.record_panel.message.text().startswith("Saved 00:0")
+    assert strip.record_panel.info.fullText().startswith("Saved 00:0")
     assert not strip.recording and strip.property("recording") is False
 
 
@@ -60,10 +60,10 @@ def test_recording_a_muted_app_warns(qtbot, mixer, player):
     assert not strip.record_panel.warning.isVisible()
     _click(qtbot, strip.mute_button)
     qtbot.waitUntil(lambda: strip.record_panel.warning.isVisible())
-    assert "Muted" in strip.record_panel.warning.text()
+    assert "Muted" in strip.record_panel.warning.fullText()
     _click(qtbot, strip.mute_button)
     strip.slider.setValue(10)
-    qtbot.waitUntil(lambda: "quiet" in strip.record_panel.warning.text())
+    qtbot.waitUntil(lambda: "quiet" in strip.record_panel.warning.fullText())
     _click(qtbot, strip.record_button)
     qtbot.waitUntil(lambda: not strip.record_panel.warning.isVisible(), timeout=5000)
 
@@ -80,7 +80,7 @@ def test_app_exit_mid_recording_finalizes_and_tells(qtbot, mixer, player, tmp_pa
     (path,) = (tmp_path / "recordings").glob("Leaver-*.flac")
     info = sf.info(path)
     assert info.frames >= RATE  # everything up to the exit
-    assert strip.record_panel.message.text().startswith("App exited")
+    assert strip.record_panel.info.fullText().startswith("App exited")
     qtbot.waitUntil(lambda: p.pid not in mixer.strips, timeout=5000)  # then the strip goes
 
 
@@ -93,6 +93,6 @@ def test_unwritable_folder_is_reported_and_the_mixer_goes_on(qtbot, mixer, playe
     _click(qtbot, strip.record_button)
     qtbot.waitUntil(lambda: any("Cannot record" in m for m in mixer.messages), timeout=5000)
     assert not strip.recording
-    assert strip.record_panel.message.text().startswith("Could not start")
+    assert strip.record_panel.info.fullText().startswith("Could not start")
     strip.slider.setValue(50)  # still a working mixer
     qtbot.waitUntil(lambda: strip.volume == 0.5)

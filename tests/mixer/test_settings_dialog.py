@@ -86,3 +86,25 @@ def test_a_file_as_folder_keeps_the_dialog_open_and_applies_nothing(qtbot, qapp,
     dialog.folder_edit.setText("relative/path")
     _ok(qtbot, dialog)
     assert "not a full path" in dialog.error_label.text()
+
+
+def test_the_error_goes_once_the_folder_is_edited(qtbot, qapp, tmp_path):
+    settings = load_settings(tmp_path / "settings.ini")
+    dialog = _dialog(qtbot, settings)
+    dialog.folder_edit.setText("relative/path")
+    _ok(qtbot, dialog)
+    assert dialog.error_label.isVisible()
+    qtbot.keyClicks(dialog.folder_edit, "x")  # the user fixes it: the old error is stale
+    assert not dialog.error_label.isVisible()
+
+
+def test_the_default_size_fits_a_small_screen(qapp):
+    from PySide6.QtCore import QSize
+
+    from pypac.mixer.main_window import DEFAULT_SIZE, fitting_size
+
+    room = qapp.primaryScreen().availableGeometry().size()
+    fitted = fitting_size(QSize(room.width() * 2, room.height() * 2))
+    assert fitted.width() <= room.width() and fitted.height() <= room.height()
+    assert fitting_size(QSize(100, 100)) == QSize(100, 100)
+    assert QSize(860, 540) == DEFAULT_SIZE

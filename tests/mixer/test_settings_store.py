@@ -13,6 +13,7 @@ from pypac.mixer.settings import (
     APP_LEVELS,
     CLOSE_NOTICE_SHOWN,
     HIDDEN_APPS,
+    RECENT_RECORDINGS,
     RECORDING_FOLDER,
     RECORDING_FORMAT,
     REMEMBER_LEVELS,
@@ -38,8 +39,15 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
     s.set_value(WINDOW_GEOMETRY, b"\x01\xd9\xd0\xcb\x00\x03")
     s.set_value(HIDDEN_APPS, ["firefox|Firefox"])  # one item: INI reads it back as text
     s.set_value(REMEMBER_LEVELS, False)
-    s.set_value(APP_LEVELS, {"mpv|Music, live": {"volume": 0.3, "muted": True}})
+    s.set_value(
+        APP_LEVELS,
+        {
+            "mpv|Music, live": {"volume": 0.3, "muted": True},
+            "b|Boost": {"volume": 1.45, "muted": False},
+        },
+    )
     s.set_value(CLOSE_NOTICE_SHOWN, True)
+    s.set_value(RECENT_RECORDINGS, [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")])
     s.sync()
     assert path.is_file()
     assert "PyObjectWrapper" not in path.read_text()  # no pickles in the user's file
@@ -53,8 +61,12 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
         WINDOW_GEOMETRY: "01d9d0cb0003",
         HIDDEN_APPS: ["firefox|Firefox"],
         REMEMBER_LEVELS: False,
-        APP_LEVELS: {"mpv|Music, live": {"volume": 0.3, "muted": True}},
+        APP_LEVELS: {
+            "mpv|Music, live": {"volume": 0.3, "muted": True},
+            "b|Boost": {"volume": 1.45, "muted": False},  # boost is remembered too
+        },
         CLOSE_NOTICE_SHOWN: True,
+        RECENT_RECORDINGS: [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")],
     }
 
 

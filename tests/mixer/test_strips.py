@@ -80,6 +80,27 @@ def test_waveform_gets_audio_of_a_playing_app_only(qtbot, mixer, player):
     assert mixer.system_strip.buffer.loudest() > 0.3  # the System strip hears everyone
 
 
+def test_waveforms_come_by_signal_and_are_drawn_with_pyqtgraph(qtbot, mixer, player):
+    import pyqtgraph as pg
+
+    from pypac.mixer.levels import Envelope
+
+    strip = wait_strip(qtbot, mixer, player(440, name="Drawn").pid)
+    with qtbot.waitSignal(mixer.link.worker.viewData, timeout=3000) as got:
+        pass
+    data = got.args[0]
+    assert all(isinstance(env, Envelope) for env in data.values())
+    assert all(env.samples is None for env in data.values())  # raw audio only for a scope
+    qtbot.waitUntil(lambda: strip.waveform._curve is not None, timeout=3000)
+    curve = strip.waveform._curve
+    assert isinstance(curve, pg.PlotCurveItem) and curve.opts["connect"] == "pairs"
+    draws = strip.waveform.draws
+    qtbot.waitUntil(lambda: strip.waveform.draws - draws >= 10, timeout=2000)
+    qtbot.waitUntil(lambda: float(abs(curve.getData()[1]).max()) > 0.3, timeout=3000)
+    x, _ = curve.getData()
+    assert len(x) == 2 * min(strip.waveform.width(), strip.buffer.window)  # one pair per pixel
+
+
 def _captures(sound_server, name: str) -> int:
     """Capture streams on the server of the app (or "system") called `name`.
 
@@ -110,7 +131,7 @@ def test_only_visible_strips_are_captured(qtbot, mixer, player, sound_server):
         wait_strip(qtbot, mixer, p.pid)
     mixer.resize(360, 500)  # room for about two strips
     bar = mixer.scroll_area.horizontalScrollBar()
-    qtbot.waitUntil(lambda: bar.maximum() > 300, timeout=3000)  # System can scroll out of view
+    qtbot.waitUntil(lambda: bar.maximum() > 300, timeout=3000)
 
     def captured_as_drawn() -> bool:
         drawn = {mixer.strips[k].name for k in mixer._view_keys if k}
@@ -123,7 +144,14 @@ def test_only_visible_strips_are_captured(qtbot, mixer, player, sound_server):
     except qtbot.TimeoutError:
         outputs = [o["media_name"] for o in sound_server.source_outputs()]
         raise AssertionError(f"drawn {list(mixer._view_keys)}, server {outputs}") from None
-    last = list(mixer.strips)[-1]  # strips stand in the order their apps appeared
-    bar.setValue(bar.maximum())  # scroll to the last strips
-    qtbot.waitUntil(lambda: last in mixer._view_keys and 0 not in mixer._view_keys)
+    row = mixer._row_keys()  # strips stand in the order their apps appeared
+    first, last = row[0], row[-1]
+
+    def scrolled_to_the_end() -> bool:
+        bar.setValue(bar.maximum())  # (the range may still grow as the layout settles)
+        return last in mixer._view_keys and first not in mixer._view_keys
+
+    # The System strip is pinned: it stays in view (and captured) while the apps scroll.
+    qtbot.waitUntil(scrolled_to_the_end)
+    assert 0 in mixer._view_keys
     qtbot.waitUntil(captured_as_drawn, timeout=6000)

@@ -98,21 +98,52 @@ def wait_server(qtbot, check, describe, timeout=5000) -> None:
         raise AssertionError(describe()) from None
 
 
-def test_left_click_hides_and_shows_the_window(qtbot, tray_mixer, x):
+def test_left_click_opens_the_flyout_with_a_slider_and_mute_per_app(
+    qtbot, tray_mixer, x, player, sound_server, tmp_path
+):
     window, tray = tray_mixer.window, tray_mixer.tray
     screen = QGuiApplication.primaryScreen().geometry()
     assert screen.contains(tray.icon.geometry())  # docked in trayer's panel
+    p = player(440, name="Flyout app")
+    wait_strip(qtbot, window, p.pid)
+    window.hide()
     click_icon(x, tray)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
-    assert window.link._running  # hidden, not closed: the worker goes on
-    qtbot.wait(QApplication.doubleClickInterval() + 100)  # a second click, not a double click
-    click_icon(x, tray)
+    flyout = tray.flyout
+    qtbot.waitUntil(flyout.isVisible, timeout=3000)
+    assert not window.isVisible()  # the flyout, not the whole window
+    assert screen.contains(flyout.frameGeometry())
+    keep_screenshot(flyout.grab().toImage(), tmp_path, "flyout.png")
+    row = flyout.rows[p.pid]
+    assert row.full_name == "Flyout app"
+    # Its mute button, clicked through the X server, mutes the app on the server.
+    centre = row.mute.mapToGlobal(row.mute.rect().center())
+    x.click(centre.x(), centre.y())
+    wait_server(
+        qtbot,
+        lambda: stream_of(sound_server, p.pid)["mute"] is True,
+        lambda: f"server: {stream_of(sound_server, p.pid)}",
+    )
+    # A click on its slider's left end turns the app down.
+    middle = row.slider.mapToGlobal(row.slider.rect().center())
+    x.click(row.slider.mapToGlobal(row.slider.rect().topLeft()).x() + 4, middle.y())
+    wait_server(
+        qtbot,
+        lambda: stream_of(sound_server, p.pid)["volume_percent"][0] < 100,
+        lambda: f"server: {stream_of(sound_server, p.pid)}",
+    )
+    # "Open mixer": the window is a click away.
+    centre = flyout.open_button.mapToGlobal(flyout.open_button.rect().center())
+    x.click(centre.x(), centre.y())
     qtbot.waitUntil(window.isVisible, timeout=3000)
+    assert not flyout.isVisible()
+    # Another left click on the icon closes an open flyout again.
+    window.hide()
     qtbot.wait(QApplication.doubleClickInterval() + 100)
-    click_icon(x, tray)  # a double click: the first click hides, the second shows again
     click_icon(x, tray)
-    qtbot.wait(300)
-    assert window.isVisible()
+    qtbot.waitUntil(flyout.isVisible, timeout=3000)
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
+    click_icon(x, tray)
+    qtbot.waitUntil(lambda: not flyout.isVisible(), timeout=3000)
 
 
 def test_mute_all_then_unmute_all_restores_each_apps_own_mute(

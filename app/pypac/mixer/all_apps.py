@@ -57,9 +57,12 @@ def scale_volumes(volumes: dict[int, float], step: float) -> dict[int, float]:
     if not volumes:
         return {}
     master = max(volumes.values())
-    target = min(1.0, max(0.0, master + step))
+    # The wheel never boosts past 100%, but a boost the user set stays (a notch
+    # down from 150% is 145%, not 100%).
+    ceiling = max(1.0, master)
+    target = min(ceiling, max(0.0, master + step))
     if master <= 0.0:
         new = dict.fromkeys(volumes, target)
     else:
-        new = {pid: min(1.0, v * target / master) for pid, v in volumes.items()}
+        new = {pid: v * target / master for pid, v in volumes.items()}
     return {pid: round(v, 4) for pid, v in new.items() if abs(v - volumes[pid]) > 1e-4}

@@ -5,6 +5,10 @@ pypac-mixer --demo          a private PulseAudio server with a few players
 pypac-mixer --auto          the desktop's server if one answers, else demo mode;
                             with no display: offscreen, a screenshot, then exit
 pypac-mixer --screenshot out.png --quit-after 3
+pypac-mixer --new-instance  another mixer even when one runs (tests); demo mode,
+                            --screenshot and --quit-after imply it
+
+A second `pypac-mixer` shows the running one's window and exits (single_instance.py).
 """
 
 from __future__ import annotations
@@ -40,7 +44,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--screenshot", type=Path, help="save a PNG of the window before quitting")
     p.add_argument("--quit-after", type=float, help="quit after this many seconds")
+    p.add_argument(
+        "--scope-screenshot",
+        type=Path,
+        help="open the first app's scope and save a PNG of it before quitting",
+    )
     p.add_argument("--size", help="window size WIDTHxHEIGHT, e.g. 1500x560")
+    p.add_argument(
+        "--new-instance",
+        action="store_true",
+        help="start another mixer even when one is running (default: show that one)",
+    )
     p.add_argument(
         "--stats",
         type=Path,
@@ -85,6 +99,16 @@ def main(argv: list[str] | None = None) -> int:
         args.quit_after = args.quit_after or AUTO_OFFSCREEN_SECONDS
         args.screenshot = args.screenshot or default_screenshot_path()
 
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    single = not (args.new_instance or args.demo or args.screenshot or args.quit_after)
+    if single:
+        from .single_instance import ask_running_to_raise, instance_name
+
+        if ask_running_to_raise(instance_name()):
+            print("pypac-mixer: already running; showed its window", file=sys.stderr)
+            return 0
+
     demo = None
     if args.demo or (args.auto and not desktop_server_answers()):
         from pypac.demo.pulse_server import ServerError
@@ -98,17 +122,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pypac-mixer: demo mode could not start its sound server: {e}", file=sys.stderr)
             return 1
 
+    from .app_icons import install_icon_theme_chain
     from .integration import install_desktop_features
     from .main_window import MixerWindow
     from .settings import THEME
     from .settings_store import load_settings
     from .theme import apply_theme
 
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("PyPAC Mixer")
     # The installed desktop entry's id: Wayland matches the window to its icon by it.
     app.setDesktopFileName("org.pypac.PyPAC")
+    install_icon_theme_chain()
     settings = load_settings(overrides={THEME: args.theme} if args.theme else None)
     window = MixerWindow(apply_theme(app, settings.value(THEME)), settings)
     install_desktop_features(app, window, settings)  # at once: the worker is already running
@@ -116,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.resize(width, height)
     window.show()
+    if single:
+        from .single_instance import InstanceServer, instance_name
+
+        instance = InstanceServer(instance_name(), window.bring_to_front)
+        if not instance.listening:
+            print("pypac-mixer: cannot listen for other launches", file=sys.stderr)
 
     # Let Python see Ctrl+C / SIGTERM: Qt's loop would otherwise never return to it.
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -125,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     heartbeat.start(200)
 
     def finish() -> None:
+        scope = next(iter(window.scopes.values()), None)
+        if args.scope_screenshot is not None and scope is not None:
+            args.scope_screenshot.parent.mkdir(parents=True, exist_ok=True)
+            scope.grab().save(str(args.scope_screenshot))
+            print(f"pypac-mixer: scope screenshot saved to {args.scope_screenshot}", flush=True)
         if args.screenshot is not None:
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(args.screenshot))
@@ -137,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         stats_timer.start(1000)
     if args.quit_after is not None:
         QTimer.singleShot(round(args.quit_after * 1000), finish)
+    if args.scope_screenshot is not None:
+        QTimer.singleShot(1500, lambda: window.open_scope(min(k for k in window.strips if k)))
     try:
         code = app.exec()
     finally:

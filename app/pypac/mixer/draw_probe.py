@@ -1,6 +1,6 @@
 """What the benchmark (bench/gui.py, through `pypac-mixer --stats`) and the tests measure
 about drawing, kept in one small object per window instead of counters spread over the
-window, the live surface and every waveform. Counting costs an integer add per paint."""
+window and every waveform. Counting costs an integer add per paint."""
 
 from __future__ import annotations
 

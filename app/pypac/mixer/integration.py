@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton
 
 from pypac.engine import SessionInfo
 
+from .recent_recordings import RecentRecordings
 from .session_model import StripPhase
 from .settings import APP_LEVELS, REMEMBER_LEVELS, WINDOW_GEOMETRY, MixerSettings
 from .settings_dialog import SettingsDialog
@@ -55,11 +56,11 @@ class LevelKeeper(QObject):
             on_change=lambda levels: settings.set_value(APP_LEVELS, levels),
         )
         settings.observe(self._setting_changed)
-        w = window.link.worker
-        w.sessionsReset.connect(self._reset)
-        w.sessionUpdated.connect(self._updated)
-        w.sessionRemoved.connect(self._removed)
-        w.serverLost.connect(self._lost)
+        model = window.model
+        model.sessionsReset.connect(self._reset)
+        model.sessionUpdated.connect(self._updated)
+        model.sessionRemoved.connect(self._removed)
+        model.serverLost.connect(self._lost)
 
     def _setting_changed(self, key: str, value: object) -> None:
         if key == REMEMBER_LEVELS:
@@ -129,6 +130,7 @@ class DesktopFeatures:
     visibility: StripVisibility
     settings_action: QAction
     settings_button: QToolButton
+    recent: RecentRecordings
     tray: MixerTray | None
     open_settings: Callable[[], SettingsDialog]
 
@@ -186,14 +188,19 @@ def install_desktop_features(
     )
     action.triggered.connect(open_settings)
     window.addAction(action)  # the shortcut works wherever the focus is in the window
+    recent = RecentRecordings(settings, window)
+    window.recordingFinished.connect(recent.add)
+    # A click opens the settings; the arrow beside it the recordings and hidden apps.
     button = QToolButton()
     button.setText("⚙ Settings")
-    button.setToolTip("Settings and hidden apps")
+    button.setToolTip("Settings (the arrow: recent recordings, hidden apps)")
     button.setAccessibleName("Settings")
     button.setAutoRaise(True)
-    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+    button.clicked.connect(open_settings)
     menu = QMenu(button)
-    menu.addAction(action)
+    recent_menu = menu.addMenu("Recent recordings")
+    recent_menu.aboutToShow.connect(lambda: recent.fill_menu(recent_menu))
     hidden_menu = menu.addMenu("Hidden apps")
     hidden_menu.aboutToShow.connect(lambda: visibility.fill_menu(hidden_menu))
     button.setMenu(menu)
@@ -201,9 +208,11 @@ def install_desktop_features(
 
     tray_icon: MixerTray | None = None
     if tray if tray is not None else QSystemTrayIcon.isSystemTrayAvailable():
-        tray_icon = MixerTray(window, settings, quit_app=quit_app, open_settings=open_settings)
+        tray_icon = MixerTray(
+            window, settings, quit_app=quit_app, open_settings=open_settings, recent=recent
+        )
         # Dialogs closed while the window is in the tray must not end the app.
         app.setQuitOnLastWindowClosed(False)
     return DesktopFeatures(
-        settings, levels, keeper, visibility, action, button, tray_icon, open_settings
+        settings, levels, keeper, visibility, action, button, recent, tray_icon, open_settings
     )

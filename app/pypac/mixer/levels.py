@@ -1,16 +1,19 @@
 """Lossy view data: a rolling min/max envelope and a peak, newest only.
 
-The worker thread pushes every captured block; the GUI thread reads the
-newest envelope when it draws. Nothing queues up between the two: a slow GUI
-simply skips envelopes (python-sounddevice's rec_gui keeps its plot queue
-lossy for the same reason). Recordings never go through here.
+The worker reduces every captured block to per-bucket (min, max) pairs with an
+`EnvelopeReducer` (its own state, on its thread) and sends the new buckets to
+the GUI in one queued signal per tick; the GUI thread appends them to the
+strip's `WaveBuffer`, which only it touches, and reads the newest window when
+it draws. No buffer is shared between the threads. Views are lossy (a slow GUI
+drops old buckets from the front, python-sounddevice's rec_gui keeps its plot
+queue lossy for the same reason); recordings never go through here.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,53 +29,85 @@ LAG_BUCKETS = 12
 MARGIN_BUCKETS = 2 * LAG_BUCKETS
 
 
-class WaveBuffer:
-    """The last `seconds` of one capture as per-bucket (min, max) over all channels.
+@dataclass(frozen=True)
+class Envelope:
+    """New buckets of one capture, made on the worker thread and handed over
+    whole (the worker keeps no reference): per-bucket min and max over all
+    channels, the frames they came from, and the block's samples when a
+    scope asked for them."""
 
-    `push` runs on the worker thread, `window_at`/`take_peak` on the GUI thread.
-    `push` replaces the arrays instead of writing into them, so a reader may
-    keep the references it got without a copy.
-    """
+    lo: np.ndarray
+    hi: np.ndarray
+    frames: int
+    samples: np.ndarray | None = None
 
-    def __init__(self, seconds: float = WINDOW_SECONDS, sample_rate: int = 48000) -> None:
-        self.window = max(8, int(seconds * sample_rate / BUCKET_FRAMES))  # buckets shown
-        self.buckets = self.window + MARGIN_BUCKETS  # buckets kept
-        self._buckets_per_s = sample_rate / BUCKET_FRAMES
-        self._total = 0  # buckets pushed in all
-        self._pushed_at = 0.0
-        self._lo = np.zeros(self.buckets, np.float32)
-        self._hi = np.zeros(self.buckets, np.float32)
+
+class EnvelopeReducer:
+    """Worker side: captured blocks -> whole buckets (a partial one is carried)."""
+
+    def __init__(self) -> None:
         self._carry = np.zeros(0, np.float32)
-        self._lock = threading.Lock()
-        self._peak = 0.0
-        self._sound_until = 0  # bucket count just past the last bucket that was not silence
-        self.frames = 0  # frames pushed in all (the tests read it)
 
-    def push(self, block: np.ndarray) -> None:
-        if len(block) == 0:
-            return
+    def reduce(self, block: np.ndarray, keep_samples: bool = False) -> Envelope:
         # Min/max over the interleaved samples of every channel at once: no
-        # mono mix, no abs pass, no copy (a view is all the worker pays for).
+        # mono mix, no abs pass.
         flat = block.reshape(-1)
         if len(self._carry):
             flat = np.concatenate((self._carry, flat))
         step = BUCKET_FRAMES * (block.shape[1] if block.ndim == 2 else 1)
         whole = len(flat) // step * step
         self._carry = np.array(flat[whole:], np.float32)
-        with self._lock:
-            self.frames += len(block)
-            if whole:
-                cols = flat[:whole].reshape(-1, step)
-                k = min(len(cols), self.buckets)
-                lo, hi = cols[-k:].min(axis=1), cols[-k:].max(axis=1)
-                self._peak = max(self._peak, float(hi.max()), -float(lo.min()))
-                self._lo = np.concatenate((self._lo[k:], lo))
-                self._hi = np.concatenate((self._hi[k:], hi))
-                sound = np.flatnonzero((hi != 0) | (lo != 0))
-                if len(sound):
-                    self._sound_until = self._total + len(cols) - k + int(sound[-1]) + 1
-                self._total += len(cols)
-                self._pushed_at = time.monotonic()
+        cols = flat[:whole].reshape(-1, step)
+        return Envelope(
+            cols.min(axis=1) if whole else np.zeros(0, np.float32),
+            cols.max(axis=1) if whole else np.zeros(0, np.float32),
+            len(block),
+            np.array(block, np.float32) if keep_samples else None,
+        )
+
+
+class WaveBuffer:
+    """The last `seconds` of one capture as per-bucket (min, max) over all channels.
+
+    Owned by the GUI thread: `add` (the worker's envelopes, through a queued
+    signal), `window_at` and `take_peak` all run there. `add` replaces the
+    arrays instead of writing into them, so a view may keep the references it
+    got without a copy.
+    """
+
+    def __init__(self, seconds: float = WINDOW_SECONDS, sample_rate: int = 48000) -> None:
+        self.window = max(8, int(seconds * sample_rate / BUCKET_FRAMES))  # buckets shown
+        self.buckets = self.window + MARGIN_BUCKETS  # buckets kept
+        self._buckets_per_s = sample_rate / BUCKET_FRAMES
+        self._total = 0  # buckets added in all
+        self._pushed_at = 0.0
+        self._lo = np.zeros(self.buckets, np.float32)
+        self._hi = np.zeros(self.buckets, np.float32)
+        self._peak = 0.0
+        self._sound_until = 0  # bucket count just past the last bucket that was not silence
+        self._reducer = EnvelopeReducer()
+        self.frames = 0  # frames added in all (the tests read it)
+
+    def push(self, block: np.ndarray) -> None:
+        """Reduce and add a block here (tests; the mixer reduces on the worker)."""
+        if len(block):
+            self.add(self._reducer.reduce(block))
+
+    def add(self, env: Envelope) -> None:
+        self.frames += env.frames
+        n = len(env.lo)
+        if n == 0:
+            return
+        k = min(n, self.buckets)
+        lo, hi = env.lo[-k:], env.hi[-k:]
+        self._peak = max(self._peak, float(hi.max()), -float(lo.min()))
+        self._lo = np.concatenate((self._lo[k:], lo))
+        self._hi = np.concatenate((self._hi[k:], hi))
+        sound = np.flatnonzero((hi != 0) | (lo != 0))
+        if len(sound):
+            self._sound_until = self._total + n - k + int(sound[-1]) + 1
+        self._total += n
+        self._pushed_at = time.monotonic()
 
     def window_at(self, now: float) -> tuple[np.ndarray, np.ndarray, int]:
         """(lo, hi, position): the `window` buckets to show at time `now`.
@@ -80,8 +115,7 @@ class WaveBuffer:
         `position` (in buckets) changes whenever the view must move: with new
         data, and as wall time passes between pushes.
         """
-        with self._lock:
-            lo, hi, total, pushed_at = self._lo, self._hi, self._total, self._pushed_at
+        lo, hi, total, pushed_at = self._lo, self._hi, self._total, self._pushed_at
         expected = total + (now - pushed_at) * self._buckets_per_s - LAG_BUCKETS
         hidden = min(MARGIN_BUCKETS, max(0, round(total - expected)))
         end = len(lo) - hidden
@@ -94,23 +128,18 @@ class WaveBuffer:
 
     def take_peak(self) -> float:
         """The highest absolute sample since the last call (the meter's input)."""
-        with self._lock:
-            peak, self._peak = self._peak, 0.0
+        peak, self._peak = self._peak, 0.0
         return peak
 
     def loudest(self) -> float:
         """The highest absolute value in the whole window."""
-        with self._lock:
-            lo, hi = self._lo, self._hi
-        return float(max(np.abs(lo).max(), np.abs(hi).max()))
+        return float(max(np.abs(self._lo).max(), np.abs(self._hi).max()))
 
     def clear(self) -> None:
-        with self._lock:
-            self._lo = np.zeros(self.buckets, np.float32)
-            self._hi = np.zeros(self.buckets, np.float32)
-            self._peak = 0.0
-            self._sound_until = 0
-        self._carry = np.zeros(0, np.float32)
+        self._lo = np.zeros(self.buckets, np.float32)
+        self._hi = np.zeros(self.buckets, np.float32)
+        self._peak = 0.0
+        self._sound_until = 0
 
 
 def column_starts(buckets: int, columns: int) -> np.ndarray:

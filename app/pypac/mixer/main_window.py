@@ -1,4 +1,5 @@
-"""The mixer window: a row of channel strips, the empty state, the server banner.
+"""The mixer window: the System strip pinned left, a scrolling row of app strips,
+the empty state, the server banner.
 
 Models live here on the GUI thread (the `SessionTable`); the worker's signals
 update them first and the strips second. A display timer pulls the newest view
@@ -9,13 +10,13 @@ view captures (recordings go on).
 from __future__ import annotations
 
 import time
-from collections import deque
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -27,36 +28,59 @@ from PySide6.QtWidgets import (
 
 from pypac.engine import SessionInfo
 
+from . import plotting
+from .app_icons import app_icon
+from .app_identity import app_identity
 from .draw_probe import DrawProbe
-from .record_panel import finished_message, short_message
-from .session_model import SYSTEM_KEY, SessionTable, StripPhase, TableChange, display_name
+from .levels import Envelope
+
+if TYPE_CHECKING:
+    from .scope import ScopeWindow
+from .display_loop import DisplayLoop
+from .mixer_model import MixerModel
+from .quit_guard import confirm_quit
+from .scope_keeper import ScopeKeeper
+from .session_model import SYSTEM_KEY, StripPhase, TableChange, display_name
 from .settings import MixerSettings
+from .status_messages import StatusMessages
 from .strip import ChannelStrip
-from .surface import LiveSurface
+from .strip_order import StripOrder
+from .strip_recordings import StripRecordings
+from .strip_row import StripRow
 from .theme import Theme, named
 from .worker import EngineLink
 
-FRAME_MS = 16  # ~60 fps
-SLOW_EVERY = 6  # recording figures update every 6th frame (~10 Hz)
-METER_EVERY = 2  # meters at ~30 Hz: the eye cannot follow a level bar faster
-# A mixer sits open all day: once nothing has changed for IDLE_AFTER frames
-# (silence, meters at rest, no recording), the display timer ticks at
-# IDLE_FRAME_MS until something moves again (sound shows within that time).
-IDLE_AFTER = 30
-IDLE_FRAME_MS = 250
 EXPIRE_MS = 250  # exited apps' strips go, and layout moves are caught, this often
 IDLE_EXPIRE_MS = 1000
+#: Exited strips stay while the pointer rests over the row, but not for ever.
+HOVER_HOLD_S = 10.0
 EMPTY_TEXT = "No applications are playing audio"
 WAITING_TEXT = "Waiting for the sound server…"
-TOGETHER_S = 5.0  # status messages this close together are shown side by side
-MESSAGES_KEPT = 50  # the newest status messages, for the tooltip and the tests
+DEFAULT_SIZE = QSize(860, 540)  # the System strip and four apps side by side
+#: Smaller than 480x320, where every strip's buttons still show; below the strips'
+#: own minimum height the window scrolls up and down.
+MINIMUM_SIZE = QSize(360, 240)
 
 
 def _icon_file(name: str) -> str:
     return str(resources.files("pypac.mixer") / "icons" / name)
 
 
+def fitting_size(wanted: QSize) -> QSize:
+    """`wanted`, made smaller where the screen is (a HiDPI scale can make the
+    default larger than the screen)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    room = screen.availableGeometry().size() * 0.9
+    return wanted.boundedTo(room)
+
+
 class MixerWindow(QMainWindow):
+    recordingFinished = Signal(object)  # Path of a recording just finished
+    recordingsChanged = Signal()  # one started or ended
+    viewDataArrived = Signal(object)  # dict[key, Envelope], after the strips took it
+
     def __init__(self, theme: Theme, settings: MixerSettings | None = None) -> None:
         super().__init__()
         self.theme = theme
@@ -64,14 +88,20 @@ class MixerWindow(QMainWindow):
         self.setWindowTitle("PyPAC Mixer")
         self.setWindowIcon(QIcon(_icon_file("pypac-mixer.svg")))
         self._generic_icon = QIcon(_icon_file("generic-app.svg"))
-        self.resize(860, 540)  # the System strip and four apps side by side
-        self.table = SessionTable()
+        self.resize(fitting_size(DEFAULT_SIZE))
+        self.setMinimumSize(MINIMUM_SIZE)
+        self.model = MixerModel(self)
+        self.table = self.model.table  # what the views read
+        self.order = StripOrder()
         self.strips: dict[int, ChannelStrip] = {}
-        self.messages: deque[str] = deque(maxlen=MESSAGES_KEPT)  # newest last
-        self._recent: list[tuple[float, str | None, str]] = []  # (time, topic, message)
-        self._state_changed = True
+        self._quit_confirmed = False
+        self._hover_since: float | None = None
+        self.scope_keeper = ScopeKeeper(self)
+        self.quit_question: Any = None  # the open "Quit while recording?" box
+        self.status = StatusMessages()
+        self.messages = self.status.messages  # newest last
         self.probe = DrawProbe()
-        self.server_up = False
+        self._told_server_up = False
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -81,72 +111,138 @@ class MixerWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         outer.addWidget(self.banner)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        row_widget = named(QWidget(), "stripRow")
-        self.row = QHBoxLayout(row_widget)
-        self.row.setContentsMargins(10, 10, 10, 10)
-        self.row.setSpacing(8)
+        # Too short a window scrolls up and down here; the app strips scroll sideways
+        # inside, and the System strip stays where it is while they do.
+        self.body_area = QScrollArea()
+        self.body_area.setWidgetResizable(True)
+        self.body_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        body = named(QWidget(), "stripRow")
+        body_row = QHBoxLayout(body)
+        body_row.setContentsMargins(8, 0, 0, 0)
+        body_row.setSpacing(8)
+        self.scroll_area = StripRow()
+        self.row = self.scroll_area.row
         self.empty_label = named(QLabel(EMPTY_TEXT), "emptyState")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.row.addWidget(self.empty_label, 1)
         self.row.addStretch(0)
-        self.scroll_area.setWidget(row_widget)
-        self.surface = LiveSurface(row_widget, self.probe)
-        outer.addWidget(self.scroll_area, 1)
+        self.body_area.setWidget(body)
+        outer.addWidget(self.body_area, 1)
         self.setCentralWidget(central)
         central.installEventFilter(self)  # to time the first paint
         self.scroll_area.horizontalScrollBar().valueChanged.connect(self._update_views)
 
-        self.system_strip = self._add_strip(SYSTEM_KEY, "System", "whole output", None)
-        self.system_strip.pid_label.setText("All apps")
+        self.system_strip = self._new_strip(SYSTEM_KEY, "System", "All apps", None)
+        self._system_column = QVBoxLayout()
+        self._system_column.addWidget(self.system_strip)
+        body_row.addLayout(self._system_column)
+        body_row.addWidget(self.scroll_area, 1)
+        # The System strip ends where the app strips do: above their scroll bar, if shown.
+        self.scroll_area.horizontalScrollBar().rangeChanged.connect(self._align_system_strip)
+        self._align_system_strip()
 
         self.link = EngineLink(self)
         w = self.link.worker
-        w.serverConnected.connect(self._server_connected)
-        w.serverLost.connect(self._server_lost)
-        w.sessionsReset.connect(self._sessions_reset)
-        w.sessionUpdated.connect(self._session_updated)
-        w.sessionRemoved.connect(self._session_removed)
+        self.model.follow(w)
+        self.model.changed.connect(self._apply)
+        self.model.serverConnected.connect(self._server_connected)
+        self.model.serverLost.connect(self._server_lost)
+        self.model.maxVolumeChanged.connect(self._max_volume)
         w.commandFailed.connect(self.tell)
-        w.recordingStarted.connect(self._recording_started)
-        w.recordingFailed.connect(self._recording_failed)
-        w.recordingFinished.connect(self._recording_finished)
+        self.recordings = StripRecordings(self)
+        w.viewData.connect(self._view_data)
 
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self._draw_frame)
+        self.display = DisplayLoop(self)
+        self.display.paced.connect(self._paced)
         self._expire_timer = QTimer(self)
         self._expire_timer.setInterval(EXPIRE_MS)
         self._expire_timer.timeout.connect(self._expire)
         self._expire_timer.start()
-        self._last_meter = time.monotonic()
-        self._frame_no = 0
-        self._still_frames = 0  # frames in a row that changed nothing
-        self._view_keys: dict[int, Any] = {}
+        self._view_keys: frozenset[int] = frozenset()
         self._update_empty_state()
         self.link.start()
 
     # ---- strips -----------------------------------------------------------------
 
-    def _add_strip(self, key: int, name: str, subtitle: str, icon_name: str | None) -> ChannelStrip:
-        icon = QIcon.fromTheme(icon_name, self._generic_icon) if icon_name else self._generic_icon
+    def _new_strip(
+        self, key: int, name: str, subtitle: str, icon_names: list[str] | None
+    ) -> ChannelStrip:
+        icon = app_icon(icon_names, self._generic_icon) if icon_names else self._generic_icon
         strip = ChannelStrip(key, name, subtitle, icon, self.theme)
+        strip.set_max_volume(self.max_volume)
         strip.volumeRequested.connect(lambda pid, v: self.link.set_volume(pid, v))
+        strip.balanceRequested.connect(lambda pid, lr: self.link.set_channel_volumes(pid, lr))
         strip.muteRequested.connect(lambda pid, m: self.link.set_mute(pid, m))
-        strip.recordRequested.connect(self._record_requested)
-        # Apps go after the System strip and the strips before them, before the empty label.
-        self.row.insertWidget(self.row.indexOf(self.empty_label), strip)
+        strip.recordRequested.connect(lambda key, start: self.recordings.request(key, start))
+        strip.waveform.doubleClicked.connect(lambda: strip.scopeRequested.emit(strip.key))
+        strip.scopeRequested.connect(self.open_scope)
         self.strips[key] = strip
         return strip
+
+    def _align_system_strip(self) -> None:
+        bar = self.scroll_area.horizontalScrollBar()
+        below = bar.sizeHint().height() if bar.maximum() > 0 else 0
+        margins = self.row.contentsMargins()  # (getContentsMargins is untyped in PySide6)
+        self._system_column.setContentsMargins(0, margins.top(), 0, margins.bottom() + below)
+
+    def _identity(self, key: int) -> str:
+        entry = self.table.entries.get(key)
+        ident = app_identity(entry.info) if entry is not None else None
+        return ident or f"pid:{key}"
+
+    def _add_strip(self, info: SessionInfo) -> ChannelStrip:
+        pid = info.process_id
+        names = [n for n in (info.icon_name, info.process_name) if n]
+        strip = self._new_strip(pid, display_name(info), f"PID {pid}", names)
+        ident = self._identity(pid)
+        # An app that comes back takes the place of its own strip if it still
+        # lingers, and its old place in the row if not.
+        for key, old in list(self.strips.items()):
+            entry = self.table.entries.get(key)
+            if (
+                key not in (pid, SYSTEM_KEY)
+                and entry is not None
+                and entry.phase is StripPhase.EXITED
+                and not old.recording
+                and self._identity(key) == ident
+            ):
+                self.model.drop(key)
+        shown = [self._identity(k) for k in self._row_keys() if k != pid]
+        self.row.insertWidget(self.order.insert_index(ident, shown), strip)
+        return strip
+
+    def _row_keys(self) -> list[int]:
+        """The app strips' keys in row order."""
+        keys = []
+        for i in range(self.row.count()):
+            item = self.row.itemAt(i)
+            w = item.widget() if item is not None else None
+            if isinstance(w, ChannelStrip):
+                keys.append(w.key)
+        return keys
+
+    def open_scope(self, key: int) -> ScopeWindow | None:
+        """Open (or raise) the scope of a strip; the worker then sends its samples."""
+        return self.scope_keeper.open(key)
+
+    @property
+    def scopes(self) -> dict[int, ScopeWindow]:
+        return self.scope_keeper.scopes
+
+    @property
+    def max_volume(self) -> float:
+        return self.model.max_volume
+
+    def _max_volume(self, max_volume: float) -> None:
+        for strip in self.strips.values():
+            strip.set_max_volume(max_volume)
 
     def _apply(self, change: TableChange) -> None:
         for pid in change.added:
             info = self.table.entries[pid].info
-            strip = self._add_strip(pid, display_name(info), f"PID {pid}", info.icon_name)
+            strip = self._add_strip(info)
             strip.apply_info(info)
         for pid in change.added + change.updated:
             current = self.strips.get(pid)
@@ -161,7 +257,7 @@ class MixerWindow(QMainWindow):
                 self.row.removeWidget(gone)
                 gone.deleteLater()
         if change.added or change.removed or change.updated:
-            self._state_changed = True  # greyed-out looks and reset meters
+            self.display.state_changed = True  # greyed-out looks and reset meters
             self._update_empty_state()
             self._update_views()
 
@@ -169,93 +265,56 @@ class MixerWindow(QMainWindow):
         self.empty_label.setText(EMPTY_TEXT if self.server_up else WAITING_TEXT)
         self.empty_label.setVisible(self.table.live_count() == 0)
 
-    def _session_updated(self, info: SessionInfo) -> None:
-        self._apply(self.table.update(info))
-
-    def _session_removed(self, pid: int) -> None:
-        self._apply(self.table.mark_gone(pid))
-
-    def _sessions_reset(self, infos: list[SessionInfo]) -> None:
-        self._apply(self.table.reset(infos))
+    def _row_in_use(self) -> bool:
+        """True while the user may be aiming at a strip: a button is held down, or
+        the pointer is over the row (for up to HOVER_HOLD_S). Strips do not move then."""
+        if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            return True
+        now = time.monotonic()
+        if not self.scroll_area.row_widget.underMouse():
+            self._hover_since = None
+            return False
+        if self._hover_since is None:
+            self._hover_since = now
+        return now - self._hover_since < HOVER_HOLD_S
 
     def _expire(self) -> None:
-        self._apply(self.table.expire())
+        if not self._row_in_use():
+            self.model.expire()
         self._update_views()  # also catches layout moves no event told us of
 
     # ---- the server ----------------------------------------------------------------
 
-    def _server_connected(self, _address: str) -> None:
-        if not self.server_up:
-            self.server_up = True
-            self.banner.hide()
-            self.system_strip.set_phase(StripPhase.PLAYING)
-            self._update_empty_state()
-            self.tell("Connected to the sound server", topic="server")
+    @property
+    def server_up(self) -> bool:
+        return self.model.server_up
+
+    def _server_connected(self) -> None:
+        self.banner.hide()
+        self.system_strip.set_phase(StripPhase.PLAYING)
+        self._update_empty_state()
+        self.tell("Connected to the sound server", topic="server")
+        self._told_server_up = True
 
     def _server_lost(self, reason: str) -> None:
         text = f"Sound server unreachable: {reason}. Reconnecting automatically…"
         if self.banner.text() != text or not self.banner.isVisible():
             self.banner.setText(text)
             self.banner.show()
-        if self.server_up or not self.messages:
+        if self._told_server_up or not self.messages:
             self.tell("Sound server unreachable", topic="server")
-        self.server_up = False
+        self._told_server_up = False
         self.system_strip.set_phase(StripPhase.SERVER_LOST)
-        self._apply(self.table.server_lost())
         self._update_empty_state()
 
     def tell(self, message: str, topic: str | None = None) -> None:
-        """Show `message` in the status bar; messages that come together (two
-        recordings ended by one server loss) are shown together, except that
-        a message on a `topic` (the server's state) replaces older ones on it."""
-        now = time.monotonic()
-        kept = [
-            (t, top, m)
-            for t, top, m in self._recent
-            if now - t < TOGETHER_S and (topic is None or top != topic)
-        ]
-        recent = [m for _, _, m in kept][-2:]
-        self._recent = [*kept, (now, topic, message)]
-        self.messages.append(message)
-        self.statusBar().showMessage("  •  ".join([message, *reversed(recent)]))
-        self.statusBar().setToolTip("\n".join(list(self.messages)[-10:]))
+        """Show `message` in the status bar (with others that came just before)."""
+        self.statusBar().showMessage(self.status.add(message, topic))
+        self.statusBar().setToolTip(self.status.tooltip())
 
-    # ---- recording -----------------------------------------------------------------
-
-    def _record_requested(self, key: int, start: bool) -> None:
-        strip = self.strips.get(key)
-        if strip is None:
-            return
-        if not start:
-            strip.record_panel.info.setText("● finishing…")
-            self.link.stop_recording(key)
-            return
-        path = self.settings.new_recording_path(strip.name)
-        self.table.set_recording(key, True)
-        strip.recording_pending()
-        self.link.start_recording(key, path, self.settings.recording_format)
-
-    def _recording_started(self, key: int, recorder: Any) -> None:
-        strip = self.strips.get(key)
-        if strip is not None:
-            strip.recording_started(recorder.status)
-            self.tell(f"Recording {strip.name} to {recorder.path}")
-
-    def _recording_failed(self, key: int, message: str) -> None:
-        self.table.set_recording(key, False)
-        strip = self.strips.get(key)
-        if strip is not None:
-            strip.recording_ended("Could not start: see the status bar", message)
-        self.tell(message)
-
-    def _recording_finished(self, key: int, status: Any) -> None:
-        self.table.set_recording(key, False)
-        strip = self.strips.get(key)
-        name = strip.name if strip is not None else f"PID {key}"
-        message = finished_message(name, status)
-        if strip is not None:
-            strip.recording_ended(short_message(status), message)
-        self.tell(message)
+    @property
+    def recording_count(self) -> int:
+        return sum(s.recording for s in self.strips.values())
 
     # ---- drawing and what to capture -------------------------------------------------
 
@@ -266,40 +325,19 @@ class MixerWindow(QMainWindow):
     @property
     def drawn_strip_count(self) -> int:
         """How many strips the display timer draws now (the visible ones)."""
-        return len(self._view_keys) if self._timer.isActive() else 0
+        return len(self._view_keys) if self.display.active else 0
 
-    def _draw_frame(self) -> None:
-        now = time.monotonic()
-        self._frame_no += 1
-        slow = self._frame_no % SLOW_EVERY == 0
-        if self._frame_no % METER_EVERY == 0:
-            meter, self._last_meter = now - self._last_meter, now
-        else:
-            meter = 0.0  # no meter update this frame
-        drew = metered_any = self._state_changed
-        self._state_changed = False
-        for key in self._view_keys:
+    def _view_data(self, data: dict[int, Envelope]) -> None:
+        """The worker's new envelopes (one queued signal per tick): the GUI's buffers
+        take them; the display timer draws from those."""
+        for key, env in data.items():
             strip = self.strips.get(key)
             if strip is not None:
-                wave, metered = strip.refresh(now, meter, slow)
-                drew |= wave
-                metered_any |= metered
-        self.surface.frame(drew, metered_any)
-        if slow:
-            for strip in self.strips.values():
-                if strip.key not in self._view_keys:
-                    strip.record_panel.refresh()
-        self.probe.frames += drew
-        self._pace(drew or metered_any or any(s.recording for s in self.strips.values()))
+                strip.buffer.add(env)
+        self.viewDataArrived.emit(data)
 
-    def _pace(self, moved: bool) -> None:
-        """Full frame rate while anything moves; a slow tick once all is still."""
-        self._still_frames = 0 if moved else self._still_frames + 1
-        idle = self._still_frames >= IDLE_AFTER
-        interval = IDLE_FRAME_MS if idle else FRAME_MS
-        if self._timer.interval() != interval:
-            self._timer.setInterval(interval)
-            self._expire_timer.setInterval(IDLE_EXPIRE_MS if idle else EXPIRE_MS)
+    def _paced(self, idle: bool) -> None:
+        self._expire_timer.setInterval(IDLE_EXPIRE_MS if idle else EXPIRE_MS)
 
     def _visible_keys(self) -> list[int]:
         if not self.drawing:
@@ -308,27 +346,31 @@ class MixerWindow(QMainWindow):
         port = self.scroll_area.viewport()
         left = self.scroll_area.horizontalScrollBar().value()
         right = left + port.width()
-        return [
+        keys = [SYSTEM_KEY] if self.system_strip.phase is not StripPhase.EXITED else []
+        keys += [k for k in self.scopes if k in self.strips and k != SYSTEM_KEY]  # scoped: captured
+        return keys + [
             key
             for key, s in self.strips.items()
-            if not s.isHidden()  # a strip the user hid is not captured either
+            if key != SYSTEM_KEY
+            and not s.isHidden()  # a strip the user hid is not captured either
             and s.geometry().right() >= left
             and s.geometry().left() <= right
             and s.phase is not StripPhase.EXITED
         ]
 
+    def refresh_views(self) -> None:
+        """Capture and draw what is to be seen now (strips in view, open scopes)."""
+        self._update_views()
+
     def _update_views(self) -> None:
-        targets = {key: self.strips[key].buffer for key in self._visible_keys()}
-        if targets.keys() != self._view_keys.keys():
-            self._view_keys = targets
-            self.link.set_view_targets(targets)
-            shown = [self.strips[key] for key in targets]
-            self.surface.track([v for s in shown for v in (s.waveform, s.meter)])
-        if self.drawing and not self._timer.isActive():
-            self._last_meter = time.monotonic()
-            self._timer.start()
-        elif not self.drawing:
-            self._timer.stop()
+        keys = frozenset(self._visible_keys())
+        if keys != self._view_keys:
+            self._view_keys = keys
+            self.link.set_view_targets(keys)
+        if self.drawing:
+            self.display.start()
+        else:
+            self.display.stop()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -350,14 +392,38 @@ class MixerWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self.probe.first_paint is None:
             self.probe.first_paint = time.monotonic()
+            QTimer.singleShot(0, self._load_plots)  # pyqtgraph's import after the first paint
         return super().eventFilter(watched, event)
 
+    def _load_plots(self) -> None:
+        plotting.load()
+        for strip in self.strips.values():
+            strip.waveform.attach_plot()
+        self.display.state_changed = True
+
+    def bring_to_front(self) -> None:
+        """Show the window on top (the tray, or another launch, asked for it)."""
+        if self.isMinimized():
+            self.showNormal()
+        else:
+            self.show()
+        self.raise_()
+        self.activateWindow()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and self.recording_count and not self._quit_confirmed:
+            event.ignore()  # the title bar's X while recording, with no tray: ask first
+            self.quit_question = confirm_quit(self, self.recording_count, self._confirmed_close)
+            return
         self.shutdown()
         super().closeEvent(event)
 
+    def _confirmed_close(self) -> None:
+        self._quit_confirmed = True
+        self.close()
+
     def shutdown(self) -> None:
         """Stop drawing and the worker; running recordings are finalized."""
-        self._timer.stop()
+        self.display.stop()
         self._expire_timer.stop()
         self.link.shutdown()

@@ -30,7 +30,7 @@ class PeakMeter(QWidget):
         self.update()
 
     def feed(self, peak: float, now: float, dt: float) -> bool:
-        """Feed the newest peak; True if the meter must be redrawn (by the LiveSurface)."""
+        """Feed the newest peak; True if the meter must be redrawn."""
         return self.ballistics.update(peak, now, dt)
 
     def reset(self) -> None:
@@ -44,7 +44,7 @@ class PeakMeter(QWidget):
         self.draw(QPainter(self))
 
     def draw(self, p: QPainter) -> None:
-        """Draw at (0, 0) of `p`: the surface translates it to where this widget is."""
+        """Draw the meter at (0, 0) of `p`."""
         w, h = self.width(), self.height()
         if self._gradient is None:
             # -60..0 dBFS bottom to top: green up to -18 dB, yellow to -6 dB, red above.

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from pypac.engine import SessionInfo, SessionState
 
+from .volume_text import percent_text
+
 #: The strip key of the whole-system capture; apps are keyed by their pid (> 0).
 SYSTEM_KEY = 0
 #: How long an exited app's strip stays greyed out before it goes.
@@ -109,6 +111,12 @@ class SessionTable:
         if pid in self.entries:
             self.entries[pid].recording = recording
 
+    def drop(self, pid: int) -> TableChange:
+        """Drop a session now (an exited app whose new run takes its strip's place)."""
+        if self.entries.pop(pid, None) is None:
+            return TableChange()
+        return TableChange(removed=[pid])
+
     def expire(self, now: float | None = None) -> TableChange:
         """Drop exited sessions that lingered long enough and record nothing."""
         t = time.monotonic() if now is None else now
@@ -127,10 +135,6 @@ class SessionTable:
 
 def display_name(info: SessionInfo) -> str:
     return info.display_name or info.process_name or f"PID {info.process_id}"
-
-
-def percent_text(volume: float) -> str:
-    return f"{round(volume * 100)}%"
 
 
 def recording_warning(muted: bool, volume: float) -> str | None:

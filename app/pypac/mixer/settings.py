@@ -29,6 +29,9 @@ HIDDEN_APPS = "strips/hidden"  # app identities (app_identity.py) the user hid
 REMEMBER_LEVELS = "apps/rememberLevels"  # re-apply each app's last volume/mute
 APP_LEVELS = "apps/levels"  # identity -> {"volume": 0..1, "muted": bool}
 CLOSE_NOTICE_SHOWN = "tray/closeNoticeShown"  # "still running in the tray" was said once
+RECENT_RECORDINGS = "recording/recent"  # paths of the newest recordings, newest first
+#: The highest volume a remembered level may have (PulseAudio's boost goes to 150%).
+MAX_STORED_VOLUME = 1.5
 THEMES = ("dark", "light")
 
 
@@ -96,7 +99,7 @@ def _levels(value: Any) -> dict[str, dict[str, Any]]:
             muted = level["muted"]
         except (KeyError, TypeError, ValueError):
             raise ValueError(f"bad level for {name!r}: {level!r}") from None
-        if not 0.0 <= volume <= 1.0 or not isinstance(muted, bool):
+        if not 0.0 <= volume <= MAX_STORED_VOLUME or not isinstance(muted, bool):
             raise ValueError(f"bad level for {name!r}: {level!r}")
         levels[str(name)] = {"volume": volume, "muted": muted}
     return levels
@@ -112,6 +115,7 @@ _SCHEMA: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
     REMEMBER_LEVELS: (lambda: True, _bool),
     APP_LEVELS: (lambda: {}, _levels),
     CLOSE_NOTICE_SHOWN: (lambda: False, _bool),
+    RECENT_RECORDINGS: (lambda: (), _names),
 }
 
 KEYS = tuple(_SCHEMA)

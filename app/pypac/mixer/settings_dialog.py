@@ -82,6 +82,8 @@ class SettingsDialog(QDialog):
         self.error_label = named(QLabel(), "recWarning")  # the theme's warning colour
         self.error_label.setWordWrap(True)
         self.error_label.hide()
+        # An error stays only as long as what it is about: editing the folder clears it.
+        self.folder_edit.textChanged.connect(self.error_label.hide)
 
         form = QFormLayout()
         form.addRow("Recording folder", folder_row)

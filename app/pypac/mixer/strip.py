@@ -1,18 +1,21 @@
 """One channel strip: icon, name, PID, waveform, volume slider + meter, mute, record.
 
-The strip never talks to the engine: it emits requests (volume, mute, record)
-that the window forwards to the worker, and shows what the server reports.
-Server updates are applied under an `_updating` guard (pavucontrol's trick) so
-setting the slider does not echo back as a new request.
+The strip never talks to the engine: it emits requests (volume, balance, mute,
+record) that the window forwards to the worker, and shows what the server
+reports. Server updates are applied under an `_updating` guard (pavucontrol's
+trick) so setting the slider does not echo back as a new request.
+
+Every control keeps its place whatever the strip shows: the state goes into
+the PID line, the recording into a panel of fixed height above the buttons.
 """
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtGui import QAction, QCursor, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,23 +29,29 @@ from PySide6.QtWidgets import (
 
 from pypac.engine import SessionInfo
 
+from .balance_popup import BalancePopup
+from .echo_guard import EchoGuard, shown_volume
+from .elided_label import ElidedLabel
 from .levels import WaveBuffer
 from .meter import PeakMeter
 from .record_panel import RecordPanel
-from .session_model import SYSTEM_KEY, StripPhase, percent_text, recording_warning
+from .session_model import SYSTEM_KEY, StripPhase, recording_warning
 from .theme import Theme, named
+from .volume_text import balance_text, percent_text
 from .waveform import WaveformView
 
 STRIP_WIDTH = 156
-#: After the user moves the slider, server updates that disagree with it are
-#: echoes of older requests still in flight; ignore them this long.
-ECHO_GUARD_S = 0.4
+#: The slider's shortest: small windows keep every button in view (480x320 fits).
+SLIDER_MIN_PX = 48
+MUTE_TEXT, MUTED_TEXT = "Mute", "Muted"  # a word, not only a colour, says it is muted
 
 
 class ChannelStrip(QFrame):
-    volumeRequested = Signal(int, float)  # pid, 0.0-1.0
+    volumeRequested = Signal(int, float)  # pid, 0.0-max_volume
+    balanceRequested = Signal(int, list)  # pid, [left, right]
     muteRequested = Signal(int, bool)
     recordRequested = Signal(int, bool)  # key, True to start
+    scopeRequested = Signal(int)  # key
 
     def __init__(
         self,
@@ -56,28 +65,31 @@ class ChannelStrip(QFrame):
         super().__init__(parent)
         self.key = key
         self.name = name
+        self.subtitle = subtitle
         self.buffer = WaveBuffer()
         self.setObjectName("strip")
         self.setFixedWidth(STRIP_WIDTH)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self._updating = False
-        self._pending: tuple[float, float] | None = None  # (volume, until)
+        self._echo: EchoGuard[float] = EchoGuard()
         self.muted = False
         self.volume = 1.0
+        self.channel_volumes: tuple[float, ...] = ()
         self.phase = StripPhase.PLAYING
+        self.balance_popup: BalancePopup | None = None
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.setSpacing(6)
         header = QHBoxLayout()
         self.icon = QLabel()
-        self.icon.setPixmap(icon.pixmap(32, 32))
         self.icon.setFixedSize(32, 32)
+        self.set_icon(icon)
         header.addWidget(self.icon)
         names = QVBoxLayout()
         names.setSpacing(0)
-        self.name_label = named(QLabel(), "stripName")
-        self.pid_label = named(QLabel(subtitle), "stripPid")
+        self.name_label = named(ElidedLabel(), "stripName")
+        self.pid_label = named(ElidedLabel(subtitle), "stripPid")
         names.addWidget(self.name_label)
         names.addWidget(self.pid_label)
         header.addLayout(names, 1)
@@ -94,24 +106,29 @@ class ChannelStrip(QFrame):
         self.slider.setSingleStep(5)
         self.slider.setPageStep(10)
         self.slider.setValue(100)
-        self.slider.setMinimumHeight(120)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksLeft)
+        self.slider.setTickInterval(100)  # a mark at 100%, where boost begins
+        self.slider.setMinimumHeight(SLIDER_MIN_PX)
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.slider.setAccessibleName(f"{name} volume")
-        self.slider.setToolTip("Volume (arrows: ±5%, M: mute, R: record)")
+        self.slider.setToolTip("Volume (arrows: ±5%, Home: 100%, M: mute, R: record)")
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.installEventFilter(self)
         self.meter = PeakMeter(theme)
+        self.meter.setMinimumHeight(SLIDER_MIN_PX)
         fader.addWidget(self.slider)
         fader.addSpacing(6)
         fader.addWidget(self.meter)
         fader.addStretch(1)
         lay.addLayout(fader, 1)
-        self.percent = named(QLabel("100%"), "percent")
+        self.percent = named(ElidedLabel("100%"), "percent")
         self.percent.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.percent)
+        self.record_panel = RecordPanel()
+        lay.addWidget(self.record_panel)
 
         buttons = QHBoxLayout()
-        self.mute_button = named(QPushButton("Mute"), "mute")
+        self.mute_button = named(QPushButton(MUTE_TEXT), "mute")
         self.mute_button.setCheckable(True)
         self.mute_button.toggled.connect(self._mute_clicked)
         self.record_button = named(QPushButton("● Rec"), "record")
@@ -122,41 +139,48 @@ class ChannelStrip(QFrame):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes strip to strip, via the slider
             buttons.addWidget(b)
         lay.addLayout(buttons)
-        self.record_panel = RecordPanel()
-        lay.addWidget(self.record_panel)
-        self.state_label = named(QLabel(), "stripState")
-        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.state_label.hide()
-        lay.addWidget(self.state_label)
 
+        self.scope_action = QAction("Scope…", self)
+        self.scope_action.setToolTip("Waveform, spectrum and level history of this app")
+        self.scope_action.triggered.connect(lambda: self.scopeRequested.emit(self.key))
+        self.addAction(self.scope_action)
         if key == SYSTEM_KEY:
             # The system capture has no fader of its own here: only its level.
             self.slider.hide()
             self.mute_button.hide()
-            self.percent.setText("Output level")
-            self.meter.setMinimumHeight(120)
+            self.percent.setFullText("Output level")
             self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.installEventFilter(self)
+        else:
+            self.balance_action = QAction("Balance…", self)
+            self.balance_action.triggered.connect(self.open_balance)
+            self.addAction(self.balance_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     # ---- what the server says ---------------------------------------------------
 
+    def set_icon(self, icon: QIcon) -> None:
+        self.icon.setPixmap(icon.pixmap(32, 32))
+
     def set_name(self, name: str) -> None:
         self.name = name
-        metrics = self.name_label.fontMetrics()
-        self.name_label.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, 104))
-        self.name_label.setToolTip(name)
+        self.name_label.setFullText(name)
+
+    def set_max_volume(self, max_volume: float) -> None:
+        """The backend's highest volume: above 100% is boost (1.5 on PulseAudio)."""
+        top = max(100, round(max_volume * 100))
+        if self.slider.maximum() != top:
+            self._updating = True
+            try:
+                self.slider.setMaximum(top)
+                self.slider.setValue(round(self.volume * 100))
+            finally:
+                self._updating = False
 
     def apply_info(self, info: SessionInfo) -> None:
         if info.display_name and info.display_name != self.name:
             self.set_name(info.display_name)
-        now = time.monotonic()
-        volume = info.volume
-        if self._pending is not None:
-            wanted, until = self._pending
-            if now < until and abs(volume - wanted) > 0.005:
-                volume = wanted  # an echo of an older request: keep what the user set
-            else:
-                self._pending = None
+        volume = shown_volume(self._echo, info.volume)
         self._updating = True
         try:
             if not self.slider.isSliderDown():
@@ -165,17 +189,27 @@ class ChannelStrip(QFrame):
         finally:
             self._updating = False
         self.volume, self.muted = volume, info.muted
-        self.percent.setText(percent_text(volume))
+        self.channel_volumes = tuple(info.channel_volumes)
+        self._show_volume()
         self._update_warning()
+
+    def _show_volume(self) -> None:
+        balance = balance_text(self.channel_volumes)
+        self.percent.setFullText(percent_text(self.volume) + (f"  {balance}" if balance else ""))
+        self.mute_button.setText(MUTED_TEXT if self.muted else MUTE_TEXT)
 
     def set_phase(self, phase: StripPhase) -> None:
         self.phase = phase
         live = phase is StripPhase.PLAYING
+        usable = phase in (StripPhase.PLAYING, StripPhase.PAUSED)
         for w in (self.slider, self.mute_button):
-            w.setEnabled(phase in (StripPhase.PLAYING, StripPhase.PAUSED))
+            w.setEnabled(usable)
+        # A strip that is going (or whose server is gone) records nothing new;
+        # a recording under way can still be stopped.
+        self.record_button.setEnabled(usable or self.recording)
         self.waveform.set_active(live)
-        self.state_label.setText("" if live else phase.value.capitalize())
-        self.state_label.setVisible(not live)
+        state = "" if live else phase.value.capitalize()
+        self.pid_label.setFullText(f"{self.subtitle} · {state}" if state else self.subtitle)
         self._set_style_flag("gone", phase in (StripPhase.EXITED, StripPhase.SERVER_LOST))
         if phase in (StripPhase.EXITED, StripPhase.SERVER_LOST):
             self.meter.reset()
@@ -185,12 +219,14 @@ class ChannelStrip(QFrame):
     def refresh(self, now: float, meter_dt: float, slow: bool) -> tuple[bool, bool]:
         """Pull the newest view data (the meter's only if `meter_dt` > 0).
 
-        Returns (new waveform, meter changed): what the LiveSurface must redraw.
+        Returns (waveform redrawn, meter changed).
         """
         wave = self.waveform.refresh(now)
         metered = False
         if meter_dt > 0 and self.phase in (StripPhase.PLAYING, StripPhase.PAUSED):
             metered = self.meter.feed(self.buffer.take_peak(), now, meter_dt)
+            if metered:
+                self.meter.update()
         if slow:
             self.record_panel.refresh()
         return wave, metered
@@ -210,15 +246,15 @@ class ChannelStrip(QFrame):
         self.record_panel.attach(status)
         self._update_warning()
 
-    def recording_ended(self, message: str, detail: str) -> None:
+    def recording_ended(self, message: str, detail: str, path: Path | None = None) -> None:
         self._updating = True
         try:
             self.record_button.setChecked(False)
         finally:
             self._updating = False
-        self.record_panel.ended(message)
-        self.record_panel.message.setToolTip(detail)
+        self.record_panel.ended(message, detail, path)
         self._set_style_flag("recording", False)
+        self.set_phase(self.phase)  # Rec stays usable only on a live strip
 
     def _update_warning(self) -> None:
         if self.key != SYSTEM_KEY:
@@ -228,15 +264,21 @@ class ChannelStrip(QFrame):
     # ---- user input ------------------------------------------------------------------
 
     def _slider_moved(self, value: int) -> None:
-        self.percent.setText(f"{value}%")
         if self._updating:
+            self.percent.setFullText(f"{value}%")
             return
         self.volume = value / 100
-        self._pending = (self.volume, time.monotonic() + ECHO_GUARD_S)
+        if self.channel_volumes:
+            # The engine keeps the balance: show it with the new loudness meanwhile.
+            loudest = max(self.channel_volumes) or 1.0
+            self.channel_volumes = tuple(v * self.volume / loudest for v in self.channel_volumes)
+        self._show_volume()
+        self._echo.requested(self.volume)
         self.volumeRequested.emit(self.key, self.volume)
         self._update_warning()
 
     def _mute_clicked(self, checked: bool) -> None:
+        self.mute_button.setText(MUTED_TEXT if checked else MUTE_TEXT)
         if not self._updating:
             self.muted = checked
             self.muteRequested.emit(self.key, checked)
@@ -245,6 +287,14 @@ class ChannelStrip(QFrame):
     def _record_clicked(self, checked: bool) -> None:
         if not self._updating:
             self.recordRequested.emit(self.key, checked)
+
+    def open_balance(self) -> BalancePopup:
+        popup = BalancePopup(self.volume, self.channel_volumes, self)
+        popup.balanceRequested.connect(lambda lr: self.balanceRequested.emit(self.key, lr))
+        popup.slider.setEnabled(len(self.channel_volumes) == 2 and self.slider.isEnabled())
+        self.balance_popup = popup
+        popup.popup(QCursor.pos())
+        return popup
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -257,9 +307,14 @@ class ChannelStrip(QFrame):
             ):
                 self.mute_button.toggle()
                 return True
-            if key == Qt.Key.Key_R:
+            if key == Qt.Key.Key_R and self.record_button.isEnabled():
                 self.record_button.toggle()
                 return True
+            if watched is self.slider and key == Qt.Key.Key_Home:
+                self.slider.setValue(100)  # QSlider's Home is its minimum: silence by accident
+                return True
+            if watched is self.slider and key == Qt.Key.Key_End:
+                return True  # its maximum would be full boost: no key should do that
         elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             self._set_style_flag("focused", kind == QEvent.Type.FocusIn)
         return super().eventFilter(watched, event)

@@ -46,10 +46,9 @@ class StripVisibility(QObject):
         self.settings = settings
         self._identity = identity
         self._decorated: dict[int, ChannelStrip] = {}  # strips that got the Hide action
-        w = window.link.worker
-        # Connected after the window's own slots: the strips exist when these run.
-        w.sessionUpdated.connect(self.apply)
-        w.sessionsReset.connect(self.apply)
+        # The model emits these after `changed`: the window's strips exist by then.
+        window.model.sessionUpdated.connect(self.apply)
+        window.model.sessionsReset.connect(self.apply)
 
     @property
     def hidden(self) -> tuple[str, ...]:

@@ -77,10 +77,11 @@ QFrame#strip[focused="true"] {{ border: 2px solid {t.accent}; }}
 QFrame#strip[recording="true"] {{ border: 2px solid {t.record}; }}
 QFrame#strip[gone="true"] {{ background: {t.window}; }}
 QLabel#stripName {{ font-weight: 600; }}
-QLabel#stripPid, QLabel#stripState, QLabel#percent {{ color: {t.dim_text}; }}
+QLabel#stripPid, QLabel#percent {{ color: {t.dim_text}; }}
 QLabel#recWarning {{ color: {t.warning}; font-weight: 600; }}
 QLabel#recInfo {{ color: {t.record}; font-weight: 600; }}
-QLabel#recMessage {{ color: {t.dim_text}; }}
+QLabel#recMessage, QLabel#recInfo[done="true"] {{ color: {t.dim_text}; font-weight: 400; }}
+QPushButton#fileLink {{ color: {t.accent}; text-decoration: underline; padding: 0 2px; }}
 QLabel#emptyState {{ color: {t.dim_text}; font-size: 15px; }}
 QLabel#banner {{ background: {t.banner_bg}; color: {t.banner_text}; padding: 8px;
                  font-weight: 600; }}

@@ -1,11 +1,12 @@
-"""The mixer in the system tray: quick mute, show/hide, stop recordings, quit.
+"""The mixer in the system tray: a left click opens the flyout (a slider and mute
+per app), a double click the window; the menu has mute all, per-app mute, stop
+recordings, recent recordings, settings and quit; the wheel turns every app.
 
 `MixerTray` only exists where the desktop offers a tray
-(`QSystemTrayIcon.isSystemTrayAvailable()`); the caller decides. It reads the
-window's model (`window.table`, `window.strips`) after the window applied each
-worker signal (the window connected first, so its slots run first) and sends
-every request through `window.link`, whose worker makes the blocking engine
-calls off the GUI thread.
+(`QSystemTrayIcon.isSystemTrayAvailable()`); the caller decides. It follows
+the window's `MixerModel` (its `changed` signal) and sends every request
+through `window.link`, whose worker makes the blocking engine calls off the
+GUI thread.
 
 While the tray exists, closing the window from the window manager (the title
 bar's X, Alt+F4: a spontaneous close) only hides it; the first time, a tray
@@ -15,7 +16,6 @@ logout) goes through and ends the app.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Slot
@@ -26,12 +26,16 @@ from pypac.engine import SessionInfo
 
 from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
 from .app_identity import app_identity
-from .session_model import StripPhase, display_name, percent_text
+from .echo_guard import EchoGuard
+from .flyout import TrayFlyout
+from .quit_guard import confirm_quit
+from .session_model import display_name, percent_text
 from .settings import CLOSE_NOTICE_SHOWN, MixerSettings
 from .tray_icon import tray_icon
 
 if TYPE_CHECKING:
     from .main_window import MixerWindow
+    from .recent_recordings import RecentRecordings
 
 NOTICE_TITLE = "PyPAC Mixer is still running"
 NOTICE_TEXT = (
@@ -53,6 +57,7 @@ class MixerTray(QObject):
         quit_app: Callable[[], None] = QCoreApplication.quit,
         open_settings: Callable[[], object] | None = None,
         identity: Callable[[SessionInfo], str | None] = app_identity,
+        recent: RecentRecordings | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -63,7 +68,7 @@ class MixerTray(QObject):
         self.notices: list[str] = []  # what was told through the tray, for tests and logs
         self.shown_state: tuple[bool, bool] | None = None  # (muted, recording) on the icon
         self._base_icon = window.windowIcon()
-        self._wheel_targets: dict[int, tuple[float, float]] = {}  # pid -> (volume, until)
+        self._wheel_guards: dict[int, EchoGuard[float]] = {}  # pid -> what a notch asked
         self._apps_signature: tuple[tuple[int, str, bool], ...] | None = None
 
         self.menu = QMenu()  # the tray does not own its menu: this object keeps it
@@ -76,11 +81,15 @@ class MixerTray(QObject):
         self.menu.addSeparator()
         self.show_action = self.menu.addAction("Show mixer", self.show_window)
         self.settings_action: QAction | None = None
+        if recent is not None:
+            recent_menu = self.menu.addMenu("Recent recordings")
+            recent_menu.aboutToShow.connect(lambda: recent.fill_menu(recent_menu))
         if open_settings is not None:
             self.settings_action = self.menu.addAction("Settings…", open_settings)
         self.menu.addSeparator()
         self.quit_action = self.menu.addAction("Quit", self._quit)
         self.menu.aboutToShow.connect(self.refresh)
+        self.flyout = TrayFlyout(window)
 
         self.icon = QSystemTrayIcon(self)
         self.icon.setContextMenu(self.menu)
@@ -92,11 +101,8 @@ class MixerTray(QObject):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        window.model.changed.connect(self._sessions_changed)
         w = window.link.worker
-        w.sessionUpdated.connect(self._sessions_changed)
-        w.sessionRemoved.connect(self._sessions_changed)
-        w.sessionsReset.connect(self._sessions_changed)
-        w.serverLost.connect(self._sessions_changed)
         w.recordingStarted.connect(self._recording_started)
         w.recordingFailed.connect(self._recording_ended)
         w.recordingFinished.connect(self._recording_ended)
@@ -107,11 +113,7 @@ class MixerTray(QObject):
 
     def live_sessions(self) -> list[SessionInfo]:
         """The apps the tray can act on: listed and not exited, by name."""
-        infos = [
-            e.info
-            for e in self.window.table.entries.values()
-            if e.phase in (StripPhase.PLAYING, StripPhase.PAUSED)
-        ]
+        infos = self.window.model.live_sessions()
         return sorted(infos, key=lambda i: (display_name(i).casefold(), i.process_id))
 
     def _sessions_changed(self, _arg: object = None) -> None:
@@ -130,6 +132,8 @@ class MixerTray(QObject):
         """Bring the menu and the icon up to date with the window's model."""
         live = self.live_sessions()
         self._rebuild_apps(live)
+        if self.flyout.isVisible():
+            self.flyout.refresh(live)
         self.mute_all_action.setText("Unmute all" if self.mute_all.active else "Mute all")
         self.mute_all_action.setEnabled(bool(live) or self.mute_all.active)
         self.stop_recordings_action.setVisible(bool(self.recording_keys))
@@ -191,13 +195,15 @@ class MixerTray(QObject):
 
     @Slot()
     def show_window(self) -> None:
-        w = self.window
-        if w.isMinimized():
-            w.showNormal()
+        self.window.bring_to_front()
+
+    @Slot()
+    def toggle_flyout(self) -> None:
+        """Left click: the small per-app popup (EarTrumpet's flyout), or close it."""
+        if self.flyout.isVisible():
+            self.flyout.hide()
         else:
-            w.show()
-        w.raise_()
-        w.activateWindow()
+            self.flyout.popup_near(self.icon.geometry(), self.live_sessions())
 
     @Slot()
     def toggle_window(self) -> None:
@@ -207,13 +213,15 @@ class MixerTray(QObject):
             self.show_window()
 
     def _quit(self) -> None:
-        self._quit_app()
+        """The menu's Quit: asks first while recordings run."""
+        self.quit_question = confirm_quit(self.window, self.window.recording_count, self._quit_app)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
-            self.toggle_window()
+            self.toggle_flyout()
         elif reason == QSystemTrayIcon.ActivationReason.DoubleClick:
-            # Its first click hid the window already; a double click means "show me".
+            # A double click means "the whole mixer".
+            self.flyout.hide()
             self.show_window()
         elif reason == QSystemTrayIcon.ActivationReason.MiddleClick:
             self.toggle_mute_all()
@@ -223,15 +231,16 @@ class MixerTray(QObject):
 
         The "system volume" of the mixer: see all_apps.scale_volumes for why it
         scales the apps rather than the output device."""
-        now = time.monotonic()
         volumes = {}
         for info in self.live_sessions():
-            held = self._wheel_targets.get(info.process_id)
-            volumes[info.process_id] = held[0] if held and now < held[1] else info.volume
+            guard = self._wheel_guards.get(info.process_id)
+            held = guard.held() if guard is not None else None
+            volumes[info.process_id] = info.volume if held is None else held
+        self._wheel_guards = {p: g for p, g in self._wheel_guards.items() if p in volumes}
         changes = scale_volumes(volumes, notches * WHEEL_STEP)
         for pid, volume in changes.items():
             self.window.link.set_volume(pid, volume)
-            self._wheel_targets[pid] = (volume, now + WHEEL_HOLD_S)
+            self._wheel_guards.setdefault(pid, EchoGuard(WHEEL_HOLD_S)).requested(volume)
         if volumes:
             loudest = max({**volumes, **changes}.values())
             self.icon.setToolTip(f"PyPAC Mixer — loudest app at {percent_text(loudest)}")
@@ -275,4 +284,5 @@ class MixerTray(QObject):
     def remove(self) -> None:
         """Take the icon out of the tray (at exit, or when the features are removed)."""
         self.icon.hide()
+        self.flyout.hide()
         self.window.removeEventFilter(self)

@@ -1,70 +1,138 @@
-"""The strip's live waveform: a min/max envelope drawn as one filled polygon.
+"""The strip's live waveform: a min/max envelope drawn with pyqtgraph.
 
-Stock pyqtgraph PlotWidgets cost ~35% of a core for 8 strips at 60 fps here
-(scene graph, bounds and axis work each frame), and importing pyqtgraph alone
-takes ~0.35 s of the 1 s first-paint budget. This widget keeps the recipe that
-makes pyqtgraph fast (a reused curve updated in place like `setData`, data
-decimated to the pixel width as a min/max envelope, no antialiasing) and drops
-the rest: one QPolygonF per strip whose points numpy writes in place, drawn
-with the other strips' in the one paint event of the `LiveSurface`.
+pyqtgraph's fast path: a bare `GraphicsView` (no axes, menus or ViewBox) with
+one `PlotCurveItem`, whose data is the envelope decimated to one column per
+pixel and drawn as vertical segments (`connect="pairs"`: each column a line
+from its minimum to its maximum, which fills the envelope), updated with
+`setData(..., skipFiniteCheck=True)`, no antialiasing, a fixed range (no
+auto-range) and the mouse off (the wheel goes on to the strip row). A flat
+line already drawn is not drawn again, so an idle mixer paints nothing.
+Until pyqtgraph is imported (after the window's first paint) the view paints
+a plain background.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import shiboken6
-from PySide6.QtCore import QPoint, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPolygonF, QResizeEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from typing import Any
 
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+from . import plotting
 from .levels import WaveBuffer, column_starts
 from .theme import Theme
 
+HEIGHT_PX = 56
 
-def _polygon_with_array(points: int) -> tuple[QPolygonF, np.ndarray]:
-    """A QPolygonF and a writable (points, 2) float64 view of its memory."""
-    poly = QPolygonF()
-    poly.resize(points)
-    # QPolygonF is a contiguous array of QPointF (two doubles); view it in place.
-    raw = shiboken6.VoidPtr(poly.data(), points * 16, True)  # type: ignore[call-arg, arg-type]
-    return poly, np.frombuffer(raw, dtype=np.float64).reshape(points, 2)  # type: ignore[call-overload]
+
+def envelope_pairs(lo: np.ndarray, hi: np.ndarray, columns: int, starts: np.ndarray) -> np.ndarray:
+    """[top0, bottom0, top1, bottom1, ...]: one vertical segment per pixel column,
+    in the view's units (-1..1, up is negative: screen y grows downwards)."""
+    if columns < len(lo):
+        lo = np.minimum.reduceat(lo, starts)
+        hi = np.maximum.reduceat(hi, starts)
+    y: np.ndarray = np.empty(2 * len(lo), np.float64)
+    y[0::2] = -np.clip(hi, -1.0, 1.0)
+    y[1::2] = -np.clip(lo, -1.0, 1.0)
+    return y
 
 
 class WaveformView(QWidget):
+    doubleClicked = Signal()
+
     def __init__(self, buffer: WaveBuffer, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.buffer = buffer
-        # We paint every pixel, so Qt need not clear behind us first.
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(56)
-        self.set_theme(theme)
+        self.setFixedHeight(HEIGHT_PX)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the plot covers it
+        self.setToolTip("Double-click: scope")
+        self._lay = QVBoxLayout(self)
+        self._lay.setContentsMargins(0, 0, 0, 0)
+        self._view: Any = None  # pyqtgraph.GraphicsView, once pyqtgraph is loaded
+        self._curve: Any = None
         self._version = -1
         self._drawn_silent = False  # the envelope drawn last was a flat line
         self._columns = 0
-        self._poly, self._xy = _polygon_with_array(0)
-        self._lo, self._hi, _ = buffer.window_at(0.0)
+        self._x: np.ndarray = np.zeros(0)
+        self._starts: np.ndarray = np.zeros(0, np.intp)
         self.active = True
+        self.draws = 0  # setData calls (the tests and the benchmark read it)
+        self.set_theme(theme)
+        if plotting.loaded() is not None:
+            self.attach_plot()
+
+    # ---- set-up ---------------------------------------------------------------------
+
+    def attach_plot(self) -> None:
+        """Put the pyqtgraph view in place (pyqtgraph must be loaded)."""
+        if self._view is not None:
+            return
+        view = plotting.bare_view(self._bg)
+        view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._bounds = QRectF(0, -1, 2, 2)
+        curve = plotting.fixed_curve(
+            self._bounds, pen=self._pen(), antialias=False, connect="pairs"
+        )
+        curve.setSegmentedLineMode("on")  # QPainter.drawLines, not a QPainterPath per frame
+        view.addItem(curve)
+        view.viewport().installEventFilter(self)  # double-click: scope
+        self._lay.addWidget(view)
+        self._view, self._curve = view, curve
+        self._columns = 0
+        self._drawn_silent = False
+        self._version = -1
+
+    def _pen(self) -> Any:
+        pg = plotting.loaded()
+        assert pg is not None
+        return pg.mkPen(self._wave if self.active else self._dim, width=1)
 
     def set_theme(self, theme: Theme) -> None:
         self._bg = QColor(theme.plot_bg)
         self._wave = QColor(theme.wave)
         self._dim = QColor(theme.dim_text)
-        self._mid = QColor(theme.border)
+        if self._view is not None:
+            self._view.setBackground(self._bg)
+            self._curve.setPen(self._pen())
+        self._drawn_silent = False
         self.update()
 
     def set_active(self, active: bool) -> None:
         """Greyed-out strips draw their last envelope dimmed."""
         self.active = active
-        self._drawn_silent = False  # repaint in the new colour
-        self.update()
+        if self._curve is not None:
+            self._curve.setPen(self._pen())
+        self._drawn_silent = False
 
     def sizeHint(self) -> QSize:
-        return QSize(120, 56)
+        return QSize(120, HEIGHT_PX)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._columns = 0  # laid out anew for the new width at the next refresh
+        self._version = -1
+        super().resizeEvent(event)
+
+    def _layout(self) -> int:
+        columns = min(self.width(), self.buffer.window)
+        if columns != self._columns and columns >= 2:
+            self._columns = columns
+            self._starts = column_starts(self.buffer.window, columns)
+            self._x = np.repeat(np.arange(columns, dtype=np.float64) + 0.5, 2)
+            self._bounds.setRect(0, -1, columns, 2)
+            self._curve.fixed_bounds = QRectF(self._bounds)
+            self._curve.prepareGeometryChange()
+            self._view.setRange(QRectF(self._bounds), padding=0)
+        return self._columns
+
+    # ---- drawing -------------------------------------------------------------------
 
     def refresh(self, now: float) -> bool:
-        """Take the window to show now; True if it moved (the `LiveSurface`
-        then draws every visible strip in one paint event)."""
+        """Draw the window to show now; True if it changed."""
+        if self._view is None:
+            return False
         lo, hi, position = self.buffer.window_at(now)
         if position == self._version:
             return False
@@ -72,67 +140,26 @@ class WaveformView(QWidget):
         silent = self.buffer.silent_window(position)
         if silent and self._drawn_silent:
             return False  # the same flat line: an idle mixer paints nothing
-        self._lo, self._hi, self._drawn_silent = lo, hi, silent
+        columns = self._layout()
+        if columns < 2:
+            return False
+        y = envelope_pairs(lo, hi, columns, self._starts)
+        # A silent column still shows: a segment of at least one pixel.
+        px = 2.0 / max(1, self.height())
+        y[1::2] = np.maximum(y[1::2], y[0::2] + px)
+        self._curve.setData(self._x, y, connect="pairs", skipFiniteCheck=True)
+        self._drawn_silent = silent
+        self.draws += 1
         return True
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._columns = 0  # the polygon is rebuilt for the new width at the next paint
-        super().resizeEvent(event)
-
-    def _layout_polygon(self, columns: int) -> None:
-        self._poly, self._xy = _polygon_with_array(2 * columns)
-        self._starts = column_starts(self.buffer.window, columns)
-        x = np.arange(columns, dtype=np.float64) * (self.width() / columns)
-        self._xy[:columns, 0] = x
-        self._xy[columns:, 0] = x[::-1]
-        self._columns = columns
-
-    def columns(self) -> int:
-        """Pixel columns drawn; lays the polygon out anew when the width changed."""
-        columns = min(self.width(), self.buffer.window)
-        if columns != self._columns and columns >= 2:
-            self._layout_polygon(columns)
-        return columns
-
     def paintEvent(self, event: QPaintEvent) -> None:
-        # Only when Qt asks (first show, expose, not under the LiveSurface).
-        draw_waveforms(QPainter(self), [(self, QPoint(0, 0))])
+        if self._view is None:  # before pyqtgraph is loaded: the plot's background
+            p = QPainter(self)
+            p.fillRect(self.rect(), self._bg)
+            p.fillRect(0, self.height() // 2, self.width(), 1, self._dim)
 
-    def draw_laid_out(self, p: QPainter) -> None:
-        """Draw at (0, 0) of `p`, once `draw_waveforms` wrote the polygon."""
-        w, h = self.width(), self.height()
-        p.fillRect(0, 0, w, h, self._bg)
-        p.fillRect(0, h // 2, w, 1, self._mid)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(self._wave if self.active else self._dim)
-        p.drawPolygon(self._poly)
-
-
-def draw_waveforms(p: QPainter, views: list[tuple[WaveformView, QPoint]]) -> None:
-    """Draw waveforms at their origins in `p`, with one batch of numpy for all
-    of the same size (the strips' are): per-strip numpy calls were a large part
-    of the mixer's CPU at 60 fps."""
-    groups: dict[tuple[int, int], list[tuple[WaveformView, QPoint]]] = {}
-    for view, origin in views:
-        if view.columns() >= 2:
-            groups.setdefault((view.columns(), view.height()), []).append((view, origin))
-    for (columns, h), group in groups.items():
-        starts = group[0][0]._starts
-        lo = np.stack([v._lo for v, _ in group])
-        hi = np.stack([v._hi for v, _ in group])
-        if columns < lo.shape[1]:
-            lo = np.minimum.reduceat(lo, starts, axis=1)
-            hi = np.maximum.reduceat(hi, starts, axis=1)
-        mid = h / 2
-        half = mid - 1
-        top = mid - hi * half
-        bottom = np.maximum(mid - lo * half, top + 1)  # a silent app still shows a 1 px line
-        # Louder than full scale (the System mix can be) stays inside the widget.
-        np.clip(top, 0, h, out=top)
-        np.clip(bottom, 0, h, out=bottom)
-        for i, (view, origin) in enumerate(group):
-            view._xy[:columns, 1] = top[i]
-            view._xy[columns:, 1] = bottom[i, ::-1]
-            p.translate(origin)
-            view.draw_laid_out(p)
-            p.translate(-origin)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonDblClick:
+            self.doubleClicked.emit()
+            return True
+        return super().eventFilter(watched, event)

@@ -2,11 +2,12 @@
 
 `set_session_volume`/`set_session_mute` and opening a capture block until the
 server answers, so the GUI thread never makes them: it emits requests that
-arrive here as queued slot calls. Every 16 ms the worker drains the session
-events (emitted as signals) and moves what the view captures buffered into the
-strips' `WaveBuffer`s, which keep only the newest envelope (back-pressure: a
-slow GUI skips data instead of queueing it). Recordings are `pypac.Recorder`s
-started here; they write on their own threads and go on when views stop.
+arrive here as queued slot calls. Every tick the worker drains the session
+events (emitted as signals) and reduces what the view captures buffered to
+min/max envelopes, sent to the GUI as one queued `viewData` signal per tick
+carrying the new buckets of every visible strip: the GUI thread owns what it
+draws, no buffer is shared. Recordings are `pypac.Recorder`s started here;
+they write on their own threads and go on when views stop.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pypac.engine import (
 )
 from pypac.errors import PyPACError, SessionNotFoundError
 
-from .levels import WaveBuffer
+from .levels import Envelope, EnvelopeReducer
 from .session_model import SYSTEM_KEY
 
 TICK_MS = 33  # views slide by wall time between pushes (levels.LAG_BUCKETS)
@@ -42,13 +43,14 @@ VIEW_RING_S = 1.0  # views read every tick; a short ring is plenty
 
 @dataclass
 class _View:
-    buffer: WaveBuffer
+    reducer: EnvelopeReducer
     capture: _Capture | None = None
     retry_at: float = 0.0  # when to try opening again after a failure
 
 
 class EngineWorker(QObject):
     serverConnected = Signal(str)  # the server's address
+    maxVolume = Signal(float)  # the backend's highest volume (1.5: boost to 150%)
     serverLost = Signal(str)  # why
     sessionsReset = Signal(list)  # list[SessionInfo]: everything, after (re)connecting
     sessionUpdated = Signal(object)  # SessionInfo (ADDED or CHANGED)
@@ -57,6 +59,7 @@ class EngineWorker(QObject):
     recordingStarted = Signal(int, object)  # key, pypac.recording.Recorder
     recordingFailed = Signal(int, str)  # key, message
     recordingFinished = Signal(int, object)  # key, RecordingStatus (emitted on the writer thread)
+    viewData = Signal(object)  # dict[key, levels.Envelope]: the new buckets of this tick
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,6 +70,7 @@ class EngineWorker(QObject):
         self._timer: QTimer | None = None
         self._connected = False
         self._quiet_ticks = 0
+        self._sampled: set[int] = set()  # keys whose raw samples a scope wants
 
     # ---- life cycle (on the worker thread) -------------------------------------
 
@@ -100,23 +104,31 @@ class EngineWorker(QObject):
     def set_volume(self, pid: int, volume: float) -> None:
         self._command(lambda en: en.set_session_volume(pid, volume))
 
+    @Slot(int, list)
+    def set_channel_volumes(self, pid: int, volumes: list[float]) -> None:
+        self._command(lambda en: en.set_session_channel_volumes(pid, volumes))
+
     @Slot(int, bool)
     def set_mute(self, pid: int, muted: bool) -> None:
         self._command(lambda en: en.set_session_mute(pid, muted))
 
     @Slot(object)
-    def set_view_targets(self, targets: dict[int, WaveBuffer]) -> None:
-        """Capture exactly these strips (key -> buffer); stop every other view."""
+    def set_view_targets(self, keys: frozenset[int]) -> None:
+        """Capture exactly these strips; stop every other view."""
         for key in list(self._views):
-            view = self._views[key]
-            if targets.get(key) is not view.buffer:
+            if key not in keys:
+                view = self._views.pop(key)
                 if view.capture is not None:
                     view.capture.stop()
-                del self._views[key]
-        for key, buf in targets.items():
+        for key in keys:
             if key not in self._views:
-                self._views[key] = _View(buf)
+                self._views[key] = _View(EnvelopeReducer())
         self._open_views()
+
+    @Slot(object)
+    def set_sampled(self, keys: frozenset[int]) -> None:
+        """Also send these views' raw samples (an open scope's spectrum needs them)."""
+        self._sampled = set(keys)
 
     @Slot(int, str, str)
     def start_recording(self, key: int, path: str, fmt: str) -> None:
@@ -196,6 +208,7 @@ class EngineWorker(QObject):
             self._lost(str(exc))
             return
         self._connected = True
+        self.maxVolume.emit(self._en.max_volume)
         self.serverConnected.emit("")
         self.sessionsReset.emit(sessions)
         self._open_views()
@@ -242,20 +255,23 @@ class EngineWorker(QObject):
             view.capture = new
 
     def _pump_views(self) -> bool:
-        """Move what the view captures buffered into the strips' buffers; True
+        """Send what the view captures buffered, reduced, in one signal; True
         if any of it was sound (not silence)."""
         dead = sound = False
-        for view in self._views.values():
+        data: dict[int, Envelope] = {}
+        for key, view in self._views.items():
             cap = view.capture
             if cap is None:
                 dead = True
                 continue
             block = cap.get_buffer()
             if len(block):
-                view.buffer.push(block)
+                data[key] = view.reducer.reduce(block, keep_samples=key in self._sampled)
                 sound = sound or bool(block.any())
             elif not cap.active:
                 dead = True
+        if data:
+            self.viewData.emit(data)
         if dead:
             self._open_views()
         return sound
@@ -266,7 +282,9 @@ class EngineLink(QObject):
 
     _volume = Signal(int, float)
     _mute = Signal(int, bool)
+    _channels = Signal(int, list)
     _views = Signal(object)
+    _sampled = Signal(object)
     _record = Signal(int, str, str)
     _stop_record = Signal(int)
 
@@ -279,7 +297,9 @@ class EngineLink(QObject):
         self.worker_thread.started.connect(self.worker.start)
         self._volume.connect(self.worker.set_volume)
         self._mute.connect(self.worker.set_mute)
+        self._channels.connect(self.worker.set_channel_volumes)
         self._views.connect(self.worker.set_view_targets)
+        self._sampled.connect(self.worker.set_sampled)
         self._record.connect(self.worker.start_recording)
         self._stop_record.connect(self.worker.stop_recording)
         self._running = False
@@ -294,8 +314,14 @@ class EngineLink(QObject):
     def set_mute(self, pid: int, muted: bool) -> None:
         self._mute.emit(pid, muted)
 
-    def set_view_targets(self, targets: dict[int, WaveBuffer]) -> None:
-        self._views.emit(dict(targets))
+    def set_channel_volumes(self, pid: int, volumes: list[float]) -> None:
+        self._channels.emit(pid, list(volumes))
+
+    def set_view_targets(self, keys: frozenset[int]) -> None:
+        self._views.emit(frozenset(keys))
+
+    def set_sampled(self, keys: frozenset[int]) -> None:
+        self._sampled.emit(frozenset(keys))
 
     def start_recording(self, key: int, path: Path, fmt: str) -> None:
         self._record.emit(key, str(path), fmt)
