@@ -188,7 +188,7 @@ def make_venv(checks: Checks) -> Path | None:
         if out.returncode != 0 and "uninstall" not in argv:
             checks.report("venv", False, f"{' '.join(argv[:5])} ... failed:\n{tail(out.stderr)}")
             return None
-    wheel = next(wheels.glob("pypac-*.whl"))
+    wheel = next(wheels.glob("pypac_mixer-*.whl"))  # the distribution pypac-mixer
     out = run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", wheel])
     no_qt = run([str(python), "-c", "import PySide6"]).returncode != 0
     ok = out.returncode == 0 and no_qt
