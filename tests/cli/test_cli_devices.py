@@ -32,7 +32,7 @@ def test_device_volume_mute_and_default(sound_server, enumerator, second_sink):
     assert sound_server.pactl("get-sink-mute", SECOND_SINK).strip() == "Mute: yes"
     out = pypac_cli(sound_server, "default", SECOND_SINK)
     assert out.returncode == 0, out.stderr
-    assert sound_server.pactl("get-default-sink").strip() == SECOND_SINK
+    wait_until(lambda: sound_server.pactl("get-default-sink").strip() == SECOND_SINK)
 
 
 def test_route_and_control_an_app_by_name(sound_server, enumerator, player, second_sink):

@@ -33,7 +33,7 @@ def test_outputs_listed_with_default_and_events(sound_server, enumerator, second
     assert enumerator.find_device("second").id == SECOND  # by description, any case
 
     enumerator.set_default_device(SECOND)
-    assert sound_server.pactl("get-default-sink").strip() == SECOND
+    wait_until(lambda: sound_server.pactl("get-default-sink").strip() == SECOND)
     wait_until(lambda: enumerator.default_device().id == SECOND)
     changed = wait_until(
         lambda: (
@@ -66,7 +66,8 @@ def test_move_an_app_and_its_later_streams(sound_server, enumerator, player, sec
     session = wait_for_session(enumerator, p.pid)
     assert session.device_id == sound_server.pactl("get-default-sink").strip()
     enumerator.move_session(p.pid, SECOND)
-    assert _sink_of(sound_server, p.pid) == SECOND
+    # pipewire-pulse acknowledges a move a moment before it lists the stream there.
+    wait_until(lambda: _sink_of(sound_server, p.pid) == SECOND)
     wait_until(lambda: enumerator.get_session(p.pid).device_id == SECOND)
     # The app's second stream opens later: it follows the choice.
     wait_until(lambda: len([s for s in sound_server.sink_inputs() if s["pid"] == p.pid]) == 2)

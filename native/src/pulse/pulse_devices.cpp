@@ -215,6 +215,16 @@ void PulseBackend::set_default_device(DeviceKind kind, const std::string &id) {
                      [&](pa_context *ctx, pa_context_success_cb_t cb, void *u) {
                          return pa_context_set_default_source(ctx, id.c_str(), cb, u);
                      });
+    // pipewire-pulse acknowledges before its server info says so (WirePlumber
+    // applies the choice a moment later) and may announce no change after:
+    // take the acknowledged choice as the default now.
+    (kind == DeviceKind::Output ? default_sink_ : default_source_) = id;
+    std::vector<std::pair<uint32_t, DeviceInfo>> same_kind;
+    for (const auto &kv : devices_)
+        if (kv.first.first == kind)
+            same_kind.emplace_back(kv.first.second, kv.second);
+    for (auto &entry : same_kind)
+        report_device(std::move(entry.second), entry.first);
 }
 
 void PulseBackend::move_session(int64_t process_id, const std::string &id) {
