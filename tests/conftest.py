@@ -19,6 +19,7 @@ import pypac
 from pypac import engine
 from pypac.demo.processes import stop_processes
 from tests.support.sound_servers import KINDS, PrivateServer
+from tests.support.waiting import wait_until
 
 Player = Callable[..., "subprocess.Popen[bytes]"]
 
@@ -107,5 +108,9 @@ def second_sink(sound_server: PrivateServer) -> Iterator[str]:
             for d in sound_server.pactl("list", "short", "sinks").splitlines()
             if SECOND_SINK not in d
         ]
-        sound_server.pactl("set-default-sink", others[0].split()[1])
+        fallback = others[0].split()[1]
+        sound_server.pactl("set-default-sink", fallback)
+        # Unloading the sink before pipewire-pulse shows the new default would leave
+        # the removed sink as the configured default for the next test.
+        wait_until(lambda: sound_server.pactl("get-default-sink").strip() == fallback)
     sound_server.pactl("unload-module", module)

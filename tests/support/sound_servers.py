@@ -192,3 +192,10 @@ class PrivateServer(PulseServer):
         super()._wait_ready(timeout)
         if self.kind == "pipewire":
             self.pactl("set-default-sink", NULL_SINK, check=False)
+            # pipewire-pulse acknowledges the new default a moment before it shows it:
+            # a test that starts at once would find no default device yet.
+            self._wait_for(
+                lambda: self.pactl("get-default-sink", check=False).strip() == NULL_SINK,
+                timeout,
+                "the private pipewire server's default sink",
+            )
