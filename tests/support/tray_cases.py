@@ -64,7 +64,13 @@ def tray_mixer(qtbot, qapp, sound_server, tmp_path):
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.server_up, timeout=10000)
     tray = features.tray
-    qtbot.waitUntil(lambda: not tray.icon.geometry().isEmpty(), timeout=5000)  # docked
+    # Docked: trayer has placed the icon in its panel (while it embeds the icon, the
+    # geometry is already set but still off the screen's edge, e.g. y = -1).
+    screen = QGuiApplication.primaryScreen().geometry()
+    qtbot.waitUntil(
+        lambda: not tray.icon.geometry().isEmpty() and screen.contains(tray.icon.geometry()),
+        timeout=5000,
+    )
     yield SimpleNamespace(window=window, tray=tray, settings=settings, quits=quits)
     features.remove()
     window.shutdown()

@@ -187,13 +187,15 @@ void PulseBackend::on_initial_sync_done() {
     synced_ = true;
     const char *server = pa_context_get_server(context_.get());
     const std::string where = server ? server : server_address();
-    listener_->server_state_changed(true, where);
     std::set<int64_t> pids;
     for (const auto &kv : sink_inputs_)
         pids.insert(kv.second.process_id);
     for (int64_t pid : pids)
         report_session(pid);
+    // Connected (and the table full) before anyone hears so: a listener that
+    // enumerates on "connected" must not be told "not connected".
     state_.settle(true, where);
+    listener_->server_state_changed(true, where);
 }
 
 void PulseBackend::on_context_lost(const std::string &why) {

@@ -62,10 +62,11 @@ void WasapiBackend::attempt_connect() {
     }
     const std::string detail =
         "Windows audio, " + std::to_string(monitor_->endpoint_count()) + " render endpoint(s)";
-    listener_->server_state_changed(true, detail);
     monitor_->report_all();
     devices_->report_all();
+    // Connected (and the table full) before anyone hears so, as on libpulse.
     state_.settle(true, detail);
+    listener_->server_state_changed(true, detail);
     const uint64_t generation = ++connection_;
     thread_->queue()->post_after(kProbeInterval, [this, generation] { probe(generation); });
 }
