@@ -209,10 +209,12 @@ class Engine:
 
 class LoudnessMeter:
     """
-    EBU R128 / ITU-R BS.1770 loudness of a stream (libebur128): feed it frames with add() on any thread but the audio one, read LUFS and dBTP (-inf until there is audio to measure). bounded_memory: integrated loudness from a 0.1 LU histogram, for meters that run for days.
+    EBU R128 / ITU-R BS.1770 loudness of a stream (libebur128): feed it frames with add() on any thread but the audio one, read LUFS and dBTP (-inf until there is audio to measure). Without integrated/true_peak (a live readout) it costs less and its memory does not grow.
     """
 
-    def __init__(self, sample_rate: int, channels: int, bounded_memory: bool = False) -> None: ...
+    def __init__(
+        self, sample_rate: int, channels: int, *, integrated: bool = True, true_peak: bool = True
+    ) -> None: ...
     def add(
         self,
         frames: Annotated[

@@ -271,10 +271,10 @@ NB_MODULE(_engine, m) {
         m, "LoudnessMeter",
         "EBU R128 / ITU-R BS.1770 loudness of a stream (libebur128): feed it frames with add() "
         "on any thread but the audio one, read LUFS and dBTP (-inf until there is audio to "
-        "measure). bounded_memory: integrated loudness from a 0.1 LU histogram, for meters "
-        "that run for days.")
-        .def(nb::init<unsigned, unsigned, bool>(), "sample_rate"_a, "channels"_a,
-             "bounded_memory"_a = false)
+        "measure). Without integrated/true_peak (a live readout) it costs less and its memory "
+        "does not grow.")
+        .def(nb::init<unsigned, unsigned, bool, bool>(), "sample_rate"_a, "channels"_a,
+             nb::kw_only(), "integrated"_a = true, "true_peak"_a = true)
         .def("add", &add_loudness_frames, "frames"_a,
              "Measures float32 frames of shape (frames, channels); the GIL is released.")
         .def("reset", &LoudnessMeter::reset, nb::call_guard<nb::gil_scoped_release>())

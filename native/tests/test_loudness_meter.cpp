@@ -80,13 +80,23 @@ void test_true_peak_is_the_loudest_channel() {
     CHECK(near(m.integrated_lufs(), -6.0 - 3.01, 0.1));
 }
 
-void test_bounded_memory_mode_agrees() {
-    LoudnessMeter exact(48000, 2), bounded(48000, 2, true);
+void test_short_term_only_meter() {
+    LoudnessMeter full(48000, 2), light(48000, 2, false, false);
     auto s = sine(997.0, -20.0, 48000, 2, 5.0);
-    feed(exact, s);
-    feed(bounded, s);
-    CHECK(near(bounded.integrated_lufs(), exact.integrated_lufs(), 0.1));
-    CHECK(near(bounded.short_term_lufs(), exact.short_term_lufs(), 1e-9));
+    feed(full, s);
+    feed(light, s);
+    CHECK(near(light.short_term_lufs(), full.short_term_lufs(), 1e-9));
+    CHECK(near(light.momentary_lufs(), full.momentary_lufs(), 1e-9));
+    auto refused = [&](double (LoudnessMeter::*value)() const) {
+        try {
+            (light.*value)();
+        } catch (const pypac::EngineError &e) {
+            return e.code() == pypac::ErrorCode::InvalidArgument;
+        }
+        return false;
+    };
+    CHECK(refused(&LoudnessMeter::integrated_lufs));
+    CHECK(refused(&LoudnessMeter::true_peak_dbtp));
 }
 
 void test_five_one_leaves_out_lfe() {
@@ -131,7 +141,7 @@ int main() {
     test_minus_infinity_before_audio_and_after_reset();
     test_silence_reads_minus_infinity();
     test_true_peak_is_the_loudest_channel();
-    test_bounded_memory_mode_agrees();
+    test_short_term_only_meter();
     test_five_one_leaves_out_lfe();
     test_bad_arguments_are_clear();
     test_add_and_read_on_two_threads();

@@ -90,11 +90,15 @@ def test_bad_input_is_a_clear_error():
     assert meter.integrated_lufs == pytest.approx(-20.0, abs=0.1)
 
 
-def test_bounded_memory_meter_agrees():
+def test_a_live_readout_meter_measures_short_term_only():
     audio = sine(997, -20.0, 5.0)
-    bounded = pypac.LoudnessMeter(RATE, 2, bounded_memory=True)
-    bounded.add(audio)
-    assert bounded.integrated_lufs == pytest.approx(measure(audio).integrated_lufs, abs=0.1)
+    light = pypac.LoudnessMeter(RATE, 2, integrated=False, true_peak=False)
+    light.add(audio)
+    assert light.short_term_lufs == pytest.approx(measure(audio).short_term_lufs, abs=1e-9)
+    with pytest.raises(pypac.InvalidArgumentError, match="integrated=False"):
+        _ = light.integrated_lufs
+    with pytest.raises(pypac.InvalidArgumentError, match="true_peak=False"):
+        _ = light.true_peak_dbtp
 
 
 def test_add_releases_the_gil_and_reads_are_safe_meanwhile():

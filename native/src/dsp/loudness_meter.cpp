@@ -26,10 +26,11 @@ double finite_or_minus_inf(double value) { return std::isfinite(value) ? value :
 
 } // namespace
 
-LoudnessMeter::LoudnessMeter(unsigned sample_rate, unsigned channels, bool bounded_memory)
+LoudnessMeter::LoudnessMeter(unsigned sample_rate, unsigned channels, bool integrated,
+                             bool true_peak)
     : sample_rate_(sample_rate), channels_(channels),
-      mode_(EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK |
-            (bounded_memory ? EBUR128_MODE_HISTOGRAM : 0)) {
+      mode_(EBUR128_MODE_S | (integrated ? EBUR128_MODE_I : 0) |
+            (true_peak ? EBUR128_MODE_TRUE_PEAK : 0)) {
     if (sample_rate < min_sample_rate || sample_rate > max_sample_rate)
         throw EngineError(ErrorCode::InvalidArgument,
                           "LoudnessMeter: sample_rate " + std::to_string(sample_rate) +
@@ -68,6 +69,13 @@ void LoudnessMeter::add(const float *interleaved, size_t frames) {
         fail("ebur128_add_frames_float", rc);
 }
 
+void LoudnessMeter::require(int mode, const char *value, const char *flag) const {
+    if ((mode_ & mode) != mode)
+        throw EngineError(ErrorCode::InvalidArgument,
+                          std::string("LoudnessMeter.") + value + ": this meter was made with " +
+                              flag + "=False; make it with " + flag + "=True to measure it");
+}
+
 double LoudnessMeter::read(int (*measure)(ebur128_state *, double *), const char *call) const {
     std::lock_guard lock(mutex_);
     double out = minus_infinity;
@@ -85,10 +93,12 @@ double LoudnessMeter::short_term_lufs() const {
 }
 
 double LoudnessMeter::integrated_lufs() const {
+    require(EBUR128_MODE_I, "integrated_lufs", "integrated");
     return read(ebur128_loudness_global, "ebur128_loudness_global");
 }
 
 double LoudnessMeter::true_peak_dbtp() const {
+    require(EBUR128_MODE_TRUE_PEAK, "true_peak_dbtp", "true_peak");
     std::lock_guard lock(mutex_);
     double peak = 0.0;
     for (unsigned ch = 0; ch < channels_; ++ch) {

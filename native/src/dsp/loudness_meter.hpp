@@ -16,9 +16,11 @@ namespace pypac::dsp {
 class LoudnessMeter {
   public:
     // Throws EngineError(InvalidArgument) for a sample rate or channel count out of range.
-    // bounded_memory: integrated loudness from a histogram (0.1 LU bins, fixed memory) instead
-    // of every 100 ms block, for meters that run for days (the mixer's strips).
-    LoudnessMeter(unsigned sample_rate, unsigned channels, bool bounded_memory = false);
+    // Momentary and short-term loudness are always measured. integrated: keeps every 100 ms
+    // gating block (memory grows by ~1 MB an hour), for recordings; true_peak: 4x oversampling
+    // (most of the cost). A live readout wants neither (the mixer's strips).
+    LoudnessMeter(unsigned sample_rate, unsigned channels, bool integrated = true,
+                  bool true_peak = true);
 
     // Interleaved float frames (channels() samples each), full scale +-1.0.
     void add(const float *interleaved, size_t frames);
@@ -29,6 +31,7 @@ class LoudnessMeter {
     double short_term_lufs() const; // the last 3 s
     double integrated_lufs() const; // everything since construction or reset(), gated
     double true_peak_dbtp() const;  // the largest 4x-oversampled peak of any channel so far
+    // (both throw EngineError(InvalidArgument) on a meter made without them)
 
     // Forgets everything measured (a new state; same rate and channels).
     void reset();
@@ -49,6 +52,7 @@ class LoudnessMeter {
     State make_state() const;
     // One of libebur128's loudness readers, under the lock; -inf for "nothing to measure".
     double read(int (*measure)(ebur128_state *, double *), const char *call) const;
+    void require(int mode, const char *value, const char *flag) const;
 
     unsigned sample_rate_;
     unsigned channels_;
