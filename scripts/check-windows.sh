@@ -201,7 +201,7 @@ wanted() { [ -z "${PYPAC_CHECKS:-}" ] || [[ " $PYPAC_CHECKS " == *" $1 "* ]]; }
 
 # The engine's C++ unit tests, as Windows programs (one check each).
 wanted unit && for t in test_ring_buffer test_stream_mixer test_capture_hub test_process_tree \
-  test_wait_time; do
+  test_wait_time test_loudness_meter; do
   if out=$(timeout 120 "$WINE" "$BUILD/native/$t.exe" 2>&1); then
     pass "unit.$t: $(tail -1 <<<"$out") (under Wine)"
   else

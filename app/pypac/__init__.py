@@ -36,6 +36,7 @@ from .errors import (
     SessionNotFoundError,
     UnsupportedError,
 )
+from .loudness import LoudnessMeter
 from .recording import Recorder, RecordingEnd, RecordingStatus, record
 
 __version__ = "0.1.0"
@@ -51,6 +52,7 @@ __all__ = [
     "DeviceNotFoundError",
     "EventKind",
     "InvalidArgumentError",
+    "LoudnessMeter",
     "ProcessCapture",
     "PyPACError",
     "Recorder",

@@ -206,3 +206,44 @@ class Engine:
     def open_device_capture(
         self, kind: DeviceKind, id: str, sample_rate: int, channels: int, ring_seconds: float
     ) -> CaptureReader: ...
+
+class LoudnessMeter:
+    """
+    EBU R128 / ITU-R BS.1770 loudness of a stream (libebur128): feed it frames with add() on any thread but the audio one, read LUFS and dBTP (-inf until there is audio to measure). Without integrated/true_peak (a live readout) it costs less and its memory does not grow.
+    """
+
+    def __init__(
+        self, sample_rate: int, channels: int, *, integrated: bool = True, true_peak: bool = True
+    ) -> None: ...
+    def add(
+        self,
+        frames: Annotated[
+            NDArray[numpy.float32],
+            dict(shape=(None, None), order="C", device="cpu", writable=False),
+        ],
+    ) -> None:
+        """
+        Measures float32 frames of shape (frames, channels); the GIL is released.
+        """
+
+    def reset(self) -> None: ...
+    @property
+    def momentary_lufs(self) -> float:
+        """LUFS over the last 400 ms"""
+
+    @property
+    def short_term_lufs(self) -> float:
+        """LUFS over the last 3 s"""
+
+    @property
+    def integrated_lufs(self) -> float:
+        """gated LUFS of everything so far"""
+
+    @property
+    def true_peak_dbtp(self) -> float:
+        """largest true peak of any channel so far, dBTP"""
+
+    @property
+    def sample_rate(self) -> int: ...
+    @property
+    def channels(self) -> int: ...

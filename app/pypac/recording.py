@@ -25,6 +25,7 @@ import numpy as np
 from .audio_file import DEFAULT_FORMAT, FORMATS, AudioFileError, RecordingFile, format_for
 from .engine import CaptureEndReason, ProcessCapture, SimpleLoopback, _Capture
 from .errors import InvalidArgumentError
+from .loudness import LoudnessMeter
 
 __all__ = [
     "DEFAULT_FORMAT",
@@ -71,6 +72,9 @@ class RecordingStatus:
     error: str | None = None
     sample_rate: int = 48000
     started_at: float = field(default_factory=time.monotonic)
+    # EBU R128 figures of the whole file, set when the recording ends (-inf: silent)
+    integrated_lufs: float = -math.inf
+    true_peak_dbtp: float = -math.inf
 
     @property
     def waiting_for_audio(self) -> bool:
@@ -126,6 +130,7 @@ class Recorder:
         self._stop_requested_at: float | None = None
         self._thread: threading.Thread | None = None
         self._file: RecordingFile | None = None
+        self._loudness = LoudnessMeter(self.capture.sample_rate, self.capture.channels)
 
     # ---- control -------------------------------------------------------------
 
@@ -212,6 +217,8 @@ class Recorder:
             self._update_size()
             self.status.end = end
             self.status.dropped_frames = self.capture.stats.dropped_frames
+            self.status.integrated_lufs = self._loudness.integrated_lufs
+            self.status.true_peak_dbtp = self._loudness.true_peak_dbtp
             _running.discard(self)
             if self._on_finished is not None:
                 self._on_finished(self.status)
@@ -280,6 +287,7 @@ class Recorder:
         if self._frames_limit is not None:
             block = block[: self._frames_limit - self.status.frames_written]
         self._file.write(block)
+        self._loudness.add(block)  # measures exactly what the file holds
         if self.status.frames_written == 0:
             self.status.started_at = time.monotonic()  # the recording's clock starts with its audio
         self.status.frames_written += len(block)

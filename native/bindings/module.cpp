@@ -1,6 +1,7 @@
 // pypac._engine: a thin nanobind layer over Engine. Every call that can wait
 // on the server or on audio releases the GIL; every returned array owns its
 // memory. Errors become the classes of pypac.errors.
+#include "dsp/loudness_meter.hpp"
 #include "pypac/engine.hpp"
 
 #include <nanobind/nanobind.h>
@@ -64,6 +65,20 @@ FrameArray read_frames(CaptureReader &reader, size_t max_frames, double timeout_
         got = reader.read(data.get(), avail, 0.0);
     }
     return frames_to_numpy(std::move(data), got, channels);
+}
+
+// float32 frames, shape (n, channels); other dtypes and layouts are converted (a copy).
+using InputFrames = nb::ndarray<const float, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+void add_loudness_frames(pypac::dsp::LoudnessMeter &meter, const InputFrames &frames) {
+    if (frames.shape(1) != meter.channels())
+        throw pypac::EngineError(pypac::ErrorCode::InvalidArgument,
+                                 "LoudnessMeter.add: frames have " +
+                                     std::to_string(frames.shape(1)) + " channels, the meter " +
+                                     std::to_string(meter.channels()) +
+                                     " (pass a float32 array of shape (frames, channels))");
+    nb::gil_scoped_release release;
+    meter.add(frames.data(), frames.shape(0));
 }
 
 } // namespace
@@ -250,4 +265,28 @@ NB_MODULE(_engine, m) {
             },
             "kind"_a, "id"_a, "sample_rate"_a, "channels"_a, "ring_seconds"_a,
             nb::keep_alive<0, 1>());
+
+    using pypac::dsp::LoudnessMeter;
+    nb::class_<LoudnessMeter>(
+        m, "LoudnessMeter",
+        "EBU R128 / ITU-R BS.1770 loudness of a stream (libebur128): feed it frames with add() "
+        "on any thread but the audio one, read LUFS and dBTP (-inf until there is audio to "
+        "measure). Without integrated/true_peak (a live readout) it costs less and its memory "
+        "does not grow.")
+        .def(nb::init<unsigned, unsigned, bool, bool>(), "sample_rate"_a, "channels"_a,
+             nb::kw_only(), "integrated"_a = true, "true_peak"_a = true)
+        .def("add", &add_loudness_frames, "frames"_a,
+             "Measures float32 frames of shape (frames, channels); the GIL is released.")
+        .def("reset", &LoudnessMeter::reset, nb::call_guard<nb::gil_scoped_release>())
+        .def_prop_ro("momentary_lufs", &LoudnessMeter::momentary_lufs,
+                     nb::call_guard<nb::gil_scoped_release>(), "LUFS over the last 400 ms")
+        .def_prop_ro("short_term_lufs", &LoudnessMeter::short_term_lufs,
+                     nb::call_guard<nb::gil_scoped_release>(), "LUFS over the last 3 s")
+        .def_prop_ro("integrated_lufs", &LoudnessMeter::integrated_lufs,
+                     nb::call_guard<nb::gil_scoped_release>(), "gated LUFS of everything so far")
+        .def_prop_ro("true_peak_dbtp", &LoudnessMeter::true_peak_dbtp,
+                     nb::call_guard<nb::gil_scoped_release>(),
+                     "largest true peak of any channel so far, dBTP")
+        .def_prop_ro("sample_rate", &LoudnessMeter::sample_rate)
+        .def_prop_ro("channels", &LoudnessMeter::channels);
 }

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from .. import audio_file
 from ..errors import InvalidArgumentError
+from ..loudness import loudness_summary
 from ..recording import Recorder, RecordingEnd, RecordingStatus, format_for, frames_for
 from .control import session_of
 from .exits import EXIT_CUT_SHORT, EXIT_ERROR, EXIT_OK, UsageError
@@ -108,7 +109,8 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_ERROR
     summary = (
         f"{status.seconds:.2f} s, {status.frames_written} frames, "
-        f"{status.dropped_frames} dropped -> {args.output}"
+        f"{status.dropped_frames} dropped -> {args.output}; "
+        f"{loudness_summary(status.integrated_lufs, status.true_peak_dbtp)}"
     )
     if status.end is RecordingEnd.SERVER_LOST:
         sys.stderr.write(

@@ -40,6 +40,7 @@ class Envelope:
     hi: np.ndarray
     frames: int
     samples: np.ndarray | None = None
+    lufs: float | None = None  # a new short-term loudness reading, while strips show LUFS
 
 
 class EnvelopeReducer:
@@ -87,6 +88,7 @@ class WaveBuffer:
         self._sound_until = 0  # bucket count just past the last bucket that was not silence
         self._reducer = EnvelopeReducer()
         self.frames = 0  # frames added in all (the tests read it)
+        self.lufs: float | None = None  # the newest short-term LUFS the worker sent
 
     def push(self, block: np.ndarray) -> None:
         """Reduce and add a block here (tests; the mixer reduces on the worker)."""
@@ -95,6 +97,8 @@ class WaveBuffer:
 
     def add(self, env: Envelope) -> None:
         self.frames += env.frames
+        if env.lufs is not None:
+            self.lufs = env.lufs
         n = len(env.lo)
         if n == 0:
             return
@@ -140,6 +144,7 @@ class WaveBuffer:
         self._hi = np.zeros(self.buckets, np.float32)
         self._peak = 0.0
         self._sound_until = 0
+        self.lufs = None
 
 
 def column_starts(buckets: int, columns: int) -> np.ndarray:

@@ -33,6 +33,7 @@ from .app_icons import app_icon
 from .app_identity import app_identity
 from .draw_probe import DrawProbe
 from .levels import Envelope
+from .loudness_readout import LoudnessReadout
 
 if TYPE_CHECKING:
     from .scope import ScopeWindow
@@ -94,6 +95,7 @@ class MixerWindow(QMainWindow):
         self.table = self.model.table  # what the views read
         self.order = StripOrder()
         self.strips: dict[int, ChannelStrip] = {}
+        self.loudness = LoudnessReadout(self)  # the meters show peaks or LUFS
         self._quit_confirmed = False
         self._hover_since: float | None = None
         self.scope_keeper = ScopeKeeper(self)
@@ -179,6 +181,7 @@ class MixerWindow(QMainWindow):
         strip.waveform.doubleClicked.connect(lambda: strip.scopeRequested.emit(strip.key))
         strip.scopeRequested.connect(self.open_scope)
         self.strips[key] = strip
+        self.loudness.attach(strip)
         return strip
 
     def _align_system_strip(self) -> None:

@@ -12,12 +12,15 @@ the Recorder's own thread, never here.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from pypac.loudness import format_lufs
 
 from .elided_label import ElidedLabel
 from .levels import db_fraction, to_db
@@ -49,6 +52,8 @@ def short_message(status: Any) -> str:
     if status.end is RecordingEnd.WRITE_FAILED or status.error:
         return "Write failed: see the status bar"
     what = f"Saved {elapsed_text(status.seconds)} · {size_text(status.bytes_written)}"
+    if math.isfinite(status.integrated_lufs):  # silence has no loudness to show
+        what += f" · {format_lufs(status.integrated_lufs)}"
     if status.end is RecordingEnd.APP_EXITED:
         return f"App exited. {what}"
     if status.end is RecordingEnd.SERVER_LOST:

@@ -11,6 +11,7 @@ the PID line, the recording into a panel of fixed height above the buttons.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from pypac.engine import SessionInfo
+from pypac.loudness import format_lufs
 
 from .balance_popup import BalancePopup
 from .echo_guard import EchoGuard, shown_volume
@@ -52,6 +54,7 @@ class ChannelStrip(QFrame):
     muteRequested = Signal(int, bool)
     recordRequested = Signal(int, bool)  # key, True to start
     scopeRequested = Signal(int)  # key
+    meterClicked = Signal()  # switch every strip between peak and LUFS (loudness_readout.py)
 
     def __init__(
         self,
@@ -116,6 +119,10 @@ class ChannelStrip(QFrame):
         self.slider.installEventFilter(self)
         self.meter = PeakMeter(theme)
         self.meter.setMinimumHeight(SLIDER_MIN_PX)
+        self.meter.setToolTip("Click: peak level or short-term loudness (LUFS)")
+        self.meter.installEventFilter(self)
+        self.lufs_readout = False  # the meter and the level line show short-term LUFS
+        self._lufs_text = ""
         fader.addWidget(self.slider)
         fader.addSpacing(6)
         fader.addWidget(self.meter)
@@ -148,7 +155,7 @@ class ChannelStrip(QFrame):
             # The system capture has no fader of its own here: only its level.
             self.slider.hide()
             self.mute_button.hide()
-            self.percent.setFullText("Output level")
+            self._show_volume()
             self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.installEventFilter(self)
         else:
@@ -195,7 +202,12 @@ class ChannelStrip(QFrame):
 
     def _show_volume(self) -> None:
         balance = balance_text(self.channel_volumes)
-        self.percent.setFullText(percent_text(self.volume) + (f"  {balance}" if balance else ""))
+        text = percent_text(self.volume) + (f"  {balance}" if balance else "")
+        if self.lufs_readout:  # the System strip has no volume: only its loudness
+            text = self._lufs_text if self.key == SYSTEM_KEY else f"{text} · {self._lufs_text}"
+        elif self.key == SYSTEM_KEY:
+            text = "Output level"
+        self.percent.setFullText(text)
         self.mute_button.setText(MUTED_TEXT if self.muted else MUTE_TEXT)
 
     def set_phase(self, phase: StripPhase) -> None:
@@ -224,12 +236,36 @@ class ChannelStrip(QFrame):
         wave = self.waveform.refresh(now)
         metered = False
         if meter_dt > 0 and self.phase in (StripPhase.PLAYING, StripPhase.PAUSED):
-            metered = self.meter.feed(self.buffer.take_peak(), now, meter_dt)
+            level = self.buffer.take_peak()
+            if self.lufs_readout:
+                level = self._lufs_level()
+            metered = self.meter.feed(level, now, meter_dt)
             if metered:
                 self.meter.update()
         if slow:
             self.record_panel.refresh()
         return wave, metered
+
+    # ---- loudness ------------------------------------------------------------------
+
+    def set_lufs_readout(self, on: bool) -> None:
+        """Show short-term LUFS (the worker's readings) instead of the peak, or back."""
+        self.lufs_readout = on
+        self.buffer.lufs = None
+        self._lufs_text = "… LUFS"  # until the worker's first reading
+        self.meter.reset()
+        self._show_volume()
+
+    def _lufs_level(self) -> float:
+        """The newest short-term LUFS as the meter's amplitude (its dB scale reads LUFS)."""
+        lufs = self.buffer.lufs
+        if lufs is None:
+            return 0.0
+        text = format_lufs(lufs, 0) if math.isfinite(lufs) else "-∞ LUFS"
+        if text != self._lufs_text:
+            self._lufs_text = text
+            self._show_volume()
+        return 10 ** (lufs / 20) if math.isfinite(lufs) else 0.0
 
     # ---- recording ---------------------------------------------------------------
 
@@ -315,6 +351,9 @@ class ChannelStrip(QFrame):
                 return True
             if watched is self.slider and key == Qt.Key.Key_End:
                 return True  # its maximum would be full boost: no key should do that
+        elif kind == QEvent.Type.MouseButtonPress and watched is self.meter:
+            self.meterClicked.emit()
+            return True
         elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             self._set_style_flag("focused", kind == QEvent.Type.FocusIn)
         return super().eventFilter(watched, event)

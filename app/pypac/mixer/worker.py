@@ -13,7 +13,7 @@ they write on their own threads and go on when views stop.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from pypac.engine import (
     _Capture,
 )
 from pypac.errors import PyPACError, SessionNotFoundError
+from pypac.loudness import LoudnessMeter
 
 from .levels import Envelope, EnvelopeReducer
 from .session_model import SYSTEM_KEY
@@ -39,6 +40,9 @@ IDLE_AFTER = 30
 IDLE_TICK_MS = 250
 RETRY_S = 1.0  # how often a missing server or a failed view capture is tried again
 VIEW_RING_S = 1.0  # views read every tick; a short ring is plenty
+# How often a strip's short-term LUFS is read: a reading sums the meter's whole 3 s window
+# (bench/loudness.py), and a number on a strip needs no more than this.
+LUFS_READ_S = 0.25
 
 
 @dataclass
@@ -46,6 +50,8 @@ class _View:
     reducer: EnvelopeReducer
     capture: _Capture | None = None
     retry_at: float = 0.0  # when to try opening again after a failure
+    loudness: LoudnessMeter | None = None  # while strips show LUFS
+    lufs_read_at: float = 0.0
 
 
 class EngineWorker(QObject):
@@ -71,6 +77,7 @@ class EngineWorker(QObject):
         self._connected = False
         self._quiet_ticks = 0
         self._sampled: set[int] = set()  # keys whose raw samples a scope wants
+        self._lufs = False  # strips show short-term LUFS instead of peaks
 
     # ---- life cycle (on the worker thread) -------------------------------------
 
@@ -129,6 +136,14 @@ class EngineWorker(QObject):
     def set_sampled(self, keys: frozenset[int]) -> None:
         """Also send these views' raw samples (an open scope's spectrum needs them)."""
         self._sampled = set(keys)
+
+    @Slot(bool)
+    def set_loudness(self, on: bool) -> None:
+        """Measure each view's short-term LUFS (sent in its envelopes) while `on`."""
+        self._lufs = on
+        if not on:
+            for view in self._views.values():
+                view.loudness = None
 
     @Slot(int, str, str)
     def start_recording(self, key: int, path: str, fmt: str) -> None:
@@ -252,7 +267,7 @@ class EngineWorker(QObject):
             except PyPACError:
                 view.capture, view.retry_at = None, now + RETRY_S
                 continue
-            view.capture = new
+            view.capture, view.loudness = new, None
 
     def _pump_views(self) -> bool:
         """Send what the view captures buffered, reduced, in one signal; True
@@ -267,6 +282,8 @@ class EngineWorker(QObject):
             block = cap.get_buffer()
             if len(block):
                 data[key] = view.reducer.reduce(block, keep_samples=key in self._sampled)
+                if self._lufs:
+                    data[key] = self._with_loudness(view, cap, block, data[key])
                 sound = sound or bool(block.any())
             elif not cap.active:
                 dead = True
@@ -275,6 +292,19 @@ class EngineWorker(QObject):
         if dead:
             self._open_views()
         return sound
+
+    @staticmethod
+    def _with_loudness(view: _View, cap: _Capture, block: Any, env: Envelope) -> Envelope:
+        if view.loudness is None:  # short-term only: its memory stays the same for days
+            view.loudness = LoudnessMeter(
+                cap.sample_rate, cap.channels, integrated=False, true_peak=False
+            )
+        view.loudness.add(block)
+        now = time.monotonic()
+        if now < view.lufs_read_at:
+            return env
+        view.lufs_read_at = now + LUFS_READ_S
+        return replace(env, lufs=view.loudness.short_term_lufs)
 
 
 class EngineLink(QObject):
@@ -285,6 +315,7 @@ class EngineLink(QObject):
     _channels = Signal(int, list)
     _views = Signal(object)
     _sampled = Signal(object)
+    _loudness = Signal(bool)
     _record = Signal(int, str, str)
     _stop_record = Signal(int)
 
@@ -300,6 +331,7 @@ class EngineLink(QObject):
         self._channels.connect(self.worker.set_channel_volumes)
         self._views.connect(self.worker.set_view_targets)
         self._sampled.connect(self.worker.set_sampled)
+        self._loudness.connect(self.worker.set_loudness)
         self._record.connect(self.worker.start_recording)
         self._stop_record.connect(self.worker.stop_recording)
         self._running = False
@@ -322,6 +354,9 @@ class EngineLink(QObject):
 
     def set_sampled(self, keys: frozenset[int]) -> None:
         self._sampled.emit(frozenset(keys))
+
+    def set_loudness(self, on: bool) -> None:
+        self._loudness.emit(on)
 
     def start_recording(self, key: int, path: Path, fmt: str) -> None:
         self._record.emit(key, str(path), fmt)
