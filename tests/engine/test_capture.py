@@ -9,7 +9,7 @@ import pytest
 
 import pypac
 from tests.support.spectrum import band_level_db, dominant_frequency, isolation_db, rms
-from tests.support.waiting import capture_for, wait_for_session, wait_until
+from tests.support.waiting import capture_for, capture_sound_for, wait_for_session, wait_until
 
 RATE = 48000
 
@@ -45,7 +45,7 @@ def test_system_capture_except_one_process(enumerator, player):
     wait_for_session(enumerator, a.pid)
     wait_for_session(enumerator, b.pid)
     with pypac.SimpleLoopback(exclude_pid=a.pid) as cap:
-        audio = capture_for(cap, 1.5)[RATE // 2 :]  # after every stream joined
+        audio = capture_sound_for(cap, 1.5)[RATE // 2 :]  # after every stream joined
         assert cap.stats.dropped_frames == 0
     assert isolation_db(audio, RATE, 1000, 440) >= 60
     assert abs(band_level_db(audio, RATE, 1000) - band_level_db(audio, RATE, 1500)) < 6

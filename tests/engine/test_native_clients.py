@@ -19,7 +19,7 @@ import soundfile as sf
 import pypac
 from pypac.demo.processes import stop_processes
 from tests.support.spectrum import band_level_db, dominant_frequency, isolation_db
-from tests.support.waiting import capture_for, wait_for_session, wait_until
+from tests.support.waiting import capture_for, capture_sound_for, wait_for_session, wait_until
 
 RATE = 48000
 
@@ -61,12 +61,12 @@ def test_pw_play_is_listed_controlled_and_captured_alone(sound_server, enumerato
         # pipewire-pulse can hand a new per-stream monitor a few blocks of the
         # whole sink's mix while it links it (seen once in many runs): judge
         # what comes after.
-        audio = capture_for(cap, 1.5)[RATE // 2 :]
+        audio = capture_sound_for(cap, 1.5)[RATE // 2 :]
     assert dominant_frequency(audio, RATE) == pytest.approx(1000, abs=3)
     assert isolation_db(audio, RATE, 1000, 440) >= 60
 
     with pypac.SimpleLoopback(exclude_pid=other.pid) as rest:
-        audio = capture_for(rest, 2.0)[RATE:]  # past the streams' first blocks
+        audio = capture_sound_for(rest, 2.0)[RATE:]  # past the streams' first blocks
     assert band_level_db(audio, RATE, 1000) > -20  # the native app is in "everything but"
     assert isolation_db(audio, RATE, 1000, 440) >= 60
 
@@ -106,7 +106,7 @@ def test_gstreamer_players_are_apps(sound_server, enumerator, player, sink):
         assert session.process_name.startswith("gst-launch")
         wait_for_session(enumerator, other.pid)
         with pypac.ProcessCapture(gst.pid) as cap:
-            audio = capture_for(cap, 1.5)[RATE // 2 :]
+            audio = capture_sound_for(cap, 1.5)[RATE // 2 :]
         assert dominant_frequency(audio, RATE) == pytest.approx(1200, abs=3)
         assert isolation_db(audio, RATE, 1200, 440) >= 60
         enumerator.set_session_mute(gst.pid, True)

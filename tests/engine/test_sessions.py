@@ -10,7 +10,7 @@ import pytest
 
 import pypac
 from pypac import EventKind, SessionState
-from tests.support.waiting import wait_for_session, wait_until
+from tests.support.waiting import wait_for_session, wait_for_streams_playing, wait_until
 
 
 def _pactl_sink_inputs(server, pid: int) -> list[dict]:
@@ -53,7 +53,7 @@ def test_process_with_two_streams_is_one_session(enumerator, player, sound_serve
 
 def test_volume_is_what_pactl_shows(enumerator, player, sound_server):
     p = player(440, 1000)
-    wait_until(lambda: len(_pactl_sink_inputs(sound_server, p.pid)) == 2)
+    wait_for_streams_playing(sound_server, p.pid, 2)
     wait_for_session(enumerator, p.pid)
     assert enumerator.set_session_volume(p.pid, 0.25) is True
     # Applied to every stream of the process, and the table holds it on return.
@@ -119,5 +119,6 @@ def test_streams_are_listed_with_their_titles(sound_server, enumerator, player):
     session = enumerator.get_session(p.pid)
     assert sorted(s.title for s in session.streams) == ["440 Hz", "660 Hz"]
     default = sound_server.pactl("get-default-sink").strip()
-    assert all(s.device_id == default for s in session.streams)
+    # (pipewire-pulse may list a new stream a moment before it links it to a sink.)
+    wait_until(lambda: all(s.device_id == default for s in enumerator.get_session(p.pid).streams))
     wait_until(lambda: all(s.playing for s in enumerator.get_session(p.pid).streams))

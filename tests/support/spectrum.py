@@ -32,10 +32,11 @@ def isolation_db(audio: np.ndarray, rate: int, wanted: float, unwanted: float) -
     click spreads over the whole spectrum) cannot pass for a leak, while a leak that
     lasts more than half the audio still shows."""
     piece = rate // 4
-    count = len(audio) // piece
-    if count < 3:
+    pieces = [audio[i * piece : (i + 1) * piece] for i in range(len(audio) // piece)]
+    # A piece the wanted tone is absent from (the server stalled) tells nothing of a leak.
+    pieces = [p for p in pieces if band_level_db(p, rate, wanted) > -60]
+    if len(pieces) < 3:
         return band_level_db(audio, rate, wanted) - band_level_db(audio, rate, unwanted)
-    pieces = [audio[i * piece : (i + 1) * piece] for i in range(count)]
     return float(
         np.median(
             [band_level_db(p, rate, wanted) - band_level_db(p, rate, unwanted) for p in pieces]

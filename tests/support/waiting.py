@@ -36,6 +36,36 @@ def wait_for_session(
     return wait_until(probe, timeout)
 
 
+def wait_for_streams_playing(server, pid: int, count: int) -> None:
+    """Until `count` streams of `pid` are listed and none is still at the volume 0
+    pipewire-pulse first lists a new stream with (a change made before would be lost)."""
+    wait_until(
+        lambda: (
+            len(streams := [s for s in server.sink_inputs() if s["pid"] == pid]) == count
+            and all(max(s["volume_percent"]) > 0 for s in streams)
+        ),
+        timeout=10,
+    )
+
+
+def capture_sound_for(
+    cap: pypac.engine._Capture, seconds: float, onset_timeout: float = 10.0
+) -> np.ndarray:
+    """Read `seconds` of audio from the first audible frame on (a loaded machine can
+    take a while to get a new stream's audio flowing: what came before is silence)."""
+    deadline = time.monotonic() + onset_timeout
+    while time.monotonic() < deadline:
+        block = cap.read(timeout=1.0)
+        loud = np.flatnonzero(np.abs(block).max(axis=1) > 1e-3) if len(block) else []
+        if len(loud):
+            head = block[loud[0] :]
+            rest = capture_for(cap, max(seconds - len(head) / cap.sample_rate, 0.01))
+            return np.concatenate([head, rest])[: int(seconds * cap.sample_rate)]
+        if len(block) == 0 and not cap.active:
+            break
+    raise AssertionError(f"no sound within {onset_timeout} s ({cap!r}, {cap.stats})")
+
+
 def capture_for(
     cap: pypac.engine._Capture, seconds: float, first_data_timeout: float = 5.0
 ) -> np.ndarray:
