@@ -40,3 +40,22 @@ def wait_captures(qtbot: Any, sound_server: Any, check: Any, timeout: int = 6000
     except qtbot.TimeoutError:
         outputs = [o["media_name"] for o in sound_server.source_outputs()]
         raise AssertionError(f"capture streams on the server: {outputs}") from None
+
+
+def sink_of(sound_server: Any, name: str | None = None) -> dict[str, Any]:
+    """An output device as the server shows it (the default one unless named):
+    name, mute, volume in % per channel."""
+    import json
+
+    wanted = name or sound_server.pactl("get-default-sink").strip()
+    rows = json.loads(sound_server.pactl("--format=json", "list", "sinks") or "[]")
+    sink = next(r for r in rows if r["name"] == wanted)
+    return {
+        "index": sink["index"],
+        "name": sink["name"],
+        "description": sink.get("description", ""),
+        "mute": bool(sink.get("mute")),
+        "volume_percent": [
+            int(str(ch["value_percent"]).rstrip("%")) for ch in sink.get("volume", {}).values()
+        ],
+    }

@@ -20,14 +20,18 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from pypac.engine import (
+    DeviceCapture,
+    DeviceKind,
     EventKind,
     ProcessCapture,
     SessionEnumerator,
     SimpleLoopback,
     _Capture,
 )
-from pypac.errors import PyPACError, SessionNotFoundError
+from pypac.errors import DeviceNotFoundError, PyPACError, SessionNotFoundError
 
+from .device_table import MIC_KEY
+from .device_watch import DeviceWatch
 from .levels import Envelope, EnvelopeReducer
 from .session_model import SYSTEM_KEY
 
@@ -46,6 +50,7 @@ class _View:
     reducer: EnvelopeReducer
     capture: _Capture | None = None
     retry_at: float = 0.0  # when to try opening again after a failure
+    device_id: str = ""  # the microphone's view: the device it listens to
 
 
 class EngineWorker(QObject):
@@ -60,6 +65,8 @@ class EngineWorker(QObject):
     recordingFailed = Signal(int, str)  # key, message
     recordingFinished = Signal(int, object)  # key, RecordingStatus (emitted on the writer thread)
     viewData = Signal(object)  # dict[key, levels.Envelope]: the new buckets of this tick
+    devicesChanged = Signal(list)  # list[DeviceInfo]: every device, after any changed
+    recordingApps = Signal(object)  # dict[pid, device id]: the apps that record
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +78,7 @@ class EngineWorker(QObject):
         self._connected = False
         self._quiet_ticks = 0
         self._sampled: set[int] = set()  # keys whose raw samples a scope wants
+        self._devices = DeviceWatch()
 
     # ---- life cycle (on the worker thread) -------------------------------------
 
@@ -111,6 +119,28 @@ class EngineWorker(QObject):
     @Slot(int, bool)
     def set_mute(self, pid: int, muted: bool) -> None:
         self._command(lambda en: en.set_session_mute(pid, muted))
+
+    @Slot(str, float)
+    def set_device_volume(self, device_id: str, volume: float) -> None:
+        self._device_command(lambda en: en.set_device_volume(device_id, volume))
+
+    @Slot(str, bool)
+    def set_device_mute(self, device_id: str, muted: bool) -> None:
+        self._device_command(lambda en: en.set_device_mute(device_id, muted))
+
+    @Slot(str)
+    def set_default_device(self, device_id: str) -> None:
+        self._device_command(lambda en: en.set_default_device(device_id))
+
+    @Slot(int, str)
+    def move_session(self, pid: int, device_id: str) -> None:
+        self._command(lambda en: en.move_session(pid, device_id))
+
+    def _device_command(self, call: Any) -> None:
+        self._command(call)
+        # Read the devices again next tick whatever the events say: the view of
+        # the default device must follow at once (a new default moves the views too).
+        self._devices.stale = True
 
     @Slot(object)
     def set_view_targets(self, keys: frozenset[int]) -> None:
@@ -178,6 +208,7 @@ class EngineWorker(QObject):
         if self._en is None and not self._connect():
             return
         events = self._drain_events()
+        self._report_devices()
         sound = self._pump_views()
         self._pace(events or sound or bool(self._recorders))
 
@@ -211,6 +242,8 @@ class EngineWorker(QObject):
         self.maxVolume.emit(self._en.max_volume)
         self.serverConnected.emit("")
         self.sessionsReset.emit(sessions)
+        self._devices.reset()
+        self._report_devices()
         self._open_views()
 
     def _lost(self, reason: str) -> None:
@@ -233,7 +266,42 @@ class EngineWorker(QObject):
                 self._lost(event.detail)
             elif event.kind in (EventKind.SERVER_CONNECTED, EventKind.RESYNC):
                 self._resync()
+            elif event.kind in (
+                EventKind.DEVICE_ADDED,
+                EventKind.DEVICE_CHANGED,
+                EventKind.DEVICE_REMOVED,
+            ):
+                self._devices.stale = True
         return True
+
+    def _report_devices(self) -> None:
+        assert self._en is not None
+        if not self._connected:
+            return
+        devices = self._devices.devices(self._en)
+        if devices is not None:
+            self.devicesChanged.emit(devices)
+            mic = self._views.get(MIC_KEY)
+            if mic is not None and mic.capture is not None and mic.device_id != self._default_mic():
+                mic.capture.stop()  # another default microphone: listen to that one
+                mic.capture = None
+        recording = self._devices.recording(self._en)
+        if recording is not None:
+            self.recordingApps.emit(recording)
+
+    def _default_mic(self) -> str:
+        devices = self._devices.last or []
+        return next((d.id for d in devices if d.kind == DeviceKind.INPUT and d.is_default), "")
+
+    def _new_view_capture(self, key: int, view: _View) -> _Capture:
+        if key == SYSTEM_KEY:
+            return SimpleLoopback(ring_seconds=VIEW_RING_S)
+        if key == MIC_KEY:
+            view.device_id = self._default_mic()
+            if not view.device_id:
+                raise DeviceNotFoundError("no microphone")  # retried: one may be plugged in
+            return DeviceCapture(view.device_id, ring_seconds=VIEW_RING_S)
+        return ProcessCapture(key, ring_seconds=VIEW_RING_S)
 
     def _open_views(self) -> None:
         if not self._connected:
@@ -242,12 +310,8 @@ class EngineWorker(QObject):
         for key, view in self._views.items():
             if (view.capture is not None and view.capture.active) or now < view.retry_at:
                 continue
-            new: _Capture = (
-                SimpleLoopback(ring_seconds=VIEW_RING_S)
-                if key == SYSTEM_KEY
-                else ProcessCapture(key, ring_seconds=VIEW_RING_S)
-            )
             try:
+                new = self._new_view_capture(key, view)
                 new.start()
             except PyPACError:
                 view.capture, view.retry_at = None, now + RETRY_S
@@ -287,6 +351,10 @@ class EngineLink(QObject):
     _sampled = Signal(object)
     _record = Signal(int, str, str)
     _stop_record = Signal(int)
+    _device_volume = Signal(str, float)
+    _device_mute = Signal(str, bool)
+    _default_device = Signal(str)
+    _move = Signal(int, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -302,6 +370,10 @@ class EngineLink(QObject):
         self._sampled.connect(self.worker.set_sampled)
         self._record.connect(self.worker.start_recording)
         self._stop_record.connect(self.worker.stop_recording)
+        self._device_volume.connect(self.worker.set_device_volume)
+        self._device_mute.connect(self.worker.set_device_mute)
+        self._default_device.connect(self.worker.set_default_device)
+        self._move.connect(self.worker.move_session)
         self._running = False
 
     def start(self) -> None:
@@ -316,6 +388,18 @@ class EngineLink(QObject):
 
     def set_channel_volumes(self, pid: int, volumes: list[float]) -> None:
         self._channels.emit(pid, list(volumes))
+
+    def set_device_volume(self, device_id: str, volume: float) -> None:
+        self._device_volume.emit(device_id, volume)
+
+    def set_device_mute(self, device_id: str, muted: bool) -> None:
+        self._device_mute.emit(device_id, muted)
+
+    def set_default_device(self, device_id: str) -> None:
+        self._default_device.emit(device_id)
+
+    def move_session(self, pid: int, device_id: str) -> None:
+        self._move.emit(pid, device_id)
 
     def set_view_targets(self, keys: frozenset[int]) -> None:
         self._views.emit(frozenset(keys))
