@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
 from pypac.demo.processes import stop_processes
+from pypac.mixer.device_table import MIC_KEY
 from pypac.mixer.settings import APP_OUTPUTS
 from tests.support.strips import sink_of, stream_of, wait_strip
 
@@ -131,9 +132,12 @@ def test_an_app_using_the_microphone_is_marked(qtbot, mixer, player, sound_serve
         master = mixer.system_strip
         qtbot.waitUntil(lambda: master.title_label.fullText() == "Mic: Fake-Mic", timeout=5000)
         assert master.mic_slider.isVisible() and master.mic_button.isEnabled()
+        # The mixer listens to the microphone for its meter only while an app uses it.
+        qtbot.waitUntil(lambda: MIC_KEY in mixer._view_keys, timeout=5000)
     finally:
         stop_processes([both])
     qtbot.waitUntil(lambda: not strip.mic_mark.isVisible(), timeout=8000)
+    qtbot.waitUntil(lambda: MIC_KEY not in mixer._view_keys, timeout=5000)
 
 
 def test_a_device_choice_appearing_moves_no_control(qtbot, mixer, player, sound_server):

@@ -14,7 +14,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
@@ -115,6 +115,17 @@ def test_left_click_opens_the_flyout_with_a_slider_and_mute_per_app(
     keep_screenshot(flyout.grab().toImage(), tmp_path, "flyout.png")
     row = flyout.rows[p.pid]
     assert row.full_name == "Flyout app"
+    # The output device's master slider on top: the default sink, turned down from there.
+    master = flyout.master
+    assert master.full_name == sink_of(sound_server)["description"]
+    assert master.name.mapTo(flyout, QPoint(0, 0)).y() < row.name.mapTo(flyout, QPoint(0, 0)).y()
+    master.slider.setValue(80)
+    wait_server(
+        qtbot,
+        lambda: sink_of(sound_server)["volume_percent"] == [80, 80],
+        lambda: f"server: {sink_of(sound_server)}",
+    )
+    sound_server.pactl("set-sink-volume", "@DEFAULT_SINK@", "100%")
     # Its mute button, clicked through the X server, mutes the app on the server.
     centre = row.mute.mapToGlobal(row.mute.rect().center())
     x.click(centre.x(), centre.y())

@@ -35,6 +35,11 @@ class DeviceTable:
     def get(self, device_id: str) -> DeviceInfo | None:
         return next((d for d in self.devices if d.id == device_id), None)
 
+    def microphone_in_use(self) -> bool:
+        """True while some app records from an input device."""
+        inputs = {d.id for d in self.inputs()}
+        return any(device in inputs for device in self.recording.values())
+
     def records_microphone(self, info: SessionInfo) -> bool:
         """True if any of the app's processes records from an input device."""
         inputs = {d.id for d in self.inputs()}

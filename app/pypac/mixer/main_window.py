@@ -114,6 +114,7 @@ class MixerWindow(QMainWindow):
         self.model.serverLost.connect(self._server_lost)
         self.model.maxVolumeChanged.connect(self._max_volume)
         self.devices = DeviceLinks(self)
+        self.model.recordingChanged.connect(self._update_views)
         w.commandFailed.connect(self.tell)
         self.recordings = StripRecordings(self)
         w.viewData.connect(self._view_data)
@@ -244,7 +245,11 @@ class MixerWindow(QMainWindow):
         port = self.scroll_area.viewport()
         left = self.scroll_area.horizontalScrollBar().value()
         right = left + port.width()
-        keys = [SYSTEM_KEY, MIC_KEY] if self.system_strip.phase is not StripPhase.EXITED else []
+        keys = [SYSTEM_KEY] if self.system_strip.phase is not StripPhase.EXITED else []
+        if self.model.devices.microphone_in_use():
+            # Only then: opening the microphone ourselves would light the desktop's
+            # "microphone in use" sign whenever the window is open.
+            keys.append(MIC_KEY)
         keys += [k for k in self.scopes if k in self.strips and k != SYSTEM_KEY]  # scoped: captured
         return keys + [
             key

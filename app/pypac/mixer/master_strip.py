@@ -2,8 +2,9 @@
 
 Its name is the device's, its slider the device's volume (the engine keeps the
 balance), Mute mutes the device; its waveform and meter are the whole output.
-Beside its fader sits the default microphone: a small slider, its level and a
-mute toggle. The Devices menu (where app strips have their device choice)
+Beside its fader sits the default microphone: a small slider, its level (while
+an app uses the microphone: the mixer does not open it otherwise) and a mute
+toggle. The Devices menu (where app strips have their device choice)
 switches the default output and microphone.
 
 Like every strip it only emits requests; the window sends them to the worker.
@@ -12,7 +13,7 @@ Like every strip it only emits requests; the window sends them to the worker.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QActionGroup, QIcon
+from PySide6.QtGui import QAction, QActionGroup, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMenu,
@@ -89,6 +90,7 @@ class MasterStrip(ChannelStrip):
         self.mic_slider.valueChanged.connect(self._mic_moved)
         self.mic_meter = PeakMeter(theme)
         self.mic_meter.setMinimumHeight(SLIDER_MIN_PX // 2)
+        self.mic_meter.setToolTip("The microphone's level, shown while an app uses it")
         row.addWidget(self.mic_slider)
         row.addWidget(self.mic_meter)
         column.addLayout(row, 1)
@@ -187,8 +189,12 @@ class MasterStrip(ChannelStrip):
                 action.setToolTip(d.id)
                 group.addAction(action)
 
-    def _device_chosen(self, action: object) -> None:
-        device_id = action.data() if hasattr(action, "data") else None
+    def open_device_choice(self) -> bool:
+        self.device_button.showMenu()
+        return True
+
+    def _device_chosen(self, action: QAction) -> None:
+        device_id = action.data()
         if isinstance(device_id, str):
             self.defaultDeviceRequested.emit(device_id)
 

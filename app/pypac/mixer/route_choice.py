@@ -9,8 +9,16 @@ server's older report (`EchoGuard`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QSizePolicy, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QWidget,
+)
 
 from pypac.engine import DeviceInfo
 
@@ -32,6 +40,8 @@ class RouteChoice(QComboBox):
         policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         policy.setRetainSizeWhenHidden(True)  # the strip keeps its shape with one device
         self.setSizePolicy(policy)
+        # Tab goes strip to strip (via the slider); D on a strip opens this box.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.guard: EchoGuard[str] = EchoGuard(MOVE_HOLD_S)
         self._outputs: list[tuple[str, str]] = []
         self.activated.connect(self._activated)  # the user's choice only, not setCurrentIndex
@@ -52,7 +62,7 @@ class RouteChoice(QComboBox):
             self.clear()
             for device_id, text in listed:
                 self.addItem(text, device_id)
-                self.setItemData(self.count() - 1, text, 3)  # Qt.ToolTipRole: the whole name
+                self.setItemData(self.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
             self.blockSignals(False)
         shown = self.guard.filter(reported, self.guard.held() in (None, reported))
         index = self.findData(shown)
@@ -62,6 +72,21 @@ class RouteChoice(QComboBox):
             self.blockSignals(False)
         self.setToolTip(f"Plays on {self.currentText()}" if index >= 0 else "")
         self.setVisible(len(listed) > 1)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """As QComboBox draws itself, with the device's name elided ("Headph…"),
+        not cut off in the middle of a letter."""
+        painter = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        opt.currentText = self.fontMetrics().elidedText(
+            opt.currentText, Qt.TextElideMode.ElideRight, field.width()
+        )
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
 
     def _activated(self, index: int) -> None:
         device_id = self.itemData(index)

@@ -132,7 +132,9 @@ class ChannelStrip(QFrame):
         self.slider.setMinimumHeight(SLIDER_MIN_PX)
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.slider.setAccessibleName(f"{name} volume")
-        self.slider.setToolTip("Volume (arrows: ±5%, Home: 100%, M: mute, R: record)")
+        self.slider.setToolTip(
+            "Volume (arrows: ±5%, Home: 100%, M: mute, R: record, D: output device)"
+        )
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.installEventFilter(self)
         self.meter = PeakMeter(theme)
@@ -333,6 +335,13 @@ class ChannelStrip(QFrame):
         if not self._updating:
             self.recordRequested.emit(self.key, checked)
 
+    def open_device_choice(self) -> bool:
+        """Open the output device choice (the D key); False where there is none."""
+        if not self.route.isVisible():
+            return False
+        self.route.showPopup()
+        return True
+
     def open_balance(self) -> BalancePopup:
         popup = BalancePopup(self.volume, self.channel_volumes, self)
         popup.balanceRequested.connect(lambda lr: self.balanceRequested.emit(self.key, lr))
@@ -351,6 +360,8 @@ class ChannelStrip(QFrame):
                 and self.mute_button.isEnabled()
             ):
                 self.mute_button.toggle()
+                return True
+            if key == Qt.Key.Key_D and self.open_device_choice():
                 return True
             if key == Qt.Key.Key_R and self.record_button.isEnabled():
                 self.record_button.toggle()
