@@ -8,11 +8,12 @@ from pypac.mixer.main_window import MixerWindow
 from pypac.mixer.strip import ChannelStrip
 
 
-def wait_strip(qtbot: Any, window: MixerWindow, pid: int, timeout: int = 5000) -> ChannelStrip:
+def wait_strip(qtbot: Any, window: MixerWindow, pid: int, timeout: int = 10000) -> ChannelStrip:
     """The strip of `pid` once its app plays (PipeWire first lists a new stream
     corked at volume 0, then playing at its real volume) and the strip is shown
     (a strip added to the row is shown by the layout a moment later; keys a
-    user presses go to visible strips only)."""
+    user presses go to visible strips only). Generous: five players starting at
+    once on a loaded two-core machine take a while to import numpy."""
     from pypac.mixer.session_model import StripPhase
 
     def playing() -> bool:

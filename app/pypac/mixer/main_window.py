@@ -30,6 +30,7 @@ from .levels import Envelope
 if TYPE_CHECKING:
     from .scope import ScopeWindow
 from .display_loop import DisplayLoop
+from .engine_link import EngineLink
 from .master_strip import MasterStrip
 from .mixer_model import MixerModel
 from .quit_guard import confirm_quit
@@ -41,7 +42,6 @@ from .strip import ChannelStrip
 from .strip_recordings import StripRecordings
 from .theme import Theme
 from .window_body import EMPTY_TEXT, WindowBody
-from .worker import EngineLink
 
 EXPIRE_MS = 250  # exited apps' strips go, and layout moves are caught, this often
 IDLE_EXPIRE_MS = 1000

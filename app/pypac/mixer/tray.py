@@ -139,7 +139,12 @@ class MixerTray(QObject):
         self.mute_all_action.setText("Unmute all" if self.mute_all.active else "Mute all")
         self.mute_all_action.setEnabled(bool(live) or self.mute_all.active)
         self.stop_recordings_action.setVisible(bool(self.recording_keys))
-        muted = self.mute_all.active or (bool(live) and all(s.muted for s in live))
+        output = self.window.model.devices.default()
+        muted = (
+            self.mute_all.active
+            or (bool(live) and all(s.muted for s in live))
+            or (output is not None and output.muted)  # nothing is heard either way
+        )
         state = (muted, bool(self.recording_keys))
         if state != self.shown_state:
             self.shown_state = state
@@ -148,6 +153,9 @@ class MixerTray(QObject):
 
     def _tooltip(self, live: list[SessionInfo], muted: bool) -> str:
         parts = [f"{len(live)} app{'s' if len(live) != 1 else ''} playing"]
+        output = self.window.model.devices.default()
+        if output is not None:
+            parts.insert(0, f"{output.description} {percent_text(output.volume)}")
         if muted:
             parts.append("all muted")
         if self.recording_keys:

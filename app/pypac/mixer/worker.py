@@ -1,9 +1,11 @@
 """The engine worker: a QObject on its own QThread that owns every engine call.
 
-`set_session_volume`/`set_session_mute` and opening a capture block until the
-server answers, so the GUI thread never makes them: it emits requests that
-arrive here as queued slot calls. Every tick the worker drains the session
-events (emitted as signals) and reduces what the view captures buffered to
+`set_session_volume`/`set_session_mute`, the device calls and opening a capture
+block until the server answers, so the GUI thread never makes them: it emits
+requests (engine_link.py) that arrive here as queued slot calls. Every tick the
+worker drains the session events (emitted as signals), reads the devices again
+after a device event and the apps that record once a second (device_watch.py),
+and reduces what the view captures buffered to
 min/max envelopes, sent to the GUI as one queued `viewData` signal per tick
 carrying the new buckets of every visible strip: the GUI thread owns what it
 draws, no buffer is shared. Recordings are `pypac.Recorder`s started here;
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from pypac.engine import (
     DeviceCapture,
@@ -339,89 +341,3 @@ class EngineWorker(QObject):
         if dead:
             self._open_views()
         return sound
-
-
-class EngineLink(QObject):
-    """The GUI side: owns the worker's thread and sends it requests as queued signals."""
-
-    _volume = Signal(int, float)
-    _mute = Signal(int, bool)
-    _channels = Signal(int, list)
-    _views = Signal(object)
-    _sampled = Signal(object)
-    _record = Signal(int, str, str)
-    _stop_record = Signal(int)
-    _device_volume = Signal(str, float)
-    _device_mute = Signal(str, bool)
-    _default_device = Signal(str)
-    _move = Signal(int, str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.worker_thread = QThread()
-        self.worker_thread.setObjectName("pypac-engine-worker")
-        self.worker = EngineWorker()
-        self.worker.moveToThread(self.worker_thread)
-        self.worker_thread.started.connect(self.worker.start)
-        self._volume.connect(self.worker.set_volume)
-        self._mute.connect(self.worker.set_mute)
-        self._channels.connect(self.worker.set_channel_volumes)
-        self._views.connect(self.worker.set_view_targets)
-        self._sampled.connect(self.worker.set_sampled)
-        self._record.connect(self.worker.start_recording)
-        self._stop_record.connect(self.worker.stop_recording)
-        self._device_volume.connect(self.worker.set_device_volume)
-        self._device_mute.connect(self.worker.set_device_mute)
-        self._default_device.connect(self.worker.set_default_device)
-        self._move.connect(self.worker.move_session)
-        self._running = False
-
-    def start(self) -> None:
-        self.worker_thread.start()
-        self._running = True
-
-    def set_volume(self, pid: int, volume: float) -> None:
-        self._volume.emit(pid, volume)
-
-    def set_mute(self, pid: int, muted: bool) -> None:
-        self._mute.emit(pid, muted)
-
-    def set_channel_volumes(self, pid: int, volumes: list[float]) -> None:
-        self._channels.emit(pid, list(volumes))
-
-    def set_device_volume(self, device_id: str, volume: float) -> None:
-        self._device_volume.emit(device_id, volume)
-
-    def set_device_mute(self, device_id: str, muted: bool) -> None:
-        self._device_mute.emit(device_id, muted)
-
-    def set_default_device(self, device_id: str) -> None:
-        self._default_device.emit(device_id)
-
-    def move_session(self, pid: int, device_id: str) -> None:
-        self._move.emit(pid, device_id)
-
-    def set_view_targets(self, keys: frozenset[int]) -> None:
-        self._views.emit(frozenset(keys))
-
-    def set_sampled(self, keys: frozenset[int]) -> None:
-        self._sampled.emit(frozenset(keys))
-
-    def start_recording(self, key: int, path: Path, fmt: str) -> None:
-        self._record.emit(key, str(path), fmt)
-
-    def stop_recording(self, key: int) -> None:
-        self._stop_record.emit(key)
-
-    def shutdown(self) -> None:
-        """Finalize recordings and stop the thread; blocks (only at exit)."""
-        if not self._running:
-            return
-        self._running = False
-        from PySide6.QtCore import QMetaObject, Qt
-
-        QMetaObject.invokeMethod(
-            self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection
-        )
-        self.worker_thread.quit()
-        self.worker_thread.wait()
