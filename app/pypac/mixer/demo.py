@@ -28,7 +28,7 @@ DEMO_PLAYERS = (
 
 
 #: pactl commands that dress the demo server as a desk: speakers (the default),
-#: headphones and a microphone (a quiet tone), so the device controls have
+#: headphones and a microphone (a tone), so the device controls have
 #: something to show. The server's own null sink then goes (see _add_devices).
 DEMO_DEVICES = (
     (
