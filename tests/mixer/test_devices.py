@@ -159,6 +159,12 @@ def test_a_device_choice_appearing_moves_no_control(qtbot, mixer, player, sound_
         qtbot.waitUntil(lambda: all(s.route.isVisible() for s in strips), timeout=5000)
         qtbot.wait(100)
         assert [_y(w, mixer) for w in controls] == places
+        # A strip without a title, and one with the Mic mark: still nothing moves.
+        strips[0].title_label.setFullText("")
+        strips[1].mic_mark.show()
+        qtbot.wait(100)
+        assert [_y(w, mixer) for w in controls] == places
+        assert strips[1].route.width() == strips[0].route.width()
     finally:
         sound_server.pactl("unload-module", module)
     qtbot.waitUntil(lambda: not any(s.route.isVisible() for s in strips), timeout=5000)
