@@ -5,7 +5,7 @@ playing sessions (one `paplay` process each, looping a melody) on a private
 PulseAudio server, this script starts its own Xvfb on a
 free display, then runs for --seconds each (after a warm-up):
 
-* `pypac-mixer` sized to show 8 strips (plus System): waveform frames drawn per
+* `pypac-mixer` sized to show 8 strips (plus the master strip): waveform frames drawn per
   second per drawn strip, display frames per second, process CPU % of one
   core, RSS, and the time from launching `pypac-mixer` to its first painted window;
 * `pavucontrol` on the same server, display and sessions, for the same time:
@@ -42,7 +42,7 @@ from pypac.demo.processes import stop_processes
 from pypac.demo.tone_player import RATE, music_block
 
 WARM_UP_S = 3.0
-WINDOW_SIZE = "1530x560"  # the System strip and 8 app strips side by side
+WINDOW_SIZE = "1530x560"  # the master strip and 8 app strips side by side
 
 
 def cpu_seconds(pid: int) -> float:

@@ -114,3 +114,24 @@ def second_sink(sound_server: PrivateServer) -> Iterator[str]:
         # the removed sink as the configured default for the next test.
         wait_until(lambda: sound_server.pactl("get-default-sink").strip() == fallback)
     sound_server.pactl("unload-module", module)
+
+
+MIC = "pypac_fake_mic"
+MIC_FEED = "pypac_mic_feed"
+
+
+@pytest.fixture
+def fake_mic(sound_server: PrivateServer) -> Iterator[str]:
+    """An input device fed by whatever plays on the sink MIC_FEED (a null sink
+    whose monitor a remap source presents as a microphone)."""
+    feed = sound_server.pactl("load-module", "module-null-sink", f"sink_name={MIC_FEED}").strip()
+    mic = sound_server.pactl(
+        "load-module",
+        "module-remap-source",
+        f"master={MIC_FEED}.monitor",
+        f"source_name={MIC}",
+        "source_properties=device.description=Fake-Mic",
+    ).strip()
+    yield MIC
+    sound_server.pactl("unload-module", mic)
+    sound_server.pactl("unload-module", feed)

@@ -4,37 +4,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 
 import pypac
 from pypac import DeviceKind
 from pypac.demo.processes import stop_processes
-from tests.conftest import SECOND_SINK
+from tests.conftest import MIC, MIC_FEED, SECOND_SINK
 from tests.support.spectrum import dominant_frequency, isolation_db
 from tests.support.waiting import capture_for, wait_for_session, wait_until
 
 RATE = 48000
-MIC = "pypac_fake_mic"
-MIC_FEED = "pypac_mic_feed"
-
-
-@pytest.fixture
-def fake_mic(sound_server) -> Iterator[str]:
-    """An input device fed by whatever plays on the sink MIC_FEED (a null sink
-    whose monitor a remap source presents as a microphone)."""
-    feed = sound_server.pactl("load-module", "module-null-sink", f"sink_name={MIC_FEED}").strip()
-    mic = sound_server.pactl(
-        "load-module",
-        "module-remap-source",
-        f"master={MIC_FEED}.monitor",
-        f"source_name={MIC}",
-        "source_properties=device.description=Fake-Mic",
-    ).strip()
-    yield MIC
-    sound_server.pactl("unload-module", mic)
-    sound_server.pactl("unload-module", feed)
 
 
 def test_an_output_device_alone(sound_server, enumerator, player, second_sink):

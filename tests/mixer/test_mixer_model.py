@@ -45,3 +45,16 @@ def test_server_state_and_limit(qapp):
     model._lost("gone")
     assert seen == ["up", 1.5, "gone"]
     assert not model.server_up and model.live_sessions() == []
+
+
+def test_devices_and_recording_apps_go_through_the_model(qapp):
+    from pypac.engine import DeviceInfo, DeviceKind
+
+    model = MixerModel()
+    seen: list[object] = []
+    model.devicesChanged.connect(lambda: seen.append(model.devices.default().id))
+    model.recordingChanged.connect(lambda: seen.append(dict(model.devices.recording)))
+    out = DeviceInfo("speakers", "Speakers", DeviceKind.OUTPUT, 1.0, (1.0, 1.0), False, True, True)
+    model._devices([out])
+    model._recording({3: "mic"})
+    assert seen == ["speakers", {3: "mic"}]

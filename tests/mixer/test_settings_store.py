@@ -11,6 +11,7 @@ import pytest
 
 from pypac.mixer.settings import (
     APP_LEVELS,
+    APP_OUTPUTS,
     CLOSE_NOTICE_SHOWN,
     HIDDEN_APPS,
     RECENT_RECORDINGS,
@@ -46,6 +47,7 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
             "b|Boost": {"volume": 1.45, "muted": False},
         },
     )
+    s.set_value(APP_OUTPUTS, {"mpv|Music, live": "alsa_output.usb-headset"})
     s.set_value(CLOSE_NOTICE_SHOWN, True)
     s.set_value(RECENT_RECORDINGS, [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")])
     s.sync()
@@ -65,6 +67,7 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
             "mpv|Music, live": {"volume": 0.3, "muted": True},
             "b|Boost": {"volume": 1.45, "muted": False},  # boost is remembered too
         },
+        APP_OUTPUTS: {"mpv|Music, live": "alsa_output.usb-headset"},
         CLOSE_NOTICE_SHOWN: True,
         RECENT_RECORDINGS: [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")],
     }
@@ -159,7 +162,12 @@ def test_values_are_checked_and_observed():
     s.set_value(REMEMBER_LEVELS, "false")
     s.set_value(REMEMBER_LEVELS, False)  # no change: no news
     assert seen == [(REMEMBER_LEVELS, False)]
-    for key, bad in ((THEME, "blue"), (APP_LEVELS, {"a": {"volume": 2, "muted": False}})):
+    for key, bad in (
+        (THEME, "blue"),
+        (APP_LEVELS, {"a": {"volume": 2, "muted": False}}),
+        (APP_OUTPUTS, {"a": ""}),
+        (APP_OUTPUTS, ["speakers"]),
+    ):
         with pytest.raises(ValueError):
             s.set_value(key, bad)
     with pytest.raises(KeyError):

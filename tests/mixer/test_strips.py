@@ -134,7 +134,7 @@ def test_only_visible_strips_are_captured(qtbot, mixer, player, sound_server):
     qtbot.waitUntil(lambda: bar.maximum() > 300, timeout=3000)
 
     def captured_as_drawn() -> bool:
-        drawn = {mixer.strips[k].name for k in mixer._view_keys if k}
+        drawn = {mixer.strips[k].name for k in mixer._view_keys if k > 0}
         captured = {f"Visible {i}" for i in range(4) if _captures(sound_server, f"Visible {i}")}
         return drawn == captured and 0 < mixer.drawn_strip_count < 5
 

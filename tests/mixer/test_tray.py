@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter
 
 from pypac.engine import SessionInfo, SessionState
-from pypac.mixer.all_apps import MuteAll, scale_volumes
+from pypac.mixer.all_apps import MuteAll, wheel_volume
 from pypac.mixer.app_identity import app_identity
 from pypac.mixer.tray_icon import tray_pixmap
 from tests.support.screenshots import keep_screenshot
@@ -40,13 +40,13 @@ def test_mute_all_undoes_exactly_what_it_did():
     assert not toggle.active
 
 
-def test_scale_volumes_moves_the_loudest_and_keeps_the_balance():
-    assert scale_volumes({1: 1.0, 2: 0.5}, -0.05) == {1: 0.95, 2: 0.475}
-    assert scale_volumes({1: 1.0, 2: 0.5}, +0.05) == {}  # the loudest is at the top already
-    assert scale_volumes({1: 0.9, 2: 0.45}, +0.2) == {1: 1.0, 2: 0.5}
-    assert scale_volumes({1: 0.03, 2: 0.0}, -0.05) == {1: 0.0}
-    assert scale_volumes({1: 0.0, 2: 0.0}, +0.05) == {1: 0.05, 2: 0.05}  # all silent: together
-    assert scale_volumes({}, 0.05) == {}
+def test_the_wheel_stops_at_100_but_keeps_a_boost():
+    assert wheel_volume(1.0, -1) == 0.95
+    assert wheel_volume(1.0, +1) == 1.0  # at the top already
+    assert wheel_volume(0.9, +4) == 1.0
+    assert wheel_volume(1.5, -1) == 1.45  # a boost the user set is not cut to 100%
+    assert wheel_volume(1.5, +1) == 1.5
+    assert wheel_volume(0.03, -1) == 0.0
 
 
 def _red(image: QImage, x: int, y: int) -> bool:

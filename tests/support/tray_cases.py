@@ -14,7 +14,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
@@ -26,7 +26,7 @@ from pypac.mixer.theme import apply_theme
 from pypac.mixer.tray import NOTICE_TEXT
 from tests.support.qt_threads import _dangling_qthreads  # noqa: F401 - an autouse fixture
 from tests.support.screenshots import keep_screenshot
-from tests.support.strips import stream_of, wait_strip
+from tests.support.strips import sink_of, stream_of, wait_strip
 from tests.support.xserver import XInput
 
 LEFT, MIDDLE, RIGHT, WHEEL_UP, WHEEL_DOWN = 1, 2, 3, 4, 5
@@ -121,6 +121,17 @@ def test_left_click_opens_the_flyout_with_a_slider_and_mute_per_app(
     keep_screenshot(flyout.grab().toImage(), tmp_path, "flyout.png")
     row = flyout.rows[p.pid]
     assert row.full_name == "Flyout app"
+    # The output device's master slider on top: the default sink, turned down from there.
+    master = flyout.master
+    assert master.full_name == sink_of(sound_server)["description"]
+    assert master.name.mapTo(flyout, QPoint(0, 0)).y() < row.name.mapTo(flyout, QPoint(0, 0)).y()
+    master.slider.setValue(80)
+    wait_server(
+        qtbot,
+        lambda: sink_of(sound_server)["volume_percent"] == [80, 80],
+        lambda: f"server: {sink_of(sound_server)}",
+    )
+    sound_server.pactl("set-sink-volume", "@DEFAULT_SINK@", "100%")
     # Its mute button, clicked through the X server, mutes the app on the server.
     centre = row.mute.mapToGlobal(row.mute.rect().center())
     x.click(centre.x(), centre.y())
@@ -237,26 +248,22 @@ def test_stop_all_recordings_and_the_recording_icon(qtbot, tray_mixer, x, player
     assert not any(s.recording for s in strips)  # the strips show it ended
 
 
-def test_wheel_turns_every_app_up_and_down_together(qtbot, tray_mixer, x, player, sound_server):
+def test_wheel_turns_the_output_device_up_and_down(qtbot, tray_mixer, x, sound_server):
     window, tray = tray_mixer.window, tray_mixer.tray
-    loud, half = player(440, name="Loud"), player(550, name="Half")
-    wait_strip(qtbot, window, loud.pid)
-    half_strip = wait_strip(qtbot, window, half.pid)
-    sound_server.pactl(
-        "set-sink-input-volume", str(stream_of(sound_server, half.pid)["index"]), "50%"
-    )
-    qtbot.waitUntil(lambda: half_strip.volume == 0.5, timeout=3000)
+    sound_server.pactl("set-sink-volume", "@DEFAULT_SINK@", "100%", "50%")  # a balance to keep
+    qtbot.waitUntil(lambda: window.system_strip.channel_volumes[1:] == (0.5,), timeout=5000)
 
-    def volumes() -> tuple[int, int]:
-        return tuple(stream_of(sound_server, p.pid)["volume_percent"][0] for p in (loud, half))
+    def volumes() -> list[int]:
+        return sink_of(sound_server)["volume_percent"]
 
     click_icon(x, tray, WHEEL_DOWN)
     wait_server(qtbot, lambda: volumes()[0] == 95 and volumes()[1] in (47, 48), volumes)
     click_icon(x, tray, WHEEL_DOWN)
     wait_server(qtbot, lambda: volumes()[0] == 90 and volumes()[1] == 45, volumes)
-    for _ in range(3):  # back up: the loudest stops at 100%, the balance stays
+    for _ in range(3):  # back up: it stops at 100%, the balance stays
         click_icon(x, tray, WHEEL_UP)
     wait_server(qtbot, lambda: volumes()[0] == 100 and volumes()[1] in (49, 50, 51), volumes)
+    sound_server.pactl("set-sink-volume", "@DEFAULT_SINK@", "100%")
 
 
 def test_closing_the_window_keeps_the_app_in_the_tray_and_says_so_once(

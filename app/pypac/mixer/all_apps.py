@@ -1,7 +1,8 @@
-"""Controls over every app at once: the tray's "Mute all" and its scroll wheel. Qt-free.
+"""The tray's controls over everything at once: "Mute all" and its scroll
+wheel (the output device's volume). Qt-free.
 
-Both return requests, (pid, value) pairs, for the caller to send to the engine
-worker; neither talks to the server itself.
+Both return requests for the caller to send to the engine worker; neither
+talks to the server itself.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Callable
 
 from pypac.engine import SessionInfo
 
-#: The wheel moves the loudest app by this much per notch (120 units of angleDelta).
+#: The wheel moves the output device's volume by this much per notch (120 units of angleDelta).
 WHEEL_STEP = 0.05
 
 
@@ -46,23 +47,10 @@ class MuteAll:
         return [(s.process_id, False) for s in sessions if s.muted and self._key(s) in ours]
 
 
-def scale_volumes(volumes: dict[int, float], step: float) -> dict[int, float]:
-    """Every app's volume after moving the loudest by `step`, the others in
-    proportion (a master fader over the apps: their balance stays).
+def wheel_volume(current: float, notches: float) -> float:
+    """The output device's volume after `notches` wheel notches from `current`.
 
-    This is the mixer's "system volume": the engine has no output-device volume
-    call, and scaling the apps works the same on every backend. From all-silent,
-    every app comes up together (there is no balance left to keep).
-    Returns only the volumes that change."""
-    if not volumes:
-        return {}
-    master = max(volumes.values())
-    # The wheel never boosts past 100%, but a boost the user set stays (a notch
-    # down from 150% is 145%, not 100%).
-    ceiling = max(1.0, master)
-    target = min(ceiling, max(0.0, master + step))
-    if master <= 0.0:
-        new = dict.fromkeys(volumes, target)
-    else:
-        new = {pid: v * target / master for pid, v in volumes.items()}
-    return {pid: round(v, 4) for pid, v in new.items() if abs(v - volumes[pid]) > 1e-4}
+    The wheel never boosts past 100%, but a boost the user set stays (a notch
+    down from 150% is 145%, not 100%)."""
+    ceiling = max(1.0, current)
+    return round(min(ceiling, max(0.0, current + notches * WHEEL_STEP)), 4)

@@ -16,7 +16,7 @@ import sys
 from pypac import engine
 from pypac.demo.folders import make_demo_folder, remove_stale_demo_folders
 from pypac.demo.processes import exit_with_this_thread, stop_processes
-from pypac.demo.pulse_server import PulseServer
+from pypac.demo.pulse_server import NULL_SINK, PulseServer
 
 #: (name, style, base frequency, amplitude): different looks in the waveforms.
 DEMO_PLAYERS = (
@@ -24,6 +24,37 @@ DEMO_PLAYERS = (
     ("Video call", "tone", 330.0, 0.25),
     ("Game", "music", 660.0, 0.45),
     ("Podcast", "music", 220.0, 0.35),
+)
+
+
+#: pactl commands that dress the demo server as a desk: speakers (the default),
+#: headphones and a microphone (a tone), so the device controls have
+#: something to show. The server's own null sink then goes (see _add_devices).
+DEMO_DEVICES = (
+    (
+        "load-module",
+        "module-null-sink",
+        "sink_name=demo_speakers",
+        "rate=48000",
+        "sink_properties=device.description=Speakers",
+    ),
+    (
+        "load-module",
+        "module-null-sink",
+        "sink_name=demo_headphones",
+        "rate=48000",
+        "sink_properties=device.description=Headphones",
+    ),
+    ("set-default-sink", "demo_speakers"),
+    (
+        "load-module",
+        "module-sine-source",
+        "source_name=demo_mic",
+        "frequency=220",
+        "source_properties=device.description=Microphone",
+    ),
+    ("set-default-source", "demo_mic"),
+    ("set-source-volume", "demo_mic", "70%"),
 )
 
 
@@ -64,12 +95,34 @@ class DemoSession:
             raise
         self.server.activate()
         engine.reset_engine()  # the engine must connect to the demo server, not a stale one
+        self._add_devices()
         for i in range(self.players):
             name, style, freq, amp = DEMO_PLAYERS[i % len(DEMO_PLAYERS)]
             if i >= len(DEMO_PLAYERS):
                 name = f"{name} {i // len(DEMO_PLAYERS) + 1}"
             self.start_player(name, style, freq, amp)
         return self
+
+    def _add_devices(self) -> None:
+        """Best effort: without pactl (a frozen build) the demo has one output."""
+        pactl = shutil.which("pactl")
+        if pactl is None:
+            return
+
+        def run(*args: str) -> str:
+            out = subprocess.run(
+                [pactl, *args], env=self.server.env, capture_output=True, text=True, timeout=10
+            )
+            return out.stdout
+
+        for args in DEMO_DEVICES:
+            run(*args)
+        # The server's own sink is named for tests ("PyPAC-null-output"), not a desk.
+        if run("get-default-sink").strip() != "demo_speakers":
+            return  # the speakers did not come: keep the sink the players can play on
+        for line in run("list", "short", "modules").splitlines():
+            if f"sink_name={NULL_SINK}" in line:
+                run("unload-module", line.split()[0])
 
     def start_player(
         self, name: str, style: str = "music", freq: float = 440.0, amplitude: float = 0.5

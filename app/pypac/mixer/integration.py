@@ -147,9 +147,7 @@ def apply_theme_live(app: QApplication, window: MixerWindow, name: str) -> None:
     theme = apply_theme(app, name)
     window.theme = theme
     for strip in window.strips.values():
-        strip.waveform.set_theme(theme)
-        strip.meter.set_theme(theme)
-        strip.update()
+        strip.set_theme(theme)
 
 
 def install_desktop_features(

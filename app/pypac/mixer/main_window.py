@@ -1,5 +1,8 @@
-"""The mixer window: the System strip pinned left, a scrolling row of app strips,
-the empty state, the server banner.
+"""The mixer window: the master strip (the output device) pinned left, a
+scrolling row of app strips, the empty state, the server banner.
+
+Its parts live in modules of their own: the widgets (window_body.py), the app
+strips (app_strips.py), devices on the strips (device_links.py).
 
 Models live here on the GUI thread (the `SessionTable`); the worker's signals
 update them first and the strips second. A display timer pulls the newest view
@@ -15,22 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
-from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
-
-from pypac.engine import SessionInfo
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from . import plotting
-from .app_icons import app_icon
-from .app_identity import app_identity
+from .app_strips import AppStrips
+from .device_links import DeviceLinks
+from .device_table import MIC_KEY
 from .draw_probe import DrawProbe
 from .levels import Envelope
 from .loudness_readout import LoudnessReadout
@@ -38,24 +31,23 @@ from .loudness_readout import LoudnessReadout
 if TYPE_CHECKING:
     from .scope import ScopeWindow
 from .display_loop import DisplayLoop
+from .engine_link import EngineLink
+from .master_strip import MasterStrip
 from .mixer_model import MixerModel
 from .quit_guard import confirm_quit
 from .scope_keeper import ScopeKeeper
-from .session_model import SYSTEM_KEY, StripPhase, TableChange, display_name
+from .session_model import SYSTEM_KEY, StripPhase, TableChange
 from .settings import MixerSettings
 from .status_messages import StatusMessages
 from .strip import ChannelStrip
-from .strip_order import StripOrder
 from .strip_recordings import StripRecordings
-from .strip_row import StripRow
-from .theme import Theme, named
-from .worker import EngineLink
+from .theme import Theme
+from .window_body import EMPTY_TEXT, WindowBody
 
 EXPIRE_MS = 250  # exited apps' strips go, and layout moves are caught, this often
 IDLE_EXPIRE_MS = 1000
 #: Exited strips stay while the pointer rests over the row, but not for ever.
 HOVER_HOLD_S = 10.0
-EMPTY_TEXT = "No applications are playing audio"
 WAITING_TEXT = "Waiting for the sound server…"
 DEFAULT_SIZE = QSize(860, 540)  # the System strip and four apps side by side
 #: Smaller than 480x320, where every strip's buttons still show; below the strips'
@@ -88,12 +80,10 @@ class MixerWindow(QMainWindow):
         self.settings = settings or MixerSettings()
         self.setWindowTitle("PyPAC Mixer")
         self.setWindowIcon(QIcon(_icon_file("pypac-mixer.svg")))
-        self._generic_icon = QIcon(_icon_file("generic-app.svg"))
         self.resize(fitting_size(DEFAULT_SIZE))
         self.setMinimumSize(MINIMUM_SIZE)
         self.model = MixerModel(self)
         self.table = self.model.table  # what the views read
-        self.order = StripOrder()
         self.strips: dict[int, ChannelStrip] = {}
         self.loudness = LoudnessReadout(self)  # the meters show peaks or LUFS
         self._quit_confirmed = False
@@ -105,53 +95,28 @@ class MixerWindow(QMainWindow):
         self.probe = DrawProbe()
         self._told_server_up = False
 
-        central = QWidget()
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        self.banner = named(QLabel(), "banner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
-        outer.addWidget(self.banner)
-        # Too short a window scrolls up and down here; the app strips scroll sideways
-        # inside, and the System strip stays where it is while they do.
-        self.body_area = QScrollArea()
-        self.body_area.setWidgetResizable(True)
-        self.body_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.body_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.body_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        body = named(QWidget(), "stripRow")
-        body_row = QHBoxLayout(body)
-        body_row.setContentsMargins(8, 0, 0, 0)
-        body_row.setSpacing(8)
-        self.scroll_area = StripRow()
-        self.row = self.scroll_area.row
-        self.empty_label = named(QLabel(EMPTY_TEXT), "emptyState")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.row.addWidget(self.empty_label, 1)
-        self.row.addStretch(0)
-        self.body_area.setWidget(body)
-        outer.addWidget(self.body_area, 1)
-        self.setCentralWidget(central)
-        central.installEventFilter(self)  # to time the first paint
+        self.body = WindowBody()
+        self.banner, self.body_area = self.body.banner, self.body.body_area
+        self.scroll_area, self.row = self.body.scroll_area, self.body.row
+        self.empty_label = self.body.empty_label
+        self.setCentralWidget(self.body)
+        self.body.installEventFilter(self)  # to time the first paint
         self.scroll_area.horizontalScrollBar().valueChanged.connect(self._update_views)
 
-        self.system_strip = self._new_strip(SYSTEM_KEY, "System", "All apps", None)
-        self._system_column = QVBoxLayout()
-        self._system_column.addWidget(self.system_strip)
-        body_row.addLayout(self._system_column)
-        body_row.addWidget(self.scroll_area, 1)
-        # The System strip ends where the app strips do: above their scroll bar, if shown.
-        self.scroll_area.horizontalScrollBar().rangeChanged.connect(self._align_system_strip)
-        self._align_system_strip()
-
         self.link = EngineLink(self)
+        self.app_strips = AppStrips(self, QIcon(_icon_file("generic-app.svg")))
+        self.order = self.app_strips.order
+        self.system_strip = MasterStrip(QIcon(_icon_file("pypac-mixer.svg")), theme)
+        self.app_strips.wire(self.system_strip)
+        self.body.pin(self.system_strip)
         w = self.link.worker
         self.model.follow(w)
         self.model.changed.connect(self._apply)
         self.model.serverConnected.connect(self._server_connected)
         self.model.serverLost.connect(self._server_lost)
         self.model.maxVolumeChanged.connect(self._max_volume)
+        self.devices = DeviceLinks(self)
+        self.model.recordingChanged.connect(self._update_views)
         w.commandFailed.connect(self.tell)
         self.recordings = StripRecordings(self)
         w.viewData.connect(self._view_data)
@@ -168,63 +133,9 @@ class MixerWindow(QMainWindow):
 
     # ---- strips -----------------------------------------------------------------
 
-    def _new_strip(
-        self, key: int, name: str, subtitle: str, icon_names: list[str] | None
-    ) -> ChannelStrip:
-        icon = app_icon(icon_names, self._generic_icon) if icon_names else self._generic_icon
-        strip = ChannelStrip(key, name, subtitle, icon, self.theme)
-        strip.set_max_volume(self.max_volume)
-        strip.volumeRequested.connect(lambda pid, v: self.link.set_volume(pid, v))
-        strip.balanceRequested.connect(lambda pid, lr: self.link.set_channel_volumes(pid, lr))
-        strip.muteRequested.connect(lambda pid, m: self.link.set_mute(pid, m))
-        strip.recordRequested.connect(lambda key, start: self.recordings.request(key, start))
-        strip.waveform.doubleClicked.connect(lambda: strip.scopeRequested.emit(strip.key))
-        strip.scopeRequested.connect(self.open_scope)
-        self.strips[key] = strip
-        self.loudness.attach(strip)
-        return strip
-
-    def _align_system_strip(self) -> None:
-        bar = self.scroll_area.horizontalScrollBar()
-        below = bar.sizeHint().height() if bar.maximum() > 0 else 0
-        margins = self.row.contentsMargins()  # (getContentsMargins is untyped in PySide6)
-        self._system_column.setContentsMargins(0, margins.top(), 0, margins.bottom() + below)
-
-    def _identity(self, key: int) -> str:
-        entry = self.table.entries.get(key)
-        ident = app_identity(entry.info) if entry is not None else None
-        return ident or f"pid:{key}"
-
-    def _add_strip(self, info: SessionInfo) -> ChannelStrip:
-        pid = info.process_id
-        names = [n for n in (info.icon_name, info.process_name) if n]
-        strip = self._new_strip(pid, display_name(info), f"PID {pid}", names)
-        ident = self._identity(pid)
-        # An app that comes back takes the place of its own strip if it still
-        # lingers, and its old place in the row if not.
-        for key, old in list(self.strips.items()):
-            entry = self.table.entries.get(key)
-            if (
-                key not in (pid, SYSTEM_KEY)
-                and entry is not None
-                and entry.phase is StripPhase.EXITED
-                and not old.recording
-                and self._identity(key) == ident
-            ):
-                self.model.drop(key)
-        shown = [self._identity(k) for k in self._row_keys() if k != pid]
-        self.row.insertWidget(self.order.insert_index(ident, shown), strip)
-        return strip
-
     def _row_keys(self) -> list[int]:
         """The app strips' keys in row order."""
-        keys = []
-        for i in range(self.row.count()):
-            item = self.row.itemAt(i)
-            w = item.widget() if item is not None else None
-            if isinstance(w, ChannelStrip):
-                keys.append(w.key)
-        return keys
+        return self.app_strips.row_keys()
 
     def open_scope(self, key: int) -> ScopeWindow | None:
         """Open (or raise) the scope of a strip; the worker then sends its samples."""
@@ -243,23 +154,7 @@ class MixerWindow(QMainWindow):
             strip.set_max_volume(max_volume)
 
     def _apply(self, change: TableChange) -> None:
-        for pid in change.added:
-            info = self.table.entries[pid].info
-            strip = self._add_strip(info)
-            strip.apply_info(info)
-        for pid in change.added + change.updated:
-            current = self.strips.get(pid)
-            entry = self.table.entries.get(pid)
-            if current is not None and entry is not None:
-                if pid not in change.added and entry.phase is not StripPhase.EXITED:
-                    current.apply_info(entry.info)
-                current.set_phase(entry.phase)
-        for pid in change.removed:
-            gone = self.strips.pop(pid, None)
-            if gone is not None:
-                self.row.removeWidget(gone)
-                gone.deleteLater()
-        if change.added or change.removed or change.updated:
+        if self.app_strips.apply(change):
             self.display.state_changed = True  # greyed-out looks and reset meters
             self._update_empty_state()
             self._update_views()
@@ -328,7 +223,8 @@ class MixerWindow(QMainWindow):
     @property
     def drawn_strip_count(self) -> int:
         """How many strips the display timer draws now (the visible ones)."""
-        return len(self._view_keys) if self.display.active else 0
+        drawn = [k for k in self._view_keys if k in self.strips]  # (the mic's level is no strip)
+        return len(drawn) if self.display.active else 0
 
     def _view_data(self, data: dict[int, Envelope]) -> None:
         """The worker's new envelopes (one queued signal per tick): the GUI's buffers
@@ -337,6 +233,8 @@ class MixerWindow(QMainWindow):
             strip = self.strips.get(key)
             if strip is not None:
                 strip.buffer.add(env)
+            elif key == MIC_KEY:
+                self.system_strip.mic_buffer.add(env)
         self.viewDataArrived.emit(data)
 
     def _paced(self, idle: bool) -> None:
@@ -350,6 +248,10 @@ class MixerWindow(QMainWindow):
         left = self.scroll_area.horizontalScrollBar().value()
         right = left + port.width()
         keys = [SYSTEM_KEY] if self.system_strip.phase is not StripPhase.EXITED else []
+        if self.model.devices.microphone_in_use():
+            # Only then: opening the microphone ourselves would light the desktop's
+            # "microphone in use" sign whenever the window is open.
+            keys.append(MIC_KEY)
         keys += [k for k in self.scopes if k in self.strips and k != SYSTEM_KEY]  # scoped: captured
         return keys + [
             key

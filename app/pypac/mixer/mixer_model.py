@@ -1,5 +1,6 @@
 """The mixer's one model on the GUI thread: the sessions (`SessionTable`), the
-server's state and its volume limit. It applies what the worker reports, then
+server's state and its volume limit, the devices and the apps that record
+(`DeviceTable`). It applies what the worker reports, then
 emits its own signals; the window, strips, tray, flyout, visibility and level
 memory subscribe to it, never to the worker or to each other.
 
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from pypac.engine import SessionInfo
+from pypac.engine import DeviceInfo, SessionInfo
 
+from .device_table import DeviceTable
 from .session_model import SessionTable, StripPhase, TableChange
 from .worker import EngineWorker
 
@@ -27,12 +29,15 @@ class MixerModel(QObject):
     serverConnected = Signal()
     serverLost = Signal(str)  # why
     maxVolumeChanged = Signal(float)
+    devicesChanged = Signal()  # `devices.devices` is new (a volume, a default, a device came)
+    recordingChanged = Signal()  # `devices.recording` is new
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.table = SessionTable()
         self.server_up = False
         self.max_volume = 1.0
+        self.devices = DeviceTable()
 
     def follow(self, worker: EngineWorker) -> None:
         """Apply the worker's reports from now on (queued: on this thread)."""
@@ -42,6 +47,8 @@ class MixerModel(QObject):
         worker.serverConnected.connect(self._connected)
         worker.serverLost.connect(self._lost)
         worker.maxVolume.connect(self._max_volume)
+        worker.devicesChanged.connect(self._devices)
+        worker.recordingApps.connect(self._recording)
 
     def live_sessions(self) -> list[SessionInfo]:
         """Sessions that can be acted on: listed, not exited, server up."""
@@ -79,6 +86,14 @@ class MixerModel(QObject):
         if value != self.max_volume:
             self.max_volume = value
             self.maxVolumeChanged.emit(value)
+
+    def _devices(self, devices: list[DeviceInfo]) -> None:
+        self.devices.devices = list(devices)
+        self.devicesChanged.emit()
+
+    def _recording(self, recording: dict[int, str]) -> None:
+        self.devices.recording = dict(recording)
+        self.recordingChanged.emit()
 
     # ---- what the views decide --------------------------------------------------------
 

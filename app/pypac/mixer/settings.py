@@ -28,6 +28,7 @@ WINDOW_GEOMETRY = "window/geometry"  # QWidget.saveGeometry() bytes
 HIDDEN_APPS = "strips/hidden"  # app identities (app_identity.py) the user hid
 REMEMBER_LEVELS = "apps/rememberLevels"  # re-apply each app's last volume/mute
 APP_LEVELS = "apps/levels"  # identity -> {"volume": 0..1, "muted": bool}
+APP_OUTPUTS = "apps/outputs"  # identity -> the output device id chosen on its strip
 CLOSE_NOTICE_SHOWN = "tray/closeNoticeShown"  # "still running in the tray" was said once
 RECENT_RECORDINGS = "recording/recent"  # paths of the newest recordings, newest first
 #: The highest volume a remembered level may have (PulseAudio's boost goes to 150%).
@@ -105,6 +106,15 @@ def _levels(value: Any) -> dict[str, dict[str, Any]]:
     return levels
 
 
+def _routes(value: Any) -> dict[str, str]:
+    data = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in data.items()
+    ):
+        raise ValueError(f"expected a mapping of app to device id, got {value!r}")
+    return dict(data)
+
+
 #: key -> (default, converter). The default is a factory where it depends on the machine.
 _SCHEMA: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
     RECORDING_FOLDER: (lambda: str(default_recording_folder()), _text),
@@ -114,6 +124,7 @@ _SCHEMA: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
     HIDDEN_APPS: (lambda: (), _names),
     REMEMBER_LEVELS: (lambda: True, _bool),
     APP_LEVELS: (lambda: {}, _levels),
+    APP_OUTPUTS: (lambda: {}, _routes),
     CLOSE_NOTICE_SHOWN: (lambda: False, _bool),
     RECENT_RECORDINGS: (lambda: (), _names),
 }

@@ -1,4 +1,6 @@
-"""One channel strip: icon, name, PID, waveform, volume slider + meter, mute, record.
+"""One channel strip: icon, name, PID, what it plays (the stream's title), its
+output device and a "Mic" mark while it records from a microphone, waveform,
+volume slider + meter, mute, record.
 
 The strip never talks to the engine: it emits requests (volume, balance, mute,
 record) that the window forwards to the worker, and shows what the server
@@ -6,7 +8,10 @@ reports. Server updates are applied under an `_updating` guard (pavucontrol's
 trick) so setting the slider does not echo back as a new request.
 
 Every control keeps its place whatever the strip shows: the state goes into
-the PID line, the recording into a panel of fixed height above the buttons.
+the PID line, the title into a line of its own (empty where there is none),
+the device choice and the mark into a row of fixed height (kept empty with
+one output device), the recording into a panel of fixed height above the
+buttons. `MasterStrip` (master_strip.py) is the output device's strip.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pypac.engine import SessionInfo
+from pypac.engine import DeviceInfo, SessionInfo
 from pypac.loudness import format_lufs
 
 from .balance_popup import BalancePopup
@@ -37,7 +42,8 @@ from .elided_label import ElidedLabel
 from .levels import WaveBuffer
 from .meter import PeakMeter
 from .record_panel import RecordPanel
-from .session_model import SYSTEM_KEY, StripPhase, recording_warning
+from .route_choice import RouteChoice
+from .session_model import StripPhase, recording_warning
 from .theme import Theme, named
 from .volume_text import balance_text, percent_text
 from .waveform import WaveformView
@@ -46,6 +52,11 @@ STRIP_WIDTH = 156
 #: The slider's shortest: small windows keep every button in view (480x320 fits).
 SLIDER_MIN_PX = 48
 MUTE_TEXT, MUTED_TEXT = "Mute", "Muted"  # a word, not only a colour, says it is muted
+#: The device row's height: a combo box's, on every strip (with a choice or not).
+ROUTE_ROW_PX = 22
+#: Between the strip's rows: small, so that 480x320 shows every button.
+SPACING_PX = 4
+MIC_MARK = "Mic"
 
 
 class ChannelStrip(QFrame):
@@ -55,6 +66,7 @@ class ChannelStrip(QFrame):
     recordRequested = Signal(int, bool)  # key, True to start
     scopeRequested = Signal(int)  # key
     meterClicked = Signal()  # switch every strip between peak and LUFS (loudness_readout.py)
+    routeRequested = Signal(int, str)  # pid, output device id
 
     def __init__(
         self,
@@ -83,7 +95,7 @@ class ChannelStrip(QFrame):
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
-        lay.setSpacing(6)
+        lay.setSpacing(SPACING_PX)
         header = QHBoxLayout()
         self.icon = QLabel()
         self.icon.setFixedSize(32, 32)
@@ -93,16 +105,25 @@ class ChannelStrip(QFrame):
         names.setSpacing(0)
         self.name_label = named(ElidedLabel(), "stripName")
         self.pid_label = named(ElidedLabel(subtitle), "stripPid")
+        self.title_label = named(ElidedLabel(), "stripTitle")
         names.addWidget(self.name_label)
         names.addWidget(self.pid_label)
+        names.addWidget(self.title_label)
         header.addLayout(names, 1)
+        header.setAlignment(self.icon, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(header)
         self.set_name(name)
+        self.route_row = QWidget()
+        self.route_row.setFixedHeight(ROUTE_ROW_PX)
+        self.route_layout = QHBoxLayout(self.route_row)
+        self.route_layout.setContentsMargins(0, 0, 0, 0)
+        self.route_layout.setSpacing(4)
+        lay.addWidget(self.route_row)
 
         self.waveform = WaveformView(self.buffer, theme)
         lay.addWidget(self.waveform)
 
-        fader = QHBoxLayout()
+        fader = self.fader = QHBoxLayout()
         fader.addStretch(1)
         self.slider = QSlider(Qt.Orientation.Vertical)
         self.slider.setRange(0, 100)
@@ -114,7 +135,9 @@ class ChannelStrip(QFrame):
         self.slider.setMinimumHeight(SLIDER_MIN_PX)
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.slider.setAccessibleName(f"{name} volume")
-        self.slider.setToolTip("Volume (arrows: ±5%, Home: 100%, M: mute, R: record)")
+        self.slider.setToolTip(
+            "Volume (arrows: ±5%, Home: 100%, M: mute, R: record, D: output device)"
+        )
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.installEventFilter(self)
         self.meter = PeakMeter(theme)
@@ -126,7 +149,7 @@ class ChannelStrip(QFrame):
         fader.addWidget(self.slider)
         fader.addSpacing(6)
         fader.addWidget(self.meter)
-        fader.addStretch(1)
+        fader.addStretch(1)  # (MasterStrip puts the microphone's column before this)
         lay.addLayout(fader, 1)
         self.percent = named(ElidedLabel("100%"), "percent")
         self.percent.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -151,23 +174,38 @@ class ChannelStrip(QFrame):
         self.scope_action.setToolTip("Waveform, spectrum and level history of this app")
         self.scope_action.triggered.connect(lambda: self.scopeRequested.emit(self.key))
         self.addAction(self.scope_action)
-        if key == SYSTEM_KEY:
-            # The system capture has no fader of its own here: only its level.
-            self.slider.hide()
-            self.mute_button.hide()
-            self._show_volume()
-            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            self.installEventFilter(self)
-        else:
-            self.balance_action = QAction("Balance…", self)
-            self.balance_action.triggered.connect(self.open_balance)
-            self.addAction(self.balance_action)
+        self.balance_action = QAction("Balance…", self)
+        self.balance_action.triggered.connect(self.open_balance)
+        self.addAction(self.balance_action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self._build_route_row()
+
+    def _build_route_row(self) -> None:
+        """The app's output device choice and its microphone mark."""
+        self.route = RouteChoice()
+        self.route.setFixedHeight(ROUTE_ROW_PX)
+        self.route.chosen.connect(lambda device_id: self.routeRequested.emit(self.key, device_id))
+        self.route_layout.addWidget(self.route, 1)
+        self.mic_mark = named(QLabel(MIC_MARK), "micMark")
+        self.mic_mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.mic_mark.setToolTip("Using the microphone")
+        self.mic_mark.setAccessibleName("Using the microphone")
+        policy = self.mic_mark.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the device choice keeps its width
+        self.mic_mark.setSizePolicy(policy)
+        self.mic_mark.hide()
+        self.route_layout.addWidget(self.mic_mark)
 
     # ---- what the server says ---------------------------------------------------
 
     def set_icon(self, icon: QIcon) -> None:
         self.icon.setPixmap(icon.pixmap(32, 32))
+
+    def set_theme(self, theme: Theme) -> None:
+        """The colours of what it draws itself (the style sheet does the rest)."""
+        self.waveform.set_theme(theme)
+        self.meter.set_theme(theme)
+        self.update()
 
     def set_name(self, name: str) -> None:
         self.name = name
@@ -187,26 +225,34 @@ class ChannelStrip(QFrame):
     def apply_info(self, info: SessionInfo) -> None:
         if info.display_name and info.display_name != self.name:
             self.set_name(info.display_name)
-        volume = shown_volume(self._echo, info.volume)
+        self.title_label.setFullText(stream_title(info))
+        self.show_level(info.volume, info.muted, info.channel_volumes)
+
+    def show_level(self, volume: float, muted: bool, channel_volumes: tuple[float, ...]) -> None:
+        """What the server reports of the volume, through the echo guard."""
+        volume = shown_volume(self._echo, volume)
         self._updating = True
         try:
             if not self.slider.isSliderDown():
                 self.slider.setValue(round(volume * 100))
-            self.mute_button.setChecked(info.muted)
+            self.mute_button.setChecked(muted)
         finally:
             self._updating = False
-        self.volume, self.muted = volume, info.muted
-        self.channel_volumes = tuple(info.channel_volumes)
+        self.volume, self.muted = volume, muted
+        self.channel_volumes = tuple(channel_volumes)
         self._show_volume()
         self._update_warning()
+
+    def show_route(self, outputs: list[DeviceInfo], device_id: str, records_mic: bool) -> None:
+        """The outputs to choose from, the one the app plays on, and the mic mark."""
+        self.route.show_devices(outputs, device_id)
+        self.mic_mark.setVisible(records_mic)
 
     def _show_volume(self) -> None:
         balance = balance_text(self.channel_volumes)
         text = percent_text(self.volume) + (f"  {balance}" if balance else "")
-        if self.lufs_readout:  # the System strip has no volume: only its loudness
-            text = self._lufs_text if self.key == SYSTEM_KEY else f"{text} · {self._lufs_text}"
-        elif self.key == SYSTEM_KEY:
-            text = "Output level"
+        if self.lufs_readout:
+            text = f"{text} · {self._lufs_text}"
         self.percent.setFullText(text)
         self.mute_button.setText(MUTED_TEXT if self.muted else MUTE_TEXT)
 
@@ -293,9 +339,8 @@ class ChannelStrip(QFrame):
         self.set_phase(self.phase)  # Rec stays usable only on a live strip
 
     def _update_warning(self) -> None:
-        if self.key != SYSTEM_KEY:
-            text = recording_warning(self.muted, self.volume) if self.recording else None
-            self.record_panel.set_warning(text)
+        text = recording_warning(self.muted, self.volume) if self.recording else None
+        self.record_panel.set_warning(text)
 
     # ---- user input ------------------------------------------------------------------
 
@@ -324,6 +369,13 @@ class ChannelStrip(QFrame):
         if not self._updating:
             self.recordRequested.emit(self.key, checked)
 
+    def open_device_choice(self) -> bool:
+        """Open the output device choice (the D key); False where there is none."""
+        if not self.route.isVisible():
+            return False
+        self.route.showPopup()
+        return True
+
     def open_balance(self) -> BalancePopup:
         popup = BalancePopup(self.volume, self.channel_volumes, self)
         popup.balanceRequested.connect(lambda lr: self.balanceRequested.emit(self.key, lr))
@@ -342,6 +394,8 @@ class ChannelStrip(QFrame):
                 and self.mute_button.isEnabled()
             ):
                 self.mute_button.toggle()
+                return True
+            if key == Qt.Key.Key_D and self.open_device_choice():
                 return True
             if key == Qt.Key.Key_R and self.record_button.isEnabled():
                 self.record_button.toggle()
@@ -364,3 +418,15 @@ class ChannelStrip(QFrame):
         self.setProperty(name, on)
         self.style().unpolish(self)
         self.style().polish(self)
+
+
+def stream_title(info: SessionInfo) -> str:
+    """What the app plays, from its streams' titles ("" where none says more
+    than the app's name): the playing stream's first, then "+n" for the others."""
+    titles = [t.title for t in info.streams if t.title and t.title != info.display_name]
+    playing = [t.title for t in info.streams if t.playing and t.title in titles]
+    if not titles:
+        return ""
+    first = playing[0] if playing else titles[0]
+    others = len(set(titles)) - 1
+    return f"{first} +{others}" if others else first

@@ -1,6 +1,7 @@
-"""The mixer in the system tray: a left click opens the flyout (a slider and mute
-per app), a double click the window; the menu has mute all, per-app mute, stop
-recordings, recent recordings, settings and quit; the wheel turns every app.
+"""The mixer in the system tray: a left click opens the flyout (the output
+device's master slider, a slider and mute per app), a double click the window;
+the menu has mute all, per-app mute, stop recordings, recent recordings,
+settings and quit; the wheel turns the output device's volume.
 
 `MixerTray` only exists where the desktop offers a tray
 (`QSystemTrayIcon.isSystemTrayAvailable()`); the caller decides. It follows
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
 
 from pypac.engine import SessionInfo
 
-from .all_apps import WHEEL_STEP, MuteAll, scale_volumes
+from .all_apps import MuteAll, wheel_volume
 from .app_identity import app_identity
 from .echo_guard import EchoGuard
 from .flyout import TrayFlyout
@@ -68,7 +69,7 @@ class MixerTray(QObject):
         self.notices: list[str] = []  # what was told through the tray, for tests and logs
         self.shown_state: tuple[bool, bool] | None = None  # (muted, recording) on the icon
         self._base_icon = window.windowIcon()
-        self._wheel_guards: dict[int, EchoGuard[float]] = {}  # pid -> what a notch asked
+        self._wheel_guard: EchoGuard[float] = EchoGuard(WHEEL_HOLD_S)  # what a notch asked
         self._apps_signature: tuple[tuple[int, str, bool], ...] | None = None
 
         self.menu = QMenu()  # the tray does not own its menu: this object keeps it
@@ -102,6 +103,7 @@ class MixerTray(QObject):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         window.model.changed.connect(self._sessions_changed)
+        window.model.devicesChanged.connect(self._sessions_changed)
         w = window.link.worker
         w.recordingStarted.connect(self._recording_started)
         w.recordingFailed.connect(self._recording_ended)
@@ -137,7 +139,12 @@ class MixerTray(QObject):
         self.mute_all_action.setText("Unmute all" if self.mute_all.active else "Mute all")
         self.mute_all_action.setEnabled(bool(live) or self.mute_all.active)
         self.stop_recordings_action.setVisible(bool(self.recording_keys))
-        muted = self.mute_all.active or (bool(live) and all(s.muted for s in live))
+        output = self.window.model.devices.default()
+        muted = (
+            self.mute_all.active
+            or (bool(live) and all(s.muted for s in live))
+            or (output is not None and output.muted)  # nothing is heard either way
+        )
         state = (muted, bool(self.recording_keys))
         if state != self.shown_state:
             self.shown_state = state
@@ -146,6 +153,9 @@ class MixerTray(QObject):
 
     def _tooltip(self, live: list[SessionInfo], muted: bool) -> str:
         parts = [f"{len(live)} app{'s' if len(live) != 1 else ''} playing"]
+        output = self.window.model.devices.default()
+        if output is not None:
+            parts.insert(0, f"{output.description} {percent_text(output.volume)}")
         if muted:
             parts.append("all muted")
         if self.recording_keys:
@@ -226,25 +236,23 @@ class MixerTray(QObject):
         elif reason == QSystemTrayIcon.ActivationReason.MiddleClick:
             self.toggle_mute_all()
 
-    def scroll(self, notches: float) -> dict[int, float]:
-        """Turn every app up (notches > 0) or down together; returns the requests sent.
+    def scroll(self, notches: float) -> float | None:
+        """Turn the default output device up (notches > 0) or down; returns the
+        volume asked for (None without an output device, or when already at the end).
 
-        The "system volume" of the mixer: see all_apps.scale_volumes for why it
-        scales the apps rather than the output device."""
-        volumes = {}
-        for info in self.live_sessions():
-            guard = self._wheel_guards.get(info.process_id)
-            held = guard.held() if guard is not None else None
-            volumes[info.process_id] = info.volume if held is None else held
-        self._wheel_guards = {p: g for p, g in self._wheel_guards.items() if p in volumes}
-        changes = scale_volumes(volumes, notches * WHEEL_STEP)
-        for pid, volume in changes.items():
-            self.window.link.set_volume(pid, volume)
-            self._wheel_guards.setdefault(pid, EchoGuard(WHEEL_HOLD_S)).requested(volume)
-        if volumes:
-            loudest = max({**volumes, **changes}.values())
-            self.icon.setToolTip(f"PyPAC Mixer — loudest app at {percent_text(loudest)}")
-        return changes
+        Up to 100% (all_apps.wheel_volume); the balance stays (the engine keeps it)."""
+        device = self.window.model.devices.default()
+        if device is None:
+            return None
+        held = self._wheel_guard.held()
+        current = device.volume if held is None else held
+        wanted = wheel_volume(current, notches)
+        if abs(wanted - current) < 1e-4:
+            return None
+        self.window.link.set_device_volume(device.id, wanted)
+        self._wheel_guard.requested(wanted)
+        self.icon.setToolTip(f"PyPAC Mixer — {device.description} at {percent_text(wanted)}")
+        return wanted
 
     # ---- events -------------------------------------------------------------------------
 

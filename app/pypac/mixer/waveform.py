@@ -25,6 +25,8 @@ from .levels import WaveBuffer, column_starts
 from .theme import Theme
 
 HEIGHT_PX = 56
+#: Small windows shrink it down to this, before the strip's buttons go out of view.
+MIN_HEIGHT_PX = 30
 
 
 def envelope_pairs(lo: np.ndarray, hi: np.ndarray, columns: int, starts: np.ndarray) -> np.ndarray:
@@ -45,8 +47,9 @@ class WaveformView(QWidget):
     def __init__(self, buffer: WaveBuffer, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.buffer = buffer
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(HEIGHT_PX)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(MIN_HEIGHT_PX)
+        self.setMaximumHeight(HEIGHT_PX)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the plot covers it
         self.setToolTip("Double-click: scope")
         self._lay = QVBoxLayout(self)

@@ -1,9 +1,11 @@
 """The engine worker: a QObject on its own QThread that owns every engine call.
 
-`set_session_volume`/`set_session_mute` and opening a capture block until the
-server answers, so the GUI thread never makes them: it emits requests that
-arrive here as queued slot calls. Every tick the worker drains the session
-events (emitted as signals) and reduces what the view captures buffered to
+`set_session_volume`/`set_session_mute`, the device calls and opening a capture
+block until the server answers, so the GUI thread never makes them: it emits
+requests (engine_link.py) that arrive here as queued slot calls. Every tick the
+worker drains the session events (emitted as signals), reads the devices again
+after a device event and the apps that record once a second (device_watch.py),
+and reduces what the view captures buffered to
 min/max envelopes, sent to the GUI as one queued `viewData` signal per tick
 carrying the new buckets of every visible strip: the GUI thread owns what it
 draws, no buffer is shared. Recordings are `pypac.Recorder`s started here;
@@ -17,18 +19,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from pypac.engine import (
+    DeviceCapture,
+    DeviceKind,
     EventKind,
     ProcessCapture,
     SessionEnumerator,
     SimpleLoopback,
     _Capture,
 )
-from pypac.errors import PyPACError, SessionNotFoundError
+from pypac.errors import DeviceNotFoundError, PyPACError, SessionNotFoundError
 from pypac.loudness import LoudnessMeter
 
+from .device_table import MIC_KEY
+from .device_watch import DeviceWatch
 from .levels import Envelope, EnvelopeReducer
 from .session_model import SYSTEM_KEY
 
@@ -52,6 +58,7 @@ class _View:
     retry_at: float = 0.0  # when to try opening again after a failure
     loudness: LoudnessMeter | None = None  # while strips show LUFS
     lufs_read_at: float = 0.0
+    device_id: str = ""  # the microphone's view: the device it listens to
 
 
 class EngineWorker(QObject):
@@ -66,6 +73,8 @@ class EngineWorker(QObject):
     recordingFailed = Signal(int, str)  # key, message
     recordingFinished = Signal(int, object)  # key, RecordingStatus (emitted on the writer thread)
     viewData = Signal(object)  # dict[key, levels.Envelope]: the new buckets of this tick
+    devicesChanged = Signal(list)  # list[DeviceInfo]: every device, after any changed
+    recordingApps = Signal(object)  # dict[pid, device id]: the apps that record
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,6 +87,7 @@ class EngineWorker(QObject):
         self._quiet_ticks = 0
         self._sampled: set[int] = set()  # keys whose raw samples a scope wants
         self._lufs = False  # strips show short-term LUFS instead of peaks
+        self._devices = DeviceWatch()
 
     # ---- life cycle (on the worker thread) -------------------------------------
 
@@ -118,6 +128,28 @@ class EngineWorker(QObject):
     @Slot(int, bool)
     def set_mute(self, pid: int, muted: bool) -> None:
         self._command(lambda en: en.set_session_mute(pid, muted))
+
+    @Slot(str, float)
+    def set_device_volume(self, device_id: str, volume: float) -> None:
+        self._device_command(lambda en: en.set_device_volume(device_id, volume))
+
+    @Slot(str, bool)
+    def set_device_mute(self, device_id: str, muted: bool) -> None:
+        self._device_command(lambda en: en.set_device_mute(device_id, muted))
+
+    @Slot(str)
+    def set_default_device(self, device_id: str) -> None:
+        self._device_command(lambda en: en.set_default_device(device_id))
+
+    @Slot(int, str)
+    def move_session(self, pid: int, device_id: str) -> None:
+        self._command(lambda en: en.move_session(pid, device_id))
+
+    def _device_command(self, call: Any) -> None:
+        self._command(call)
+        # Read the devices again next tick whatever the events say: the view of
+        # the default device must follow at once (a new default moves the views too).
+        self._devices.stale = True
 
     @Slot(object)
     def set_view_targets(self, keys: frozenset[int]) -> None:
@@ -193,6 +225,7 @@ class EngineWorker(QObject):
         if self._en is None and not self._connect():
             return
         events = self._drain_events()
+        self._report_devices()
         sound = self._pump_views()
         self._pace(events or sound or bool(self._recorders))
 
@@ -226,6 +259,8 @@ class EngineWorker(QObject):
         self.maxVolume.emit(self._en.max_volume)
         self.serverConnected.emit("")
         self.sessionsReset.emit(sessions)
+        self._devices.reset()
+        self._report_devices()
         self._open_views()
 
     def _lost(self, reason: str) -> None:
@@ -248,7 +283,42 @@ class EngineWorker(QObject):
                 self._lost(event.detail)
             elif event.kind in (EventKind.SERVER_CONNECTED, EventKind.RESYNC):
                 self._resync()
+            elif event.kind in (
+                EventKind.DEVICE_ADDED,
+                EventKind.DEVICE_CHANGED,
+                EventKind.DEVICE_REMOVED,
+            ):
+                self._devices.stale = True
         return True
+
+    def _report_devices(self) -> None:
+        assert self._en is not None
+        if not self._connected:
+            return
+        devices = self._devices.devices(self._en)
+        if devices is not None:
+            self.devicesChanged.emit(devices)
+            mic = self._views.get(MIC_KEY)
+            if mic is not None and mic.capture is not None and mic.device_id != self._default_mic():
+                mic.capture.stop()  # another default microphone: listen to that one
+                mic.capture = None
+        recording = self._devices.recording(self._en)
+        if recording is not None:
+            self.recordingApps.emit(recording)
+
+    def _default_mic(self) -> str:
+        devices = self._devices.last or []
+        return next((d.id for d in devices if d.kind == DeviceKind.INPUT and d.is_default), "")
+
+    def _new_view_capture(self, key: int, view: _View) -> _Capture:
+        if key == SYSTEM_KEY:
+            return SimpleLoopback(ring_seconds=VIEW_RING_S)
+        if key == MIC_KEY:
+            view.device_id = self._default_mic()
+            if not view.device_id:
+                raise DeviceNotFoundError("no microphone")  # retried: one may be plugged in
+            return DeviceCapture(view.device_id, ring_seconds=VIEW_RING_S)
+        return ProcessCapture(key, ring_seconds=VIEW_RING_S)
 
     def _open_views(self) -> None:
         if not self._connected:
@@ -257,12 +327,8 @@ class EngineWorker(QObject):
         for key, view in self._views.items():
             if (view.capture is not None and view.capture.active) or now < view.retry_at:
                 continue
-            new: _Capture = (
-                SimpleLoopback(ring_seconds=VIEW_RING_S)
-                if key == SYSTEM_KEY
-                else ProcessCapture(key, ring_seconds=VIEW_RING_S)
-            )
             try:
+                new = self._new_view_capture(key, view)
                 new.start()
             except PyPACError:
                 view.capture, view.retry_at = None, now + RETRY_S
@@ -305,74 +371,3 @@ class EngineWorker(QObject):
             return env
         view.lufs_read_at = now + LUFS_READ_S
         return replace(env, lufs=view.loudness.short_term_lufs)
-
-
-class EngineLink(QObject):
-    """The GUI side: owns the worker's thread and sends it requests as queued signals."""
-
-    _volume = Signal(int, float)
-    _mute = Signal(int, bool)
-    _channels = Signal(int, list)
-    _views = Signal(object)
-    _sampled = Signal(object)
-    _loudness = Signal(bool)
-    _record = Signal(int, str, str)
-    _stop_record = Signal(int)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.worker_thread = QThread()
-        self.worker_thread.setObjectName("pypac-engine-worker")
-        self.worker = EngineWorker()
-        self.worker.moveToThread(self.worker_thread)
-        self.worker_thread.started.connect(self.worker.start)
-        self._volume.connect(self.worker.set_volume)
-        self._mute.connect(self.worker.set_mute)
-        self._channels.connect(self.worker.set_channel_volumes)
-        self._views.connect(self.worker.set_view_targets)
-        self._sampled.connect(self.worker.set_sampled)
-        self._loudness.connect(self.worker.set_loudness)
-        self._record.connect(self.worker.start_recording)
-        self._stop_record.connect(self.worker.stop_recording)
-        self._running = False
-
-    def start(self) -> None:
-        self.worker_thread.start()
-        self._running = True
-
-    def set_volume(self, pid: int, volume: float) -> None:
-        self._volume.emit(pid, volume)
-
-    def set_mute(self, pid: int, muted: bool) -> None:
-        self._mute.emit(pid, muted)
-
-    def set_channel_volumes(self, pid: int, volumes: list[float]) -> None:
-        self._channels.emit(pid, list(volumes))
-
-    def set_view_targets(self, keys: frozenset[int]) -> None:
-        self._views.emit(frozenset(keys))
-
-    def set_sampled(self, keys: frozenset[int]) -> None:
-        self._sampled.emit(frozenset(keys))
-
-    def set_loudness(self, on: bool) -> None:
-        self._loudness.emit(on)
-
-    def start_recording(self, key: int, path: Path, fmt: str) -> None:
-        self._record.emit(key, str(path), fmt)
-
-    def stop_recording(self, key: int) -> None:
-        self._stop_record.emit(key)
-
-    def shutdown(self) -> None:
-        """Finalize recordings and stop the thread; blocks (only at exit)."""
-        if not self._running:
-            return
-        self._running = False
-        from PySide6.QtCore import QMetaObject, Qt
-
-        QMetaObject.invokeMethod(
-            self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection
-        )
-        self.worker_thread.quit()
-        self.worker_thread.wait()
