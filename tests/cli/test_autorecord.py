@@ -4,16 +4,18 @@ that plays, every file whole when it stops."""
 from __future__ import annotations
 
 import re
+import resource
 import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import soundfile as sf
 
-from pypac.cli.exits import EXIT_NO_SERVER, EXIT_OK, EXIT_USAGE
+from pypac.cli.exits import EXIT_ERROR, EXIT_NO_SERVER, EXIT_OK, EXIT_USAGE
 from tests.support.spectrum import dominant_frequency
 from tests.support.waiting import wait_until
 
@@ -26,13 +28,14 @@ LINE = re.compile(r"^(started|stopped): (.+) \(pid (\d+)\)(.*) -> (.+)$")
 class AutoRecordRun:
     """`pypac autorecord ARGS` in the background; its output lines as they come."""
 
-    def __init__(self, server, *args: str) -> None:
+    def __init__(self, server, *args: str, **popen: Any) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pypac", "autorecord", *args],
             env=server.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            **popen,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -105,6 +108,34 @@ def test_silence_and_max_duration_from_the_command_line(sound_server, player, tm
     capped = next(line for line in run.lines if line.startswith("stopped: Capped"))
     assert "(silence)" in quiet and "(maximum length reached)" in capped
     assert "3.00 s, 144000 frames" in capped and capped.endswith(".wav")
+
+
+def _limit_file_size() -> None:
+    # A file-size limit is a full disk to the writer: the write fails with EFBIG.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+
+def test_a_full_disk_fails_that_file_and_the_watch_goes_on(sound_server, player, tmp_path):
+    run = AutoRecordRun(
+        sound_server,
+        *("--name", "Filler", "--name", "Next", "-d", str(tmp_path), "--format", "wav"),
+        preexec_fn=_limit_file_size,  # float WAV: 384 kB/s, the limit hits after ~1 s
+    )
+    run.wait_line("Armed:")
+    player(440, name="Filler")
+    run.wait_line("stopped: Filler")
+    nxt = player(1000, name="Next", duration=0.5)
+    run.wait_line("stopped: Next")
+    assert nxt.wait(timeout=10) == 0
+    code, stderr = run.stop()
+    assert code == EXIT_ERROR, stderr
+    assert "free some space or choose another folder" in stderr
+    filler = next(line for line in run.lines if line.startswith("stopped: Filler"))
+    assert "(write failed)" in filler
+    for line in run.wait_line("stopped:", 2):  # each file readable up to its end or error
+        match = LINE.match(line)
+        assert match is not None
+        assert len(sf.read(match.group(5), always_2d=True)[0]) > 0
 
 
 @pytest.mark.parametrize(
