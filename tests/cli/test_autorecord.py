@@ -70,7 +70,7 @@ def test_ctrl_c_finishes_every_open_file(sound_server, player, tmp_path, sig):
     run.wait_line("Armed: recording Alpha, beta")
     short = player(440, name="Alpha", duration=2.0)
     endless = player(1000, name="Beta")
-    other = player(700, name="Gamma", duration=1.0)
+    other = player(700, name="Gamma", duration=2.5)
     run.wait_line("stopped: Alpha")
     run.wait_line("started: Beta")
     assert other.wait(timeout=10) == 0

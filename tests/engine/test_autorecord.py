@@ -109,9 +109,9 @@ def test_silence_stops_and_the_next_sound_starts_a_new_file(sound_server, player
 def test_two_matching_apps_make_two_files_and_others_none(sound_server, player, tmp_path):
     events = Events()
     with events.watcher(RecordRule("twin", tmp_path)):  # names match case-insensitively
-        a = player(440, name="Twin", duration=1.0)
-        b = player(1000, name="Twin", duration=1.0)
-        other = player(700, name="Not a twin", duration=1.0)
+        a = player(440, name="Twin", duration=2.5)
+        b = player(1000, name="Twin", duration=2.5)
+        other = player(700, name="Not a twin", duration=2.5)
         stops = {s.process_id: s for s in (events.next_stop(), events.next_stop())}
         assert other.wait(timeout=10) == 0
     assert set(stops) == {a.pid, b.pid}
@@ -153,7 +153,7 @@ def test_rides_out_the_loss_of_the_server(sound_server, player, tmp_path):
         lost = events.next_stop()
         assert lost.reason is StopReason.SERVER_LOST and lost.frames > 0
         sound_server.restart()
-        again = player(1000, name="Survivor", duration=1.0)
+        again = player(1000, name="Survivor", duration=2.5)
         back = events.next_stop(timeout=30)
     assert back.process_id == again.pid and back.reason is StopReason.APP_EXITED
     assert dominant_frequency(_audio(back.path), RATE) == pytest.approx(1000, abs=3)
