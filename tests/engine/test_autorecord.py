@@ -160,6 +160,23 @@ def test_rides_out_the_loss_of_the_server(sound_server, player, tmp_path):
     assert len(_audio(lost.path)) == lost.frames  # cut short, but a whole file
 
 
+def test_a_callback_that_raises_stops_the_watcher_with_files_finished(
+    sound_server, player, tmp_path
+):
+    def boom(event: RecordingStarted) -> None:
+        raise RuntimeError("the mixer's slot failed")
+
+    errors: list[str] = []
+    watcher = AutoRecorder([RecordRule("Boom", tmp_path)], on_started=boom, on_error=errors.append)
+    watcher.start()
+    player(440, name="Boom")
+    assert watcher.wait(timeout=15)
+    assert isinstance(watcher.failure, RuntimeError)
+    assert errors == ["auto-record stopped watching: RuntimeError: the mixer's slot failed"]
+    (path,) = tmp_path.iterdir()
+    assert len(_audio(path)) > 0
+
+
 # ---- rules as settings (no server) ---------------------------------------------
 
 

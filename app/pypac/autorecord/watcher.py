@@ -163,6 +163,8 @@ class AutoRecorder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._enumerator: SessionEnumerator | None = None
+        #: Why the watcher stopped by itself (also told through on_error), or None.
+        self.failure: Exception | None = None
         self._render_ahead = _RenderAheadLimit()
 
     # ---- control -------------------------------------------------------------
@@ -218,6 +220,9 @@ class AutoRecorder:
                     event = self._enumerator.wait_event(0)
                 self._check_takes()
                 self._render_ahead.drain()
+        except Exception as exc:  # a bug, or a callback that raised: say so, finish the files
+            self.failure = exc
+            self._on_error(f"auto-record stopped watching: {type(exc).__name__}: {exc}")
         finally:
             self._render_ahead.release()
             self._finish_all()
@@ -230,6 +235,9 @@ class AutoRecorder:
             sessions = self._enumerator.enumerate_sessions()
         except ServerUnavailableError:
             return  # SERVER_CONNECTED brings us back here
+        except PyPACError as exc:
+            self._on_error(f"cannot list the apps that play: {exc}")
+            return
         for session in sessions:
             self._consider(session)
 
