@@ -5,6 +5,7 @@ maximum length; other apps are left alone."""
 from __future__ import annotations
 
 import queue
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +28,16 @@ from tests.support.waiting import wait_for_session, wait_until
 
 RATE = 48000
 CLICK_AMPLITUDE = 0.3
-#: What PulseAudio may lose of a new stream's beginning: two of its 10 ms
-#: render blocks (the attach races the sink's first render; on a loaded
-#: machine the watcher's thread may come a block late). Mostly it loses none.
-PULSE_MAX_LOSS_MS = 20.5
-#: PipeWire: measured 0-32 ms (its 21 ms graph cycles); this bound holds.
-PIPEWIRE_MAX_LOSS_MS = 100.0
+#: What PulseAudio may lose of a new stream's beginning, typically (the
+#: median of STARTS): the issue's bound. Mostly it loses nothing; the attach
+#: races the sink's first 10 ms render block, and on a loaded machine the
+#: watcher's thread now and then comes a block or two late.
+PULSE_MAX_LOSS_MS = 20.0
+PULSE_WORST_LOSS_MS = 30.0
+#: PipeWire, typically: measured 5-37 ms in most starts (its graph runs in
+#: 21 ms cycles), now and then ~100 ms on a loaded machine; the median holds.
+PIPEWIRE_MAX_LOSS_MS = 60.0
+STARTS = 3
 
 
 class Events:
@@ -62,26 +67,33 @@ def _audio(path: Path):
 
 
 def test_click_first_player_keeps_its_first_sound(sound_server, player, tmp_path, record_property):
+    """Three click-first players, one after another, each started while armed."""
     events = Events()
+    losses = []
     with events.watcher(RecordRule("Click first", tmp_path)):
-        p = player(1000, name="Click first", style="click", duration=2.0, amplitude=CLICK_AMPLITUDE)
-        stop = events.next_stop()
-    assert p.wait(timeout=10) == 0
-    assert stop.reason is StopReason.APP_EXITED and stop.process_id == p.pid
-    assert events.started.get_nowait().path == stop.path
-    audio = _audio(stop.path)
-    lost_ms = 1000.0 * frames_lost(audio, CLICK_AMPLITUDE) / RATE
-    record_property("start_lost_ms", lost_ms)
-    print(f"{sound_server.kind}: the recording lost {lost_ms:.1f} ms of the stream's start")
-    # The file is whole: everything the app played is in it, without a gap,
-    # and then the silence until it exited.
-    assert stop.frames == len(audio)
-    assert tone_is_whole(audio, CLICK_AMPLITUDE) > 0.1
+        for _ in range(STARTS):
+            p = player(
+                1000, name="Click first", style="click", duration=1.5, amplitude=CLICK_AMPLITUDE
+            )
+            stop = events.next_stop()
+            assert p.wait(timeout=10) == 0
+            assert stop.reason is StopReason.APP_EXITED and stop.process_id == p.pid
+            assert events.started.get_nowait().path == stop.path
+            audio = _audio(stop.path)
+            # The file is whole: everything the app played is in it, without
+            # a gap, and then the silence until it exited.
+            assert stop.frames == len(audio)
+            assert tone_is_whole(audio, CLICK_AMPLITUDE) > 0.1
+            lost_ms = 1000.0 * frames_lost(audio, CLICK_AMPLITUDE) / RATE
+            assert lost_ms > 0 or click_found(audio, CLICK_AMPLITUDE)
+            losses.append(lost_ms)
+    record_property("start_lost_ms", losses)
+    print(f"{sound_server.kind}: lost {', '.join(f'{x:.1f}' for x in losses)} ms of the starts")
+    typical, worst = statistics.median(losses), max(losses)
     if sound_server.kind == "pulseaudio":
-        assert lost_ms < PULSE_MAX_LOSS_MS
-        assert lost_ms > 0 or click_found(audio, CLICK_AMPLITUDE)
+        assert typical < PULSE_MAX_LOSS_MS and worst <= PULSE_WORST_LOSS_MS, losses
     else:
-        assert lost_ms < PIPEWIRE_MAX_LOSS_MS
+        assert typical < PIPEWIRE_MAX_LOSS_MS, losses
     assert not events.errors
 
 
