@@ -198,6 +198,7 @@ def test_rules_round_trip_through_json(tmp_path):
         RecordRule("Spotify", "music", format="ogg", enabled=False),
     ]
     assert rules_from_json(rules_to_json(rules)) == rules
+    assert RecordRule("x", "~/Recordings").output_dir == Path.home() / "Recordings"
     assert rules[1].to_dict() == {
         "name": "Spotify",
         "output_dir": "music",

@@ -46,10 +46,11 @@ class RecordRule:
     """When an app named `name` starts playing, record it into `output_dir`.
 
     `name` matches a session's process or display name, case-insensitive, as
-    `pypac record --name` does. The recording stops when the app exits, after
-    `silence_seconds` of silence (None: never for silence), or after
-    `max_seconds` of audio (None: no limit). A disabled rule is kept but does
-    nothing. Raises InvalidArgumentError for a bad value.
+    `pypac record --name` does; `~` in the folder is the home folder. The
+    recording stops when the app exits, after `silence_seconds` of silence
+    (None: never for silence), or after `max_seconds` of audio (None: no
+    limit). A disabled rule is kept but does nothing. Raises
+    InvalidArgumentError for a bad value.
     """
 
     name: str
@@ -70,7 +71,7 @@ class RecordRule:
             )
         if not isinstance(self.enabled, bool):
             raise InvalidArgumentError(f"enabled must be true or false, got {self.enabled!r}")
-        object.__setattr__(self, "output_dir", Path(self.output_dir))
+        object.__setattr__(self, "output_dir", Path(self.output_dir).expanduser())
         object.__setattr__(
             self, "silence_seconds", _seconds("silence_seconds", self.silence_seconds)
         )

@@ -348,8 +348,10 @@ class AutoRecorder:
             reason = take.stop_reason or StopReason.MAX_LENGTH
         else:
             reason = _ENDS.get(status.end, StopReason.STOPPED)
-        if reason is StopReason.MAX_LENGTH:
-            self._hush(pid)  # not again until it starts anew, as after silence
+        if reason in (StopReason.MAX_LENGTH, StopReason.WRITE_FAILED):
+            # Not again until it starts anew, as after silence (a full disk
+            # would otherwise fail a new file at each change of the app).
+            self._hush(pid)
         self._on_stopped(
             RecordingStopped(
                 take.rule,
