@@ -205,12 +205,8 @@ class SessionEnumerator:
 
     def find_sessions(self, name: str) -> list[SessionInfo]:
         """Sessions whose process or display name matches `name` (case-insensitive)."""
-        wanted = arguments.app_name(name).casefold()
-        return [
-            s
-            for s in self.enumerate_sessions()
-            if wanted in (s.process_name.casefold(), s.display_name.casefold())
-        ]
+        wanted = arguments.app_name(name)
+        return [s for s in self.enumerate_sessions() if session_has_name(s, wanted)]
 
     @property
     def max_volume(self) -> float:
@@ -306,6 +302,13 @@ class SessionEnumerator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def session_has_name(session: SessionInfo, name: str) -> bool:
+    """Whether `name` is the session's process or display name (case-insensitive):
+    how `pypac` commands and auto-record rules find an app by name."""
+    wanted = name.casefold()
+    return wanted in (session.process_name.casefold(), session.display_name.casefold())
 
 
 # ---- captures ----------------------------------------------------------------

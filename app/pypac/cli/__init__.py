@@ -19,7 +19,7 @@ from ..errors import (
     ServerUnavailableError,
     SessionNotFoundError,
 )
-from . import control, desktop, record
+from . import autorecord, control, desktop, record
 from .exits import (
     EXIT_CUT_SHORT,
     EXIT_ERROR,
@@ -51,6 +51,7 @@ COMMANDS = {
     "default": control.cmd_default,
     "record": record.cmd_record,
     "recover": record.cmd_recover,
+    "autorecord": autorecord.cmd_autorecord,
     "install-desktop": desktop.cmd_install_desktop,
 }
 

@@ -1,4 +1,9 @@
-"""The `pypac` command's exit codes (README, "Command line")."""
+"""The `pypac` command's exit codes (README, "Command line").
+
+`pypac autorecord` runs until a signal: 0 when every file was finished, 1 when
+a recording failed on the way (it printed each failure and went on), 2 for bad
+input, 4 when no server answers at its start (one lost later is waited for).
+"""
 
 from __future__ import annotations
 

@@ -149,6 +149,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", "-y", action="store_true", help="overwrite the output file if it exists"
     )
 
+    auto = sub.add_parser(
+        "autorecord",
+        help="record applications whenever they play, until Ctrl+C",
+        description="Wait for the named applications to play and record each into a new "
+        "file <app>-<YYYYmmdd-HHMMSS>.<format> in the output folder; a recording stops "
+        "when its app exits, after --silence seconds of silence, or at --max-duration. "
+        "Runs until Ctrl+C (or SIGTERM), finishing open files.",
+    )
+    auto.add_argument(
+        "--name",
+        type=parse_name,
+        action="append",
+        required=True,
+        help="process or display name, e.g. firefox (case-insensitive); repeatable",
+    )
+    auto.add_argument(
+        "--output-dir", "-d", required=True, type=parse_output, help="folder for the recordings"
+    )
+    auto.add_argument(
+        "--silence", type=parse_seconds, metavar="S", help="stop after S seconds of silence"
+    )
+    auto.add_argument(
+        "--max-duration", type=parse_seconds, metavar="S", help="stop after S seconds of audio"
+    )
+    auto.add_argument("--format", choices=sorted(FORMATS), default="flac", help="default: flac")
+
     fix = sub.add_parser(
         "recover",
         help="finish an OGG recording that was killed (from its .recovery.flac copy)",

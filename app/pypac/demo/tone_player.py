@@ -10,7 +10,10 @@ Every `--freq` is its own playback stream of this one process (a process with
 several streams is one PyPAC session). `--second-stream-delay` opens the
 streams after the first that many seconds late. `--style music` plays a short
 melody with note envelopes instead of a steady tone, which looks alive in a
-waveform view.
+waveform view. `--style click` starts with a click (an impulse in the very
+first samples), then `CLICK_LEAD_SECONDS` of silence, then the tone: a
+recording that holds the click and the tone's onset `CLICK_LEAD_SECONDS` after
+it kept the stream's beginning (tests of auto-record measure the loss so).
 """
 
 from __future__ import annotations
@@ -94,6 +97,28 @@ def music_block(base: float, start: int, frames: int, amplitude: float) -> np.nd
     return np.repeat(mono[:, None], CHANNELS, axis=1)
 
 
+# The click style: an impulse in the first samples, silence, then the tone from
+# this far into the stream (the onset marks where the stream began even in a
+# recording that lost the click).
+CLICK_LEAD_SECONDS = 0.25
+CLICK_LEAD_FRAMES = round(CLICK_LEAD_SECONDS * RATE)
+CLICK_FRAMES = 4  # a few samples: still a clear peak after a resampler's filter
+CLICK_LEVEL = 0.9
+CLICK_BUFFER_FRAMES = RATE // 2
+
+
+def click_block(freq: float, start: int, frames: int, amplitude: float) -> np.ndarray:
+    """Frames `start`.. of the click style: the click at 0, the tone from CLICK_LEAD_FRAMES."""
+    n = np.arange(start, start + frames)
+    t = n / RATE
+    mono = np.where(n >= CLICK_LEAD_FRAMES, amplitude * np.sin(2 * np.pi * freq * t), 0.0)
+    mono[n < CLICK_FRAMES] = CLICK_LEVEL
+    return np.repeat(mono.astype(np.float32)[:, None], CHANNELS, axis=1)
+
+
+_STYLES = {"tone": tone_block, "music": music_block, "click": click_block}
+
+
 class ToneStream(threading.Thread):
     """One playback stream of this process, fed in 10 ms blocks."""
 
@@ -126,9 +151,13 @@ class ToneStream(threading.Thread):
         """One stream from now until `until` (or stop)."""
         spec = _SampleSpec(PA_SAMPLE_FLOAT32LE, RATE, CHANNELS)
         frame_bytes = 4 * CHANNELS
-        # A short server buffer: the stream starts and stops promptly.
+        # A short server buffer: the stream starts and stops promptly. The
+        # click style buffers as music players do, so that a busy machine
+        # cannot make it underrun: a gap of its own would spoil the measure
+        # of what a recording lost.
         never = 0xFFFFFFFF
-        attr = _BufferAttr(never, frame_bytes * RATE // 20, never, never, never)
+        buffer_frames = CLICK_BUFFER_FRAMES if self.style == "click" else RATE // 20
+        attr = _BufferAttr(never, frame_bytes * buffer_frames, never, never, never)
         err = ctypes.c_int(0)
         handle = self.lib.pa_simple_new(
             None,
@@ -144,7 +173,7 @@ class ToneStream(threading.Thread):
         if not handle:
             self.error = f"pa_simple_new() failed: {self.lib.pa_strerror(err.value).decode()}"
             return
-        make = music_block if self.style == "music" else tone_block
+        make = _STYLES[self.style]
         position = 0
         try:
             while not self.stop.is_set() and time.monotonic() < until:
@@ -157,6 +186,8 @@ class ToneStream(threading.Thread):
                     )
                     return
         finally:
+            if self.style == "click":  # everything it wrote is heard: a whole reference
+                self.lib.pa_simple_drain(handle, ctypes.byref(err))
             self.lib.pa_simple_free(handle)
 
 
@@ -167,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duration", type=float, default=60.0, help="seconds, then exit")
     p.add_argument("--amplitude", type=float, default=0.5)
     p.add_argument("--second-stream-delay", type=float, default=0.0)
-    p.add_argument("--style", choices=("tone", "music"), default="tone")
+    p.add_argument("--style", choices=sorted(_STYLES), default="tone")
     p.add_argument(
         "--gap",
         metavar="START:LENGTH",

@@ -1,0 +1,76 @@
+"""`pypac autorecord`: record the named apps whenever they play, until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import TextIO
+
+from ..autorecord import AutoRecorder, RecordingStarted, RecordingStopped, RecordRule
+from ..errors import InvalidArgumentError
+from .exits import EXIT_ERROR, EXIT_OK, UsageError
+from .record import STOP_SIGNALS
+from .record import _Terminal as Terminal
+
+
+def _rules(args: argparse.Namespace) -> list[RecordRule]:
+    if args.output_dir.exists() and not args.output_dir.is_dir():
+        raise UsageError(f"--output-dir {args.output_dir} is a file, not a folder")
+    try:
+        return [
+            RecordRule(
+                name,
+                args.output_dir,
+                format=args.format,
+                silence_seconds=args.silence,
+                max_seconds=args.max_duration,
+            )
+            for name in dict.fromkeys(args.name)  # each app once, in the order given
+        ]
+    except InvalidArgumentError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_autorecord(args: argparse.Namespace, out: TextIO) -> int:
+    rules = _rules(args)
+    term = Terminal(out)
+    failures: list[str] = []
+
+    def started(event: RecordingStarted) -> None:
+        term.write(f"started: {event.app} (pid {event.process_id}) -> {event.path}\n")
+
+    def stopped(event: RecordingStopped) -> None:
+        term.write(
+            f"stopped: {event.app} (pid {event.process_id}), {event.seconds:.2f} s, "
+            f"{event.frames} frames ({event.reason.value}) -> {event.path}\n"
+        )
+
+    def error(message: str) -> None:
+        failures.append(message)
+        sys.stderr.write(f"pypac: {message}\n")
+        sys.stderr.flush()
+
+    watcher = AutoRecorder(rules, on_started=started, on_stopped=stopped, on_error=error)
+
+    def on_stop_signal(signum: int, frame: object) -> None:
+        watcher.request_stop()  # open files end at this moment
+
+    previous = {sig: signal.signal(sig, on_stop_signal) for sig in STOP_SIGNALS}
+    if hasattr(signal, "SIGXFSZ"):  # a file-size limit is a write error, not death
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        watcher.start()  # ServerUnavailableError: exit 4 (cli/__init__.py)
+        names = ", ".join(r.name for r in rules)
+        term.write(
+            f"Armed: recording {names} into {args.output_dir} ({args.format}) whenever "
+            "they play; Ctrl+C stops.\n"
+        )
+        # Waiting in short steps lets the main thread run the signal handler.
+        while not watcher.wait(0.2):
+            pass
+    finally:
+        watcher.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return EXIT_ERROR if failures else EXIT_OK

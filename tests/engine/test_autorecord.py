@@ -1,0 +1,228 @@
+"""Auto-record rules against the real servers: an app a rule names starts
+playing -> a file from its very first sound; it ends on exit, silence, or the
+maximum length; other apps are left alone."""
+
+from __future__ import annotations
+
+import queue
+import statistics
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from pypac.autorecord import (
+    AutoRecorder,
+    RecordingStarted,
+    RecordingStopped,
+    RecordRule,
+    StopReason,
+    rules_from_json,
+    rules_to_json,
+)
+from pypac.errors import InvalidArgumentError
+from tests.support.click_start import click_found, frames_lost, tone_is_whole
+from tests.support.spectrum import dominant_frequency
+from tests.support.waiting import wait_for_session, wait_until
+
+RATE = 48000
+CLICK_AMPLITUDE = 0.3
+#: What PulseAudio may lose of a new stream's beginning, typically (the
+#: median of STARTS): the issue's bound. Mostly it loses nothing; the attach
+#: races the sink's first 10 ms render block, and on a loaded machine the
+#: watcher's thread now and then comes a block or two late.
+PULSE_MAX_LOSS_MS = 20.0
+PULSE_WORST_LOSS_MS = 30.0
+#: PipeWire, typically: measured 5-37 ms in most starts (its graph runs in
+#: 21 ms cycles), now and then ~100 ms on a loaded machine; the median holds.
+PIPEWIRE_MAX_LOSS_MS = 60.0
+STARTS = 3
+
+
+class Events:
+    """What an AutoRecorder reported, as queues a test waits on."""
+
+    def __init__(self) -> None:
+        self.started: queue.Queue[RecordingStarted] = queue.Queue()
+        self.stopped: queue.Queue[RecordingStopped] = queue.Queue()
+        self.errors: list[str] = []
+
+    def watcher(self, *rules: RecordRule) -> AutoRecorder:
+        return AutoRecorder(
+            rules,
+            on_started=self.started.put,
+            on_stopped=self.stopped.put,
+            on_error=self.errors.append,
+        )
+
+    def next_stop(self, timeout: float = 15.0) -> RecordingStopped:
+        return self.stopped.get(timeout=timeout)
+
+
+def _audio(path: Path):
+    audio, rate = sf.read(path, dtype="float32", always_2d=True)
+    assert rate == RATE
+    return audio
+
+
+def test_click_first_player_keeps_its_first_sound(sound_server, player, tmp_path, record_property):
+    """Three click-first players, one after another, each started while armed."""
+    events = Events()
+    losses = []
+    with events.watcher(RecordRule("Click first", tmp_path)):
+        for _ in range(STARTS):
+            p = player(
+                1000, name="Click first", style="click", duration=1.5, amplitude=CLICK_AMPLITUDE
+            )
+            stop = events.next_stop()
+            assert p.wait(timeout=10) == 0
+            assert stop.reason is StopReason.APP_EXITED and stop.process_id == p.pid
+            assert events.started.get_nowait().path == stop.path
+            audio = _audio(stop.path)
+            # The file is whole: everything the app played is in it, without
+            # a gap, and then the silence until it exited.
+            assert stop.frames == len(audio)
+            assert tone_is_whole(audio, CLICK_AMPLITUDE) > 0.1
+            lost_ms = 1000.0 * frames_lost(audio, CLICK_AMPLITUDE) / RATE
+            assert lost_ms > 0 or click_found(audio, CLICK_AMPLITUDE)
+            losses.append(lost_ms)
+    record_property("start_lost_ms", losses)
+    print(f"{sound_server.kind}: lost {', '.join(f'{x:.1f}' for x in losses)} ms of the starts")
+    typical, worst = statistics.median(losses), max(losses)
+    if sound_server.kind == "pulseaudio":
+        assert typical < PULSE_MAX_LOSS_MS and worst <= PULSE_WORST_LOSS_MS, losses
+    else:
+        assert typical < PIPEWIRE_MAX_LOSS_MS, losses
+    assert not events.errors
+
+
+def test_silence_stops_and_the_next_sound_starts_a_new_file(sound_server, player, tmp_path):
+    events = Events()
+    rule = RecordRule("Pausing", tmp_path, silence_seconds=1.0)
+    with events.watcher(rule):
+        # Plays 1.5 s, closes its stream for 4 s (alive and silent), plays again.
+        p = player(440, name="Pausing", duration=7.5, gap=(1.5, 4.0))
+        first = events.next_stop()
+        second = events.next_stop(timeout=20)
+    assert first.reason is StopReason.SILENCE
+    assert second.reason is StopReason.APP_EXITED and second.path != first.path
+    audio = _audio(first.path)
+    assert len(audio) == first.frames
+    # The sound, then the rule's second of silence, and what the recorder
+    # waits for after a stop (what the server reported still in flight).
+    sound_end = int(np.nonzero(np.abs(audio[:, 0]) > 0.1)[0][-1])
+    assert 0.85 <= (len(audio) - sound_end) / RATE <= 2.5
+    for stop in (first, second):
+        assert dominant_frequency(_audio(stop.path), RATE) == pytest.approx(440, abs=3)
+    assert p.wait(timeout=10) == 0
+
+
+def test_two_matching_apps_make_two_files_and_others_none(sound_server, player, tmp_path):
+    events = Events()
+    with events.watcher(RecordRule("twin", tmp_path)):  # names match case-insensitively
+        a = player(440, name="Twin", duration=2.5)
+        b = player(1000, name="Twin", duration=2.5)
+        other = player(700, name="Not a twin", duration=2.5)
+        stops = {s.process_id: s for s in (events.next_stop(), events.next_stop())}
+        assert other.wait(timeout=10) == 0
+    assert set(stops) == {a.pid, b.pid}
+    assert stops[a.pid].path != stops[b.pid].path
+    assert sorted(tmp_path.iterdir()) == sorted(s.path for s in stops.values())
+    for pid, freq in ((a.pid, 440), (b.pid, 1000)):
+        assert stops[pid].path.name.startswith("Twin-")
+        assert dominant_frequency(_audio(stops[pid].path), RATE) == pytest.approx(freq, abs=3)
+    assert events.stopped.empty()
+
+
+def test_max_length_ends_the_file_and_stop_finishes_open_ones(
+    sound_server, player, enumerator, tmp_path
+):
+    events = Events()
+    watcher = events.watcher(
+        RecordRule("Long", tmp_path, max_seconds=1.0), RecordRule("Longer", tmp_path, format="wav")
+    )
+    with watcher:
+        long = player(440, name="Long")
+        longer = player(1000, name="Longer")
+        cut = events.next_stop()
+        assert cut.reason is StopReason.MAX_LENGTH and cut.process_id == long.pid
+        assert cut.frames == RATE
+        wait_for_session(enumerator, longer.pid)
+        wait_until(lambda: watcher.recording.get(longer.pid))
+    ended = events.next_stop(timeout=1)  # stop() finished it before returning
+    assert ended.reason is StopReason.STOPPED and ended.path.suffix == ".wav"
+    assert len(_audio(ended.path)) == ended.frames > 0
+    assert not watcher.recording
+
+
+def test_rides_out_the_loss_of_the_server(sound_server, player, tmp_path):
+    events = Events()
+    with events.watcher(RecordRule("Survivor", tmp_path)):
+        player(440, name="Survivor")
+        events.started.get(timeout=10)
+        sound_server.kill()
+        lost = events.next_stop()
+        assert lost.reason is StopReason.SERVER_LOST and lost.frames > 0
+        sound_server.restart()
+        again = player(1000, name="Survivor", duration=2.5)
+        back = events.next_stop(timeout=30)
+    assert back.process_id == again.pid and back.reason is StopReason.APP_EXITED
+    assert dominant_frequency(_audio(back.path), RATE) == pytest.approx(1000, abs=3)
+    assert len(_audio(lost.path)) == lost.frames  # cut short, but a whole file
+
+
+def test_a_callback_that_raises_stops_the_watcher_with_files_finished(
+    sound_server, player, tmp_path
+):
+    def boom(event: RecordingStarted) -> None:
+        raise RuntimeError("the mixer's slot failed")
+
+    errors: list[str] = []
+    watcher = AutoRecorder([RecordRule("Boom", tmp_path)], on_started=boom, on_error=errors.append)
+    watcher.start()
+    player(440, name="Boom")
+    assert watcher.wait(timeout=15)
+    assert isinstance(watcher.failure, RuntimeError)
+    assert errors == ["auto-record stopped watching: RuntimeError: the mixer's slot failed"]
+    (path,) = tmp_path.iterdir()
+    assert len(_audio(path)) > 0
+
+
+# ---- rules as settings (no server) ---------------------------------------------
+
+
+def test_rules_round_trip_through_json(tmp_path):
+    rules = [
+        RecordRule("firefox", tmp_path / "web", silence_seconds=5, max_seconds=3600),
+        RecordRule("Spotify", "music", format="ogg", enabled=False),
+    ]
+    assert rules_from_json(rules_to_json(rules)) == rules
+    assert RecordRule("x", "~/Recordings").output_dir == Path.home() / "Recordings"
+    assert rules[1].to_dict() == {
+        "name": "Spotify",
+        "output_dir": "music",
+        "format": "ogg",
+        "silence_seconds": None,
+        "max_seconds": None,
+        "enabled": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("{}", "must be a JSON list"),
+        ("[1]", "must be an object"),
+        ('[{"name": "x"}]', "lacks output_dir"),
+        ('[{"name": "", "output_dir": "d"}]', "name of the app"),
+        ('[{"name": "x", "output_dir": "d", "format": "mp3"}]', "format must be one of"),
+        ('[{"name": "x", "output_dir": "d", "silence_seconds": -1}]', "positive"),
+        ('[{"name": "x", "output_dir": "d", "max_seconds": "10"}]', "number of seconds"),
+        ('[{"name": "x", "output_dir": "d", "colour": 1}]', "unknown rule setting"),
+        ("[{", "not valid JSON"),
+    ],
+)
+def test_bad_rule_lists_say_what_is_wrong(text, complaint):
+    with pytest.raises(InvalidArgumentError, match=complaint):
+        rules_from_json(text)
