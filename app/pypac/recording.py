@@ -130,7 +130,9 @@ class Recorder:
         self._stop_requested_at: float | None = None
         self._thread: threading.Thread | None = None
         self._file: RecordingFile | None = None
-        self._loudness = LoudnessMeter(self.capture.sample_rate, self.capture.channels)
+        # Made by the writer thread at the first block: its set-up takes ~5 ms, which
+        # an app's start (auto-record attaches while the stream begins) must not wait for.
+        self._loudness: LoudnessMeter | None = None
 
     # ---- control -------------------------------------------------------------
 
@@ -217,8 +219,9 @@ class Recorder:
             self._update_size()
             self.status.end = end
             self.status.dropped_frames = self.capture.stats.dropped_frames
-            self.status.integrated_lufs = self._loudness.integrated_lufs
-            self.status.true_peak_dbtp = self._loudness.true_peak_dbtp
+            if self._loudness is not None:
+                self.status.integrated_lufs = self._loudness.integrated_lufs
+                self.status.true_peak_dbtp = self._loudness.true_peak_dbtp
             _running.discard(self)
             if self._on_finished is not None:
                 self._on_finished(self.status)
@@ -287,6 +290,8 @@ class Recorder:
         if self._frames_limit is not None:
             block = block[: self._frames_limit - self.status.frames_written]
         self._file.write(block)
+        if self._loudness is None:
+            self._loudness = LoudnessMeter(self.capture.sample_rate, self.capture.channels)
         self._loudness.add(block)  # measures exactly what the file holds
         if self.status.frames_written == 0:
             self.status.started_at = time.monotonic()  # the recording's clock starts with its audio

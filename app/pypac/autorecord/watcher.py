@@ -97,6 +97,9 @@ class _Take:
         return (status.frames_written - self.loud_until) / status.sample_rate
 
 
+RENDER_AHEAD_SETTLE_S = 3.0
+
+
 class _RenderAheadLimit:
     """A small-fragment capture of the default output while armed, read and
     thrown away: it keeps the output's render-ahead at ~10 ms.
@@ -117,6 +120,11 @@ class _RenderAheadLimit:
             capture = SimpleLoopback(SAMPLE_RATE, ring_seconds=1.0)
             capture.start()
             self._capture = capture
+            # Armed once the output renders at the capture's pace: until its
+            # first frames come, the sink still works off what it rendered
+            # ahead (a PulseAudio null sink: up to ~2 s), and an app that
+            # starts meanwhile would lose that much of its start.
+            capture.wait_for_frames(SAMPLE_RATE // 100, timeout=RENDER_AHEAD_SETTLE_S)
         except PyPACError:
             self._capture = None  # no output device (or no server): nothing renders ahead
 
