@@ -478,15 +478,12 @@ void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue 
         pa_threaded_mainloop_signal(r->loop, 0);
     };
 
-    // Each stream as it will be once the server applied the change: `issue`
-    // writes what it asks into its copy.
-    std::vector<SinkInput> targets;
+    std::vector<uint32_t> targets;
     std::vector<OperationPtr> ops;
     for (const auto &kv : sink_inputs_) {
         if (kv.second.process_id != process_id)
             continue;
-        targets.push_back(kv.second);
-        pa_operation *op = issue(ctx, targets.back(), done, &request);
+        pa_operation *op = issue(ctx, kv.second, done, &request);
         if (!op)
             throw EngineError(
                 ErrorCode::BackendFailure,
@@ -494,6 +491,7 @@ void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue 
                             pa_context_errno(ctx)));
         pa_operation_set_state_callback(op, signal_loop, loop_.get());
         ops.emplace_back(op);
+        targets.push_back(kv.first);
     }
     if (ops.empty())
         throw EngineError(ErrorCode::SessionNotFound, "no audio session for process id " +
@@ -511,23 +509,22 @@ void PulseBackend::apply_to_process(int64_t process_id, const char *call, Issue 
                           "no audio session for process id " + std::to_string(process_id) +
                               ": its streams ended while changing them");
 
-    // The session table holds the new values when we return. Not by reading
-    // the streams back: PulseAudio answers a stream's info only once the
-    // sink's thread told it the stream's latency, and after a volume change
-    // that thread is busy re-rendering what it had mixed ahead (5-10 ms with
-    // a few apps); the server's change event reads them again anyway.
-    std::set<int64_t> apps;
-    for (const SinkInput &changed : targets) {
-        auto it = sink_inputs_.find(changed.index);
-        if (it == sink_inputs_.end())
-            continue;
-        it->second.volume = changed.volume;
-        it->second.muted = changed.muted;
-        apps.insert(it->second.process_id);
+    // Read the streams back so the session table holds the new values when we return.
+    std::vector<OperationPtr> reads;
+    for (uint32_t index : targets) {
+        pa_operation *op = pa_context_get_sink_input_info(
+            ctx, index,
+            [](pa_context *, const pa_sink_input_info *i, int eol, void *u) {
+                if (eol == 0 && i)
+                    self_of(u)->on_sink_input(*i);
+            },
+            this);
+        if (op) {
+            pa_operation_set_state_callback(op, signal_loop, loop_.get());
+            reads.emplace_back(op);
+        }
     }
-    if (synced_)
-        for (int64_t app : apps)
-            report_session(app);
+    wait_operations(loop_.get(), ctx, reads);
 }
 
 pa_volume_t PulseBackend::loudest_channel(int64_t process_id) const {
@@ -541,19 +538,20 @@ pa_volume_t PulseBackend::loudest_channel(int64_t process_id) const {
 void PulseBackend::set_volume(int64_t process_id, float volume) {
     const auto target = static_cast<pa_volume_t>(std::lround(volume * PA_VOLUME_NORM));
     apply_to_process(process_id, "pa_context_set_sink_input_volume()",
-                     [this, process_id, target](pa_context *ctx, SinkInput &si,
+                     [this, process_id, target](pa_context *ctx, const SinkInput &si,
                                                 pa_context_success_cb_t cb, void *u) {
                          // One factor for every channel of every stream: the loudest goes
                          // to `target`, balance and the streams' relative levels stay.
-                         si.volume = scaled_to(si.volume, loudest_channel(process_id), target);
-                         return pa_context_set_sink_input_volume(ctx, si.index, &si.volume, cb, u);
+                         const pa_cvolume cv =
+                             scaled_to(si.volume, loudest_channel(process_id), target);
+                         return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
                      });
 }
 
 void PulseBackend::set_channel_volumes(int64_t process_id, const std::vector<float> &volumes) {
     apply_to_process(
         process_id, "pa_context_set_sink_input_volume()",
-        [&volumes](pa_context *ctx, SinkInput &si, pa_context_success_cb_t cb, void *u) {
+        [&volumes](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
             const unsigned channels = si.volume.channels ? si.volume.channels : 1;
             if (volumes.size() != channels)
                 throw EngineError(ErrorCode::InvalidArgument,
@@ -564,17 +562,16 @@ void PulseBackend::set_channel_volumes(int64_t process_id, const std::vector<flo
             cv.channels = static_cast<uint8_t>(channels);
             for (unsigned c = 0; c < channels; ++c)
                 cv.values[c] = static_cast<pa_volume_t>(std::lround(volumes[c] * PA_VOLUME_NORM));
-            si.volume = cv;
             return pa_context_set_sink_input_volume(ctx, si.index, &cv, cb, u);
         });
 }
 
 void PulseBackend::set_mute(int64_t process_id, bool muted) {
-    apply_to_process(process_id, "pa_context_set_sink_input_mute()",
-                     [muted](pa_context *ctx, SinkInput &si, pa_context_success_cb_t cb, void *u) {
-                         si.muted = muted;
-                         return pa_context_set_sink_input_mute(ctx, si.index, muted ? 1 : 0, cb, u);
-                     });
+    apply_to_process(
+        process_id, "pa_context_set_sink_input_mute()",
+        [muted](pa_context *ctx, const SinkInput &si, pa_context_success_cb_t cb, void *u) {
+            return pa_context_set_sink_input_mute(ctx, si.index, muted ? 1 : 0, cb, u);
+        });
 }
 
 std::unique_ptr<CaptureStream> PulseBackend::open_capture(const CaptureTarget &target,
