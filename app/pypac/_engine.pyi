@@ -206,6 +206,9 @@ class Engine:
     def open_device_capture(
         self, kind: DeviceKind, id: str, sample_rate: int, channels: int, ring_seconds: float
     ) -> CaptureReader: ...
+    def open_all_outputs_capture(
+        self, sample_rate: int, channels: int, ring_seconds: float
+    ) -> CaptureReader: ...
 
 class LoudnessMeter:
     """

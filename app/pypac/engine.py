@@ -428,12 +428,18 @@ class ProcessCapture(_Capture):
 
 
 class SimpleLoopback(_Capture):
-    """Captures everything the system plays (the default output's monitor).
+    """Captures everything the system plays: the default output's monitor,
+    switching to the new default (without ending) when the user changes it.
+
+    With `all_devices=True`, what every output device plays, mixed; devices
+    added while it runs join the mix (PulseAudio/PipeWire only: Windows raises
+    `UnsupportedError` on start).
 
     With `exclude_pid`, everything the applications play except that process
     (and, on Windows, its child processes): "record the game, not the voice
     chat". On PulseAudio/PipeWire that is every application stream except the
-    process's, mixed; sounds no process owns (network streams) are left out.
+    process's, on whichever output it plays, mixed (so `all_devices` changes
+    nothing then); sounds no process owns (network streams) are left out.
     """
 
     def __init__(
@@ -443,19 +449,29 @@ class SimpleLoopback(_Capture):
         ring_seconds: float = 4.0,
         *,
         exclude_pid: int | None = None,
+        all_devices: bool = False,
     ) -> None:
         super().__init__(sample_rate, channels, ring_seconds)
         self.exclude_pid = None if exclude_pid is None else arguments.process_id(exclude_pid)
+        self.all_devices = bool(all_devices)
 
     def _open(self, engine: _engine.Engine) -> _engine.CaptureReader:
+        if self.all_devices and self.exclude_pid is None:
+            return engine.open_all_outputs_capture(
+                self.sample_rate, self.channels, self.ring_seconds
+            )
         return engine.open_capture(
             self.exclude_pid or 0, True, self.sample_rate, self.channels, self.ring_seconds
         )
 
     def __repr__(self) -> str:
+        options = []
         if self.exclude_pid is not None:
-            return f"SimpleLoopback(exclude_pid={self.exclude_pid}, active={self.active})"
-        return f"SimpleLoopback(active={self.active})"
+            options.append(f"exclude_pid={self.exclude_pid}")
+        if self.all_devices:
+            options.append("all_devices=True")
+        options.append(f"active={self.active}")
+        return f"SimpleLoopback({', '.join(options)})"
 
 
 class DeviceCapture(_Capture):

@@ -264,7 +264,16 @@ NB_MODULE(_engine, m) {
                                       pypac::CaptureFormat{sample_rate, channels}, ring_seconds);
             },
             "kind"_a, "id"_a, "sample_rate"_a, "channels"_a, "ring_seconds"_a,
-            nb::keep_alive<0, 1>());
+            nb::keep_alive<0, 1>())
+        .def(
+            "open_all_outputs_capture",
+            [](Engine &e, uint32_t sample_rate, uint32_t channels, double ring_seconds) {
+                // What every output device plays, mixed (devices added later join).
+                nb::gil_scoped_release release;
+                return e.open_capture(pypac::CaptureTarget::all_outputs(),
+                                      pypac::CaptureFormat{sample_rate, channels}, ring_seconds);
+            },
+            "sample_rate"_a, "channels"_a, "ring_seconds"_a, nb::keep_alive<0, 1>());
 
     using pypac::dsp::LoudnessMeter;
     nb::class_<LoudnessMeter>(

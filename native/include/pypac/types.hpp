@@ -95,10 +95,11 @@ struct CaptureFormat {
 };
 
 // What a capture is aimed at: one process (and, where the OS can, its
-// children), everything the system plays, everything but one process, or one
-// device: what an output device plays, or what an input device records.
+// children), everything the system plays (the default output, followed when
+// it changes), everything but one process, one device (what an output device
+// plays, or what an input device records), or what every output device plays.
 struct CaptureTarget {
-    enum class Kind { Process, System, SystemExceptProcess, Device };
+    enum class Kind { Process, System, SystemExceptProcess, Device, AllOutputs };
     Kind kind = Kind::Process;
     int64_t process_id = 0;
     DeviceKind device_kind = DeviceKind::Output; // Device only
@@ -111,6 +112,7 @@ struct CaptureTarget {
     static CaptureTarget device(DeviceKind kind, std::string id) {
         return {Kind::Device, 0, kind, std::move(id)};
     }
+    static CaptureTarget all_outputs() { return {Kind::AllOutputs, 0, {}, {}}; }
     bool operator<(const CaptureTarget &o) const {
         return std::tie(kind, process_id, device_kind, device_id) <
                std::tie(o.kind, o.process_id, o.device_kind, o.device_id);

@@ -268,6 +268,8 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
     } else if (facility == PA_SUBSCRIPTION_EVENT_SINK) {
         if (removed) {
             sink_monitors_.erase(index);
+            for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+                c->on_sink_removed(index);
             on_device_removed(DeviceKind::Output, index);
             return;
         }

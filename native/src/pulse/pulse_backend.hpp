@@ -84,6 +84,10 @@ class PulseBackend final : public Backend {
     // The monitor source's name of the output device `sink_name` (its usual
     // "<sink>.monitor" until the sink's info came).
     std::string monitor_source_name(const std::string &sink_name) const;
+    // Every known output device: sink index -> its monitor source index.
+    const std::map<uint32_t, uint32_t> &sink_monitors() const { return sink_monitors_; }
+    // The default output device's name ("" until the server said).
+    const std::string &default_sink() const { return default_sink_; }
     void forget_capture(PulseCapture *capture) { captures_.erase(capture); }
 
   private:
@@ -111,6 +115,11 @@ class PulseBackend final : public Backend {
     void request_source_output(uint32_t index);
     void on_source_output(const pa_source_output_info &info);
     void report_device(DeviceInfo info, uint32_t index);
+    // The default output is now `name`: captures of "the system" follow it.
+    void set_default_sink(const std::string &name);
+    // Our own move of sink input `index` to `sink_name` was acknowledged:
+    // captures of it re-attach now instead of after the server's event.
+    void follow_moved_stream(uint32_t index, const std::string &sink_name);
     // Read one device again and wait for it (lock held): the table is current on return.
     void refresh_device(DeviceKind kind, const std::string &id);
     // Sends a new stream of an app with a chosen device there (lock held).

@@ -38,6 +38,8 @@ PulseCapture::~PulseCapture() {
     MainloopLock lock(backend_.mainloop());
     backend_.forget_capture(this);
     silence_.stop();
+    next_source_.reset();
+    outputs_.clear();
     monitors_.clear();
     stop_watching_process();
 }
@@ -45,7 +47,18 @@ PulseCapture::~PulseCapture() {
 void PulseCapture::start_locked() {
     if (target_.kind == CaptureTarget::Kind::System) {
         app_name_ = "system";
-        record_source("@DEFAULT_MONITOR@", "; check that the server has an output device");
+        source_name_ = default_monitor();
+        record_source(source_name_.c_str(), "; check that the server has an output device");
+        return;
+    }
+    if (target_.kind == CaptureTarget::Kind::AllOutputs) {
+        app_name_ = "every output";
+        for (const auto &kv : backend_.sink_monitors())
+            attach_output(kv.first);
+        if (outputs_.empty())
+            throw EngineError(ErrorCode::BackendFailure,
+                              "no output device could be captured; check that the server has "
+                              "an output device (pypac devices)");
         return;
     }
     if (target_.kind == CaptureTarget::Kind::Device) {
@@ -78,6 +91,64 @@ void PulseCapture::record_source(const char *source, const char *hint) {
         throw EngineError(ErrorCode::BackendFailure, error + hint);
     monitors_[PA_INVALID_INDEX] = std::move(m);
 }
+
+std::string PulseCapture::default_monitor() const {
+    const std::string &sink = backend_.default_sink();
+    return sink.empty() ? "@DEFAULT_MONITOR@" : backend_.monitor_source_name(sink);
+}
+
+void PulseCapture::on_default_sink_changed() {
+    if (ended_ || target_.kind != CaptureTarget::Kind::System)
+        return;
+    const std::string source = default_monitor();
+    if (source == source_name_)
+        return;
+    source_name_ = source;
+    // Make before break: the current source keeps recording until the new
+    // one delivers (take_over), so the switch leaves no hole.
+    auto m = std::make_unique<Monitor>();
+    m->owner = this;
+    m->pending = true;
+    std::string error;
+    if (!connect(*m, source.c_str(), error)) {
+        next_source_.reset();
+        return; // the old default stays recorded: better than nothing
+    }
+    next_source_ = std::move(m);
+}
+
+void PulseCapture::take_over(Monitor &next) {
+    auto &current = monitors_[PA_INVALID_INDEX];
+    if (current && current->slot >= 0)
+        mixer_.detach(current->slot);  // what it delivered is still emitted first
+    current = std::move(next_source_); // the old default's stream ends here
+    next.pending = false;
+    next.slot = mixer_.attach();
+}
+
+void PulseCapture::attach_output(uint32_t sink) {
+    auto it = outputs_.find(sink);
+    if (it != outputs_.end() && !it->second->failed)
+        return;
+    const uint32_t source = backend_.monitor_source_of(sink);
+    if (source == PA_INVALID_INDEX)
+        return;             // the sink's info is on its way; on_sink_known() attaches then
+    detach(outputs_, sink); // a failed one
+    auto m = std::make_unique<Monitor>();
+    m->owner = this;
+    m->sink = sink;
+    m->slot = mixer_.attach();
+    if (m->slot < 0)
+        return; // more devices than the mixer takes; the first ones are captured
+    std::string error;
+    if (!connect(*m, std::to_string(source).c_str(), error)) {
+        mixer_.detach(m->slot);
+        return; // the sink vanished meanwhile; its removal event follows
+    }
+    outputs_[sink] = std::move(m);
+}
+
+void PulseCapture::on_sink_removed(uint32_t sink) { detach(outputs_, sink); }
 
 bool PulseCapture::wants(const SinkInput &si) const {
     switch (target_.kind) {
@@ -133,11 +204,16 @@ void PulseCapture::on_sink_input(const SinkInput &si) {
 
 void PulseCapture::update_idle() {
     if (ended_ || target_.kind == CaptureTarget::Kind::System ||
-        target_.kind == CaptureTarget::Kind::Device || !delivered_)
+        target_.kind == CaptureTarget::Kind::Device ||
+        target_.kind == CaptureTarget::Kind::AllOutputs || !delivered_)
         return;
+    // A monitor killed while its stream lives is one whose stream moved: it
+    // is re-attached in a moment, and silence meanwhile would be a hole.
+    const auto &streams = backend_.sink_inputs();
     bool playing = false;
     for (const auto &kv : monitors_)
-        playing = playing || (!kv.second->corked && !kv.second->failed);
+        playing = playing || (!kv.second->corked &&
+                              (!kv.second->failed || streams.find(kv.first) != streams.end()));
     if (!playing && !silence_.running()) {
         mixer_.flush(); // what the streams sent before pausing comes first
         silence_.start();
@@ -149,7 +225,7 @@ void PulseCapture::update_idle() {
 void PulseCapture::on_sink_input_removed(uint32_t index) {
     if (ended_ || monitors_.find(index) == monitors_.end())
         return;
-    detach(index);
+    detach(monitors_, index);
     if (target_.kind == CaptureTarget::Kind::Process && pidfd_ < 0 && monitors_.empty() &&
         process_gone(target_.process_id)) {
         mixer_.flush();
@@ -162,6 +238,10 @@ void PulseCapture::on_sink_input_removed(uint32_t index) {
 void PulseCapture::on_sink_known(uint32_t sink) {
     if (ended_)
         return;
+    if (target_.kind == CaptureTarget::Kind::AllOutputs) {
+        attach_output(sink); // a device added while capturing joins the mix
+        return;
+    }
     for (const auto &kv : backend_.sink_inputs())
         if (kv.second.sink == sink && wants(kv.second))
             attach(kv.second);
@@ -178,11 +258,21 @@ void PulseCapture::attach(const SinkInput &si) {
     auto it = monitors_.find(si.index);
     if (it != monitors_.end()) {
         Monitor &m = *it->second;
-        if (m.stream && !m.failed && m.sink == si.sink)
+        const bool live = m.stream && !m.failed;
+        if (live && m.sink == si.sink)
             return; // already capturing this stream where it plays
-        // The stream moved to another output (its monitor was killed), or the
-        // monitor failed: re-attach on the new sink without the user noticing.
-        detach(si.index);
+        if (live && pa_stream_get_state(m.stream.get()) == PA_STREAM_READY) {
+            // Moved to another output, a monitor that still records follows
+            // its stream (PipeWire's does; PulseAudio kills it before it
+            // acknowledges the move, so it is failed by now): keep it, as a
+            // new one would start tens of ms later.
+            m.sink = si.sink;
+            return;
+        }
+        // The monitor failed (PulseAudio kills it when its stream moves), or
+        // is still being made for a sink the stream has left: re-attach on
+        // the stream's sink without the user noticing.
+        detach(monitors_, si.index);
     }
     const uint32_t source = backend_.monitor_source_of(si.sink);
     if (source == PA_INVALID_INDEX)
@@ -204,13 +294,13 @@ void PulseCapture::attach(const SinkInput &si) {
     monitors_[si.index] = std::move(m);
 }
 
-void PulseCapture::detach(uint32_t sink_input) {
-    auto it = monitors_.find(sink_input);
-    if (it == monitors_.end())
+void PulseCapture::detach(Monitors &from, uint32_t key) {
+    auto it = from.find(key);
+    if (it == from.end())
         return;
     if (it->second->slot >= 0)
         mixer_.detach(it->second->slot);
-    monitors_.erase(it);
+    from.erase(it);
 }
 
 bool PulseCapture::connect(Monitor &m, const char *device, std::string &error) {
@@ -277,6 +367,8 @@ bool PulseCapture::connect(Monitor &m, const char *device, std::string &error) {
 }
 
 void PulseCapture::on_readable(Monitor &m) {
+    if (m.pending)
+        take_over(m);
     pa_stream *s = m.stream.get();
     const size_t frame_bytes = 4u * format_.channels;
     while (pa_stream_readable_size(s) > 0) {
@@ -307,11 +399,15 @@ void PulseCapture::on_stream_state(Monitor &m) {
     // Killed: the target stream ended or moved. The sink-input event that
     // follows detaches or re-attaches; until then this slot just stops.
     m.failed = true;
+    if (m.pending)
+        return; // the new default could not be recorded: the old one stays
     if (m.slot >= 0) {
         mixer_.detach(m.slot);
         m.slot = -1;
     }
-    if (m.sink_input == PA_INVALID_INDEX && !ended_) {
+    // A device of the all-outputs mix went away: the others go on.
+    if (m.sink_input == PA_INVALID_INDEX && target_.kind != CaptureTarget::Kind::AllOutputs &&
+        !ended_) {
         mixer_.flush();
         end(CaptureEnd::Failed);
         return;
@@ -325,6 +421,8 @@ void PulseCapture::end(CaptureEnd why) {
     ended_ = true;
     silence_.stop();
     stop_watching_process();
+    next_source_.reset();
+    outputs_.clear();
     monitors_.clear();
     sink_.on_end(why);
 }

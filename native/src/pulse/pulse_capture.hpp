@@ -1,6 +1,7 @@
 // One capture target on libpulse: a monitor stream per sink input of the
-// process (or the default sink's monitor for the whole system), mixed into
-// one stream and handed to the CaptureSink.
+// process (or the default sink's monitor for the whole system, following the
+// default; or every sink's monitor), mixed into one stream and handed to the
+// CaptureSink.
 //
 // Every method runs with the mainloop lock held; the libpulse callbacks run
 // on the mainloop thread, which is this capture's audio thread.
@@ -30,6 +31,8 @@ class PulseCapture final : public CaptureStream {
     void on_sink_input(const SinkInput &si);
     void on_sink_input_removed(uint32_t index);
     void on_sink_known(uint32_t sink);
+    void on_sink_removed(uint32_t sink);
+    void on_default_sink_changed();
     void on_server_lost();
 
   private:
@@ -40,6 +43,9 @@ class PulseCapture final : public CaptureStream {
         int slot = -1;
         bool failed = false;
         bool corked = false; // the app paused this stream: the server sends nothing
+        // The System capture's next source: it replaces the current one when
+        // its first audio arrives, so switching leaves no hole.
+        bool pending = false;
         StreamPtr stream;
     };
 
@@ -47,11 +53,19 @@ class PulseCapture final : public CaptureStream {
     // or, excluding, is not).
     bool wants(const SinkInput &si) const;
     void attach(const SinkInput &si);
-    void detach(uint32_t sink_input);
+    using Monitors = std::map<uint32_t, std::unique_ptr<Monitor>>;
+    // Stop recording `from[key]` (a sink input's monitor, or an output's).
+    void detach(Monitors &from, uint32_t key);
     // Creates and connects the stream of `m`; false with `error` set on failure.
     bool connect(Monitor &m, const char *device, std::string &error);
     // Record a whole source (the System mix, a device); throws with `hint` on failure.
     void record_source(const char *source, const char *hint);
+    // The System capture's source: the default output's monitor.
+    std::string default_monitor() const;
+    // The pending next System source delivers: it takes over from the current one.
+    void take_over(Monitor &next);
+    // All outputs: record the monitor of `sink` if not yet.
+    void attach_output(uint32_t sink);
     void end(CaptureEnd why);
     void watch_process_exit();
     void stop_watching_process();
@@ -68,7 +82,10 @@ class PulseCapture final : public CaptureStream {
     dsp::StreamMixer mixer_;
     SilenceClock silence_;
     bool delivered_ = false; // real audio has arrived since the start
-    std::map<uint32_t, std::unique_ptr<Monitor>> monitors_;
+    Monitors monitors_;
+    Monitors outputs_;                     // all outputs: by sink index
+    std::unique_ptr<Monitor> next_source_; // System: the new default's monitor, connecting
+    std::string source_name_;              // System: the source recorded (or connecting)
     std::string app_name_;
     pa_io_event *exit_watch_ = nullptr;
     int pidfd_ = -1;

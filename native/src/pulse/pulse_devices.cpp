@@ -62,8 +62,16 @@ void PulseBackend::request_devices() {
 }
 
 void PulseBackend::on_server_info(const pa_server_info &info) {
-    default_sink_ = info.default_sink_name ? info.default_sink_name : "";
+    set_default_sink(info.default_sink_name ? info.default_sink_name : "");
     default_source_ = info.default_source_name ? info.default_source_name : "";
+}
+
+void PulseBackend::set_default_sink(const std::string &name) {
+    if (name == default_sink_)
+        return;
+    default_sink_ = name;
+    for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+        c->on_default_sink_changed();
 }
 
 void PulseBackend::on_sink(const pa_sink_info &info) {
@@ -218,7 +226,10 @@ void PulseBackend::set_default_device(DeviceKind kind, const std::string &id) {
     // pipewire-pulse acknowledges before its server info says so (WirePlumber
     // applies the choice a moment later) and may announce no change after:
     // take the acknowledged choice as the default now.
-    (kind == DeviceKind::Output ? default_sink_ : default_source_) = id;
+    if (kind == DeviceKind::Output)
+        set_default_sink(id);
+    else
+        default_source_ = id;
     std::vector<std::pair<uint32_t, DeviceInfo>> same_kind;
     for (const auto &kv : devices_)
         if (kv.first.first == kind)
@@ -234,12 +245,28 @@ void PulseBackend::move_session(int64_t process_id, const std::string &id) {
     for (const auto &kv : sink_inputs_)
         if (kv.second.process_id == process_id)
             streams.push_back(kv.first);
-    for (uint32_t index : streams)
+    for (uint32_t index : streams) {
         run_blocking("pa_context_move_sink_input_by_name(" + std::to_string(index) + ", " + id +
                          ")",
                      [&](pa_context *ctx, pa_context_success_cb_t cb, void *u) {
                          return pa_context_move_sink_input_by_name(ctx, index, id.c_str(), cb, u);
                      });
+        follow_moved_stream(index, id);
+    }
+}
+
+void PulseBackend::follow_moved_stream(uint32_t index, const std::string &sink_name) {
+    auto si = sink_inputs_.find(index);
+    if (si == sink_inputs_.end() || captures_.empty())
+        return;
+    for (const auto &kv : devices_)
+        if (kv.first.first == DeviceKind::Output && kv.second.id == sink_name)
+            si->second.sink = kv.first.second; // what the server's event will say too
+    // The server killed the monitor streams of the moved stream; waiting for
+    // its event and then the stream's info would leave a hole of several
+    // round trips in the recording (~40 ms): re-attach on the new sink now.
+    for (PulseCapture *c : std::set<PulseCapture *>(captures_))
+        c->on_sink_input(si->second);
 }
 
 void PulseBackend::follow_route(const SinkInput &si) {

@@ -193,6 +193,11 @@ std::unique_ptr<CaptureStream> WasapiBackend::open_capture(const CaptureTarget &
     }
     if (target.kind == CaptureTarget::Kind::System)
         return open_source(CaptureSource::render_endpoint(), format, sink);
+    if (target.kind == CaptureTarget::Kind::AllOutputs)
+        throw EngineError(ErrorCode::Unsupported,
+                          "capturing every output device at once (SimpleLoopback(all_devices="
+                          "True)) is not available on Windows yet; capture each output with "
+                          "DeviceCapture, or the default one with SimpleLoopback()");
     const auto mode = target.kind == CaptureTarget::Kind::SystemExceptProcess
                           ? PROCESS_LOOPBACK_MODE_EXCLUDE_TARGET_PROCESS_TREE
                           : PROCESS_LOOPBACK_MODE_INCLUDE_TARGET_PROCESS_TREE;
