@@ -37,6 +37,7 @@ from .errors import (
     UnsupportedError,
 )
 from .recording import Recorder, RecordingEnd, RecordingStatus, record
+from .take import Source, Take, TakeStatus, TrackStatus
 
 __version__ = "0.1.0"
 
@@ -63,7 +64,11 @@ __all__ = [
     "SessionNotFoundError",
     "SessionState",
     "SimpleLoopback",
+    "Source",
     "StreamInfo",
+    "Take",
+    "TakeStatus",
+    "TrackStatus",
     "UnsupportedError",
     "__version__",
     "backend_name",

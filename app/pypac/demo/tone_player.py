@@ -10,7 +10,10 @@ Every `--freq` is its own playback stream of this one process (a process with
 several streams is one PyPAC session). `--second-stream-delay` opens the
 streams after the first that many seconds late. `--style music` plays a short
 melody with note envelopes instead of a steady tone, which looks alive in a
-waveform view.
+waveform view. `--clicks N` adds about N clicks a second (short noise bursts
+at irregular, seeded intervals), which cross-correlation finds unambiguously
+(the take alignment tests); `--start-delay S` makes the process wait S
+seconds before it opens any stream (an app that starts playing late).
 """
 
 from __future__ import annotations
@@ -94,6 +97,36 @@ def music_block(base: float, start: int, frames: int, amplitude: float) -> np.nd
     return np.repeat(mono[:, None], CHANNELS, axis=1)
 
 
+CLICK_FRAMES = 96  # 2 ms bursts
+
+
+class ClickTrain:
+    """Short noise bursts at irregular intervals (seeded: the same each run)."""
+
+    def __init__(self, per_second: float, seed: int, amplitude: float) -> None:
+        self._rng = np.random.default_rng(seed)
+        window = np.hanning(CLICK_FRAMES)
+        self.burst = (amplitude * self._rng.uniform(-1, 1, CLICK_FRAMES) * window).astype(
+            np.float32
+        )
+        self._mean_gap = RATE / per_second
+        self._starts: list[int] = [self._gap()]
+
+    def _gap(self) -> int:
+        return int(self._rng.uniform(0.5, 1.5) * self._mean_gap)
+
+    def add_to(self, block: np.ndarray, start: int) -> None:
+        """Add the bursts that fall in `block` (frames start .. start + len)."""
+        end = start + len(block)
+        while self._starts[-1] < end:
+            self._starts.append(self._starts[-1] + self._gap())
+        for at in self._starts:
+            lo, hi = max(start, at), min(end, at + CLICK_FRAMES)
+            if lo < hi:
+                block[lo - start : hi - start] += self.burst[lo - at : hi - at, None]
+        self._starts = [at for at in self._starts if at + CLICK_FRAMES > end]
+
+
 class ToneStream(threading.Thread):
     """One playback stream of this process, fed in 10 ms blocks."""
 
@@ -107,11 +140,13 @@ class ToneStream(threading.Thread):
         stop: threading.Event,
         until: float,
         gap: tuple[float, float] | None = None,
+        clicks: float = 0.0,
     ) -> None:
         super().__init__(daemon=True, name=f"tone-{freq}")
         self.lib, self.app_name, self.freq, self.style = lib, app_name, freq, style
         self.amplitude, self.stop, self.until = amplitude, stop, until
         self.gap = gap  # (start, end) in time.monotonic(): no stream at all meanwhile
+        self.clicks = clicks  # bursts per second (0: none)
         self.error: str | None = None
 
     def run(self) -> None:
@@ -145,10 +180,14 @@ class ToneStream(threading.Thread):
             self.error = f"pa_simple_new() failed: {self.lib.pa_strerror(err.value).decode()}"
             return
         make = music_block if self.style == "music" else tone_block
+        # Seeded by the tone: two players of different tones click differently.
+        train = ClickTrain(self.clicks, round(self.freq), 0.9) if self.clicks else None
         position = 0
         try:
             while not self.stop.is_set() and time.monotonic() < until:
                 block = make(self.freq, position, BLOCK_FRAMES, self.amplitude)
+                if train is not None:
+                    train.add_to(block, position)
                 position += BLOCK_FRAMES
                 data = block.tobytes()
                 if self.lib.pa_simple_write(handle, data, len(data), ctypes.byref(err)) < 0:
@@ -173,11 +212,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="START:LENGTH",
         help="close every stream START s after starting and reopen them LENGTH s later",
     )
+    p.add_argument("--clicks", type=float, default=0.0, help="noise bursts per second, seeded")
+    p.add_argument(
+        "--start-delay", type=float, default=0.0, help="wait this long before playing anything"
+    )
     args = p.parse_args(argv)
 
     lib = _load_libpulse_simple()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if args.start_delay > 0 and stop.wait(args.start_delay):
+        return 0
     started = time.monotonic()
     until = started + args.duration
     gap = None
@@ -188,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     for i, freq in enumerate(args.freq):
         if i == 1 and args.second_stream_delay > 0 and stop.wait(args.second_stream_delay):
             break
-        s = ToneStream(lib, args.name, freq, args.style, args.amplitude, stop, until, gap)
+        s = ToneStream(
+            lib, args.name, freq, args.style, args.amplitude, stop, until, gap, args.clicks
+        )
         s.start()
         streams.append(s)
     try:
