@@ -70,8 +70,9 @@ ANCHOR_SECONDS = 0.5
 #: How long the take waits for its sources' first audio to choose T0 (a
 #: PulseAudio app capture takes most of a second to deliver its first block).
 STARTUP_SECONDS = 2.0
-#: Timing disagreements below this are noise; above it, a gap in the track.
-TOLERANCE_SECONDS = 0.04
+#: Timing disagreements below this are noise (a block read late on a busy
+#: machine); above it, for a second on end, a gap in the track.
+TOLERANCE_SECONDS = 0.25
 #: A track that sent nothing for this long behind the clock gets silence.
 HOLD_SECONDS = 1.0
 #: How long a stop waits for audio still on its way from the server.
@@ -80,9 +81,12 @@ STOP_DRAIN_SECONDS = 1.0
 RETRY_SECONDS = 0.25
 #: A System track keeps this much placed audio to refine app tracks against.
 REFERENCE_SECONDS = 4.0
-#: App tracks are moved by content by at most this much (a PipeWire graph
-#: cycle is 1024 frames at most by default; timing noise is a few ms).
-REFINE_SECONDS = 0.03
+#: App tracks are moved by content by at most this much: timing is off by a
+#: graph cycle (5-20 ms) on PipeWire, and a stream that starts during the
+#: take is captured up to ~90 ms before the sink plays it there.
+REFINE_SECONDS = 0.1
+#: How often an app track's match with the System track is checked again.
+RECHECK_SECONDS = 2.0
 #: FLAC holds at most this many channels (a single-file take of more: WAV).
 FLAC_MAX_CHANNELS = 8
 
@@ -330,7 +334,11 @@ class Take:
             ref.keep_history(round(REFERENCE_SECONDS * self.sample_rate))
             for t in self._tracks:
                 if t.spec.kind in ("app", "name", "system_except"):
-                    t.timeline.refine_against(ref, round(REFINE_SECONDS * self.sample_rate))
+                    t.timeline.refine_against(
+                        ref,
+                        round(REFINE_SECONDS * self.sample_rate),
+                        check_every=round(RECHECK_SECONDS * self.sample_rate),
+                    )
         for t in self._tracks:
             cap = t.capture
             if cap is not None and (cap.sample_rate, cap.channels) != (
@@ -542,7 +550,7 @@ class Take:
                     drain_until = now + round(STOP_DRAIN_SECONDS * NS)
             if stop_at is not None and (self._caught_up(stop_at) or now >= drain_until):
                 for t in self._tracks:
-                    t.timeline.finish_start()
+                    t.timeline.settle()
                     t.timeline.fill_to(stop_at)
                 self._write(stop_at)
                 return self._end_reason()
@@ -553,6 +561,8 @@ class Take:
             # heard): a stop at this moment then finds no track past it.
             self._write(self._frames_at(now) if stop_at is None else stop_at)
             if self._server_lost():
+                for t in self._tracks:
+                    t.timeline.settle()
                 for t in self._tracks:
                     t.timeline.fill_to(max(t.timeline.position for t in self._tracks))
                 self._write(None)
@@ -602,10 +612,10 @@ class Take:
         self._t0_ns = max(starts, default=self._press_ns)
         # The reference first: the tracks refined against it need its audio placed.
         ref = [self._reference] if self._reference is not None else []
+        # A track heard too briefly yet is placed once it has been heard long
+        # enough (and, against the System track, matched), like a late one.
         for t in ref + [t for t in self._tracks if t is not self._reference]:
             t.timeline.start(self._t0_ns)
-            if not t.timeline.anchored_enough:
-                t.timeline.finish_start()  # short but heard: place it now
         self._write_manifest()
 
     def _frames_at(self, ns: int) -> int:
@@ -709,6 +719,7 @@ class Take:
             "first_frame_offset": tl.first_offset,
             "first_frame_time_ns": tl.first_time_ns,
             "content_shift_frames": tl.content_shift,
+            "recheck_shift_frames": tl.recheck_shift,
             "gap_frames": tl.gap_frames,
             "cut_frames": tl.cut_frames,
             "ended": t.status.ended,

@@ -25,9 +25,10 @@ the pulse protocol does not report that cycle.
 
 After that a track runs on its own sample count: the capture keeps the clock
 (silence while an app is paused) and every track of a sink counts that
-sink's frames, so tracks cannot drift apart. The server's timing re-places a
-track only when it disagrees by more than `tolerance_frames` (a real gap),
-which keeps timing noise from clicking in the audio.
+sink's frames, so tracks cannot drift apart. The timing re-places a track
+only when it disagrees by more than `tolerance_frames` for a second (a real
+gap); on a loaded machine blocks are read up to a few hundred milliseconds
+late, and following that would tear the audio.
 
 Pure numpy; one writer thread owns each timeline.
 """
@@ -43,7 +44,7 @@ from .correlation import find_lag
 
 NS = 1_000_000_000
 #: A content match counts from this clarity on (correlation.find_lag).
-MIN_CLARITY = 4.0
+MIN_CLARITY = 8.0
 
 
 class TrackTimeline:
@@ -65,6 +66,11 @@ class TrackTimeline:
         self.refine_frames = 0
         #: Moved by content against the reference (frames; None: not refined).
         self.content_shift: int | None = None
+        #: Moves by content after the start (frames, summed; see _check_content).
+        self.recheck_shift = 0
+        self._check_every = 0
+        self._next_check = 0
+        self._disagreed: int | None = None  # the lag the last check found, if not 0
         self._history_frames = 0  # placed audio kept (mono) for other tracks
         self._history: deque[np.ndarray] = deque()
         self._history_start = 0  # the position of the oldest kept frame
@@ -82,7 +88,9 @@ class TrackTimeline:
         self._held_frames = 0
         self._out: deque[np.ndarray] = deque()
         self._out_frames = 0
-        self._residuals: deque[tuple[int, int]] = deque()  # (position, timing - position)
+        # Blocks whose timing disagrees with their place, and by how much.
+        self._suspect: list[tuple[np.ndarray, int | None]] = []
+        self._suspect_frames = 0
         self._to_cut = 0  # frames of the next blocks that lie before their place
         self._count_cut = False  # ...counted in cut_frames (after the start) or not
 
@@ -90,11 +98,17 @@ class TrackTimeline:
         """Keep the newest `frames` placed frames for tracks that refine against this one."""
         self._history_frames = frames
 
-    def refine_against(self, reference: TrackTimeline, max_frames: int) -> None:
+    def refine_against(
+        self, reference: TrackTimeline, max_frames: int, *, check_every: int = 0
+    ) -> None:
         """Refine this track's start by content against `reference` (which
-        holds this track's sound), by at most `max_frames` either way."""
+        holds this track's sound), by at most `max_frames` either way; and
+        every `check_every` frames (0: never) check the match again."""
         self.reference = reference
         self.refine_frames = max_frames
+        self._check_every = check_every
+        if check_every:
+            self.keep_history(2 * check_every)
 
     # ---- the start -------------------------------------------------------------
 
@@ -141,6 +155,12 @@ class TrackTimeline:
         measured start, or where the track stands when nothing was timed."""
         if self._held and self.t0_ns is not None:
             self._place_held(force=True)
+
+    def settle(self) -> None:
+        """The take ends: place everything held, as it stands."""
+        self.finish_start()
+        if self._suspect:
+            self._release_suspects(0)
 
     def _place_held(self, force: bool = False) -> None:
         assert self.t0_ns is not None
@@ -202,28 +222,38 @@ class TrackTimeline:
     # ---- after the start ----------------------------------------------------------
 
     def _place(self, block: np.ndarray, first_ns: int | None) -> None:
+        """Place a block after the start: where its sample count says, unless
+        its timing disagrees by more than the tolerance. Then it is held, with
+        the blocks that follow, until either a block agrees again (it was a
+        block read late: the reader, or the server, was not scheduled in
+        time) or the disagreement held, the same way, for twice
+        `anchor_frames` (a real gap): the held blocks then go where the
+        timing says. The move is the
+        smallest disagreement seen: a block read late looks late, never early."""
         assert self.t0_ns is not None
+        residual = None
         if first_ns is not None:
-            self._follow_timing(round((first_ns - self.t0_ns) * self.rate / NS))
-        self._emit(self._trim(block))
+            expected = round((first_ns - self.t0_ns) * self.rate / NS)
+            residual = expected - (self.position + self._suspect_frames)
+        if not self._suspect and (residual is None or abs(residual) <= self.tolerance):
+            self._emit(self._trim(block))
+            return
+        self._suspect.append((block, residual))
+        self._suspect_frames += len(block)
+        residuals = [r for _, r in self._suspect if r is not None]
+        if residual is not None and abs(residual) <= self.tolerance:
+            self._release_suspects(0)
+        elif self._suspect_frames >= 2 * self.anchor_frames and (
+            min(residuals) > self.tolerance or max(residuals) < -self.tolerance
+        ):
+            self._release_suspects(min(residuals))
 
-    def _follow_timing(self, expected: int) -> None:
-        """Re-place the track when its timing has disagreed with its sample
-        count by more than the tolerance, the same way, for `anchor_frames`:
-        one late block (the reader was not scheduled in time) is no gap.
-        The move is the smallest disagreement seen: a block's time is late
-        when it was read late, never early."""
-        self._residuals.append((self.position, expected - self.position))
-        since = self.position - self.anchor_frames
-        while self._residuals and self._residuals[0][0] < since:
-            self._residuals.popleft()
-        if self._residuals[0][0] > since + self.anchor_frames // 2:
-            return  # too short a stretch to judge yet
-        residuals = [r for _, r in self._residuals]
-        low, high = min(residuals), max(residuals)
-        if low > self.tolerance or high < -self.tolerance:
-            self._shift_to(self.position + low, count=True)
-            self._residuals.clear()
+    def _release_suspects(self, shift: int) -> None:
+        held, self._suspect, self._suspect_frames = self._suspect, [], 0
+        if shift:
+            self._shift_to(self.position + shift, count=True)
+        for block, _ in held:
+            self._emit(self._trim(block))
 
     def _shift_to(self, expected: int, *, count: bool) -> None:
         """Make the next frame land at `expected`: silence up to it, or (it
@@ -253,13 +283,43 @@ class TrackTimeline:
             self._out.append(frames)
             self._out_frames += len(frames)
             self.position += len(frames)
+            if self._check_every and self.position >= self._next_check:
+                self._next_check = self.position + self._check_every
+                self._check_content()
+
+    def _check_content(self) -> None:
+        """Match the newest placed audio against the reference again, and
+        follow a lag two checks in a row agree on. On PipeWire the System
+        track carries an app's sound one graph cycle after the app's own
+        capture, and the cycle changes length when a stream with other
+        latency needs joins: the app track then moves by the difference
+        (a few ms of silence inserted, or cut, in the app's track)."""
+        ref = self.reference
+        if ref is None or self.first_offset is None:
+            return
+        end = min(self.position, ref.position)
+        begin = max(end - self._check_every // 2, self._history_start, ref._history_start)
+        if end - begin < self._check_every // 4:
+            return
+        lag, clarity = find_lag(
+            self.history(begin, end), ref.history(begin, end), self.refine_frames
+        )
+        if clarity < MIN_CLARITY or lag == 0:
+            self._disagreed = None
+            return
+        if self._disagreed != lag:
+            self._disagreed = lag  # once could be a false match: check again
+            return
+        self._disagreed = None
+        self.recheck_shift -= lag
+        self._shift_to(self.position - lag, count=False)
 
     # ---- the clock -------------------------------------------------------------
 
     def fill_to(self, frames: int) -> None:
         """Silence up to `frames` for a track that sent nothing that long (an app
         not started yet, or gone). Audio that arrives later for that time is cut."""
-        if self.t0_ns is None or self._held:
+        if self.t0_ns is None or self._held or self._suspect:
             return
         if self.position < frames:
             self._emit(np.zeros((frames - self.position, self.channels), np.float32))
