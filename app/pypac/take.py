@@ -71,8 +71,9 @@ ANCHOR_SECONDS = 0.5
 #: PulseAudio app capture takes most of a second to deliver its first block).
 STARTUP_SECONDS = 2.0
 #: Timing disagreements below this are noise (a block read late on a busy
-#: machine); above it, for a second on end, a gap in the track.
-TOLERANCE_SECONDS = 0.25
+#: machine); above it, for a second on end, a gap in the track (pipewire-pulse
+#: drops a record stream's data when its reader falls behind).
+TOLERANCE_SECONDS = 0.1
 #: A track that sent nothing for this long behind the clock gets silence.
 HOLD_SECONDS = 1.0
 #: How long a stop waits for audio still on its way from the server.
@@ -85,8 +86,11 @@ REFERENCE_SECONDS = 4.0
 #: graph cycle (5-20 ms) on PipeWire, and a stream that starts during the
 #: take is captured up to ~90 ms before the sink plays it there.
 REFINE_SECONDS = 0.1
-#: How often an app track's match with the System track is checked again.
+#: How often an app track's match with the System track is checked again,
+#: and how far the check looks (frames lost server-side move a track by
+#: hundreds of ms on a loaded machine).
 RECHECK_SECONDS = 2.0
+RECHECK_RANGE_SECONDS = 0.5
 #: FLAC holds at most this many channels (a single-file take of more: WAV).
 FLAC_MAX_CHANNELS = 8
 
@@ -338,6 +342,7 @@ class Take:
                         ref,
                         round(REFINE_SECONDS * self.sample_rate),
                         check_every=round(RECHECK_SECONDS * self.sample_rate),
+                        check_range=round(RECHECK_RANGE_SECONDS * self.sample_rate),
                     )
         for t in self._tracks:
             cap = t.capture

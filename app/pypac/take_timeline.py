@@ -69,6 +69,7 @@ class TrackTimeline:
         #: Moves by content after the start (frames, summed; see _check_content).
         self.recheck_shift = 0
         self._check_every = 0
+        self._check_range = 0
         self._next_check = 0
         self._disagreed: int | None = None  # the lag the last check found, if not 0
         self._history_frames = 0  # placed audio kept (mono) for other tracks
@@ -99,14 +100,21 @@ class TrackTimeline:
         self._history_frames = frames
 
     def refine_against(
-        self, reference: TrackTimeline, max_frames: int, *, check_every: int = 0
+        self,
+        reference: TrackTimeline,
+        max_frames: int,
+        *,
+        check_every: int = 0,
+        check_range: int = 0,
     ) -> None:
         """Refine this track's start by content against `reference` (which
         holds this track's sound), by at most `max_frames` either way; and
-        every `check_every` frames (0: never) check the match again."""
+        every `check_every` frames (0: never) check the match again, within
+        `check_range` frames."""
         self.reference = reference
         self.refine_frames = max_frames
         self._check_every = check_every
+        self._check_range = check_range
         if check_every:
             self.keep_history(2 * check_every)
 
@@ -292,8 +300,10 @@ class TrackTimeline:
         follow a lag two checks in a row agree on. On PipeWire the System
         track carries an app's sound one graph cycle after the app's own
         capture, and the cycle changes length when a stream with other
-        latency needs joins: the app track then moves by the difference
-        (a few ms of silence inserted, or cut, in the app's track)."""
+        latency needs joins; and when the engine's reader falls behind on a
+        loaded machine, pipewire-pulse drops data of some streams and not of
+        others. The app track then moves by the difference (silence
+        inserted, or frames cut, in the app's track)."""
         ref = self.reference
         if ref is None or self.first_offset is None:
             return
@@ -302,7 +312,7 @@ class TrackTimeline:
         if end - begin < self._check_every // 4:
             return
         lag, clarity = find_lag(
-            self.history(begin, end), ref.history(begin, end), self.refine_frames
+            self.history(begin, end), ref.history(begin, end), self._check_range
         )
         if clarity < MIN_CLARITY or lag == 0:
             self._disagreed = None
