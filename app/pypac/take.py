@@ -70,10 +70,6 @@ ANCHOR_SECONDS = 0.5
 #: How long the take waits for its sources' first audio to choose T0 (a
 #: PulseAudio app capture takes most of a second to deliver its first block).
 STARTUP_SECONDS = 2.0
-#: Timing disagreements below this are noise (a block read late on a busy
-#: machine); above it, for a second on end, a gap in the track (pipewire-pulse
-#: drops a record stream's data when its reader falls behind).
-TOLERANCE_SECONDS = 0.1
 #: A track that sent nothing for this long behind the clock gets silence.
 HOLD_SECONDS = 1.0
 #: How long a stop waits for audio still on its way from the server.
@@ -204,7 +200,6 @@ class _Track:
             rate,
             channels,
             anchor_frames=round(ANCHOR_SECONDS * rate),
-            tolerance_frames=round(TOLERANCE_SECONDS * rate),
         )
         self.file: RecordingFile | None = None
         self.written = 0
@@ -725,8 +720,6 @@ class Take:
             "first_frame_time_ns": tl.first_time_ns,
             "content_shift_frames": tl.content_shift,
             "recheck_shift_frames": tl.recheck_shift,
-            "gap_frames": tl.gap_frames,
-            "cut_frames": tl.cut_frames,
             "ended": t.status.ended,
             "loudness": None,
         }

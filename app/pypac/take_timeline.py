@@ -24,11 +24,9 @@ one graph cycle (a quantum, ~5 ms) before the sink's monitor carries it, and
 the pulse protocol does not report that cycle.
 
 After that a track runs on its own sample count: the capture keeps the clock
-(silence while an app is paused) and every track of a sink counts that
-sink's frames, so tracks cannot drift apart. The timing re-places a track
-only when it disagrees by more than `tolerance_frames` for a second (a real
-gap); on a loaded machine blocks are read up to a few hundred milliseconds
-late, and following that would tear the audio.
+(silence while an app is paused or between its streams), and every track of
+a sink counts that sink's frames. Block times are not followed after the
+start: on a loaded machine blocks are read hundreds of milliseconds late.
 
 Pure numpy; one writer thread owns each timeline.
 """
@@ -56,12 +54,10 @@ class TrackTimeline:
         channels: int,
         *,
         anchor_frames: int,
-        tolerance_frames: int,
     ) -> None:
         self.rate = sample_rate
         self.channels = channels
         self.anchor_frames = anchor_frames
-        self.tolerance = tolerance_frames
         self.reference: TrackTimeline | None = None
         self.refine_frames = 0
         #: Moved by content against the reference (frames; None: not refined).
@@ -83,17 +79,11 @@ class TrackTimeline:
         #: leading silence (> 0), or how many frames before T0 were cut (< 0).
         self.first_offset: int | None = None
         self.first_time_ns: int | None = None  # the track's measured start
-        self.gap_frames = 0  # silence inserted after the start (gaps in the track)
-        self.cut_frames = 0  # frames dropped after the start (it ran ahead of its time)
         self._held: list[tuple[np.ndarray, int | None]] = []  # until the start is measured
         self._held_frames = 0
         self._out: deque[np.ndarray] = deque()
         self._out_frames = 0
-        # Blocks whose timing disagrees with their place, and by how much.
-        self._suspect: list[tuple[np.ndarray, int | None]] = []
-        self._suspect_frames = 0
         self._to_cut = 0  # frames of the next blocks that lie before their place
-        self._count_cut = False  # ...counted in cut_frames (after the start) or not
 
     def keep_history(self, frames: int) -> None:
         """Keep the newest `frames` placed frames for tracks that refine against this one."""
@@ -167,8 +157,6 @@ class TrackTimeline:
     def settle(self) -> None:
         """The take ends: place everything held, as it stands."""
         self.finish_start()
-        if self._suspect:
-            self._release_suspects(0)
 
     def _place_held(self, force: bool = False) -> None:
         assert self.t0_ns is not None
@@ -187,7 +175,7 @@ class TrackTimeline:
         self.first_time_ns = start
         self.first_offset = expected
         held, self._held, self._held_frames = self._held, [], 0
-        self._shift_to(expected, count=False)
+        self._shift_to(expected)
         for block, _ in held:
             self._emit(self._trim(block))
 
@@ -230,49 +218,20 @@ class TrackTimeline:
     # ---- after the start ----------------------------------------------------------
 
     def _place(self, block: np.ndarray, first_ns: int | None) -> None:
-        """Place a block after the start: where its sample count says, unless
-        its timing disagrees by more than the tolerance. Then it is held, with
-        the blocks that follow, until either a block agrees again (it was a
-        block read late: the reader, or the server, was not scheduled in
-        time) or the disagreement held, the same way, for twice
-        `anchor_frames` (a real gap): the held blocks then go where the
-        timing says. The move is the
-        smallest disagreement seen: a block read late looks late, never early."""
-        assert self.t0_ns is not None
-        residual = None
-        if first_ns is not None:
-            expected = round((first_ns - self.t0_ns) * self.rate / NS)
-            residual = expected - (self.position + self._suspect_frames)
-        if not self._suspect and (residual is None or abs(residual) <= self.tolerance):
-            self._emit(self._trim(block))
-            return
-        self._suspect.append((block, residual))
-        self._suspect_frames += len(block)
-        residuals = [r for _, r in self._suspect if r is not None]
-        if residual is not None and abs(residual) <= self.tolerance:
-            self._release_suspects(0)
-        elif self._suspect_frames >= 2 * self.anchor_frames and (
-            min(residuals) > self.tolerance or max(residuals) < -self.tolerance
-        ):
-            self._release_suspects(min(residuals))
+        """After the start a block goes where the sample count says: the
+        capture keeps the clock (silence while the app is paused or between
+        its streams), while a block's time is only as good as the moment it
+        was read: on a loaded machine hundreds of ms late, and following that
+        tore tracks apart (measured on PipeWire)."""
+        self._emit(self._trim(block))
 
-    def _release_suspects(self, shift: int) -> None:
-        held, self._suspect, self._suspect_frames = self._suspect, [], 0
-        if shift:
-            self._shift_to(self.position + shift, count=True)
-        for block, _ in held:
-            self._emit(self._trim(block))
-
-    def _shift_to(self, expected: int, *, count: bool) -> None:
+    def _shift_to(self, expected: int) -> None:
         """Make the next frame land at `expected`: silence up to it, or (it
         lies behind) cut that many of the frames that follow."""
         diff = expected - self.position
         if diff > 0:
-            if count:
-                self.gap_frames += diff
             self._emit(np.zeros((diff, self.channels), np.float32))
         self._to_cut = max(0, -diff)
-        self._count_cut = count
 
     def _trim(self, block: np.ndarray) -> np.ndarray:
         """The block less the frames still to cut."""
@@ -280,8 +239,6 @@ class TrackTimeline:
             return block
         n = min(self._to_cut, len(block))
         self._to_cut -= n
-        if self._count_cut:
-            self.cut_frames += n
         return block[n:]
 
     def _emit(self, frames: np.ndarray) -> None:
@@ -322,14 +279,14 @@ class TrackTimeline:
             return
         self._disagreed = None
         self.recheck_shift -= lag
-        self._shift_to(self.position - lag, count=False)
+        self._shift_to(self.position - lag)
 
     # ---- the clock -------------------------------------------------------------
 
     def fill_to(self, frames: int) -> None:
         """Silence up to `frames` for a track that sent nothing that long (an app
         not started yet, or gone). Audio that arrives later for that time is cut."""
-        if self.t0_ns is None or self._held or self._suspect:
+        if self.t0_ns is None or self._held:
             return
         if self.position < frames:
             self._emit(np.zeros((frames - self.position, self.channels), np.float32))
