@@ -64,6 +64,8 @@ def player(sound_server: PrivateServer) -> Iterator[Player]:
         amplitude: float = 0.5,
         style: str = "tone",
         gap: tuple[float, float] | None = None,
+        clicks: float = 0.0,
+        start_delay: float = 0.0,
     ) -> subprocess.Popen[bytes]:
         argv = [sys.executable, "-m", "pypac.demo.tone_player", "--name", name]
         for f in freqs:
@@ -80,6 +82,7 @@ def player(sound_server: PrivateServer) -> Iterator[Player]:
         ]
         if gap is not None:
             argv += ["--gap", f"{gap[0]}:{gap[1]}"]  # (start, length): no stream meanwhile
+        argv += ["--clicks", str(clicks), "--start-delay", str(start_delay)]
         p = subprocess.Popen(argv, env=sound_server.env)
         procs.append(p)
         return p

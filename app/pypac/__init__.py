@@ -38,6 +38,7 @@ from .errors import (
 )
 from .loudness import LoudnessMeter
 from .recording import Recorder, RecordingEnd, RecordingStatus, record
+from .take import Source, Take, TakeStatus, TrackStatus
 
 __version__ = "0.1.0"
 
@@ -65,7 +66,11 @@ __all__ = [
     "SessionNotFoundError",
     "SessionState",
     "SimpleLoopback",
+    "Source",
     "StreamInfo",
+    "Take",
+    "TakeStatus",
+    "TrackStatus",
     "UnsupportedError",
     "__version__",
     "backend_name",

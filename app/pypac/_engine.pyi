@@ -19,6 +19,11 @@ MIN_RING_SECONDS: float = 0.5
 
 MAX_RING_SECONDS: float = 600.0
 
+def monotonic_ns() -> int:
+    """
+    The engine's clock (CLOCK_MONOTONIC / QPC) in nanoseconds: frame times are on it.
+    """
+
 class SessionState(enum.IntEnum):
     """A session's state; the numbers are the PyPAC 0.2 API's (and WASAPI's)."""
 
@@ -158,6 +163,13 @@ class CaptureReader:
     def read(
         self, max_frames: int = 0, timeout: float = 0.0
     ) -> Annotated[NDArray[numpy.float32], dict(shape=(None, None))]: ...
+    def read_timed(
+        self, max_frames: int = 0, timeout: float = 0.0
+    ) -> tuple[Annotated[NDArray[numpy.float32], dict(shape=(None, None))], int | None]:
+        """
+        Like read(), with the capture time of the first frame returned (monotonic_ns() nanoseconds; None until the backend timed a block).
+        """
+
     def read_latest(
         self, frames: int
     ) -> Annotated[NDArray[numpy.float32], dict(shape=(None, None))]: ...

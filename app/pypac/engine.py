@@ -170,6 +170,12 @@ def reset_engine() -> None:
         _shared_engine = None
 
 
+def monotonic_ns() -> int:
+    """The engine's clock in nanoseconds (CLOCK_MONOTONIC on Linux, the
+    performance counter on Windows): capture times are on it."""
+    return int(_engine.monotonic_ns())
+
+
 def backend_name() -> str:
     """The audio backend this build uses: "pulseaudio" or "wasapi"."""
     return str(shared_engine().backend_name)
@@ -363,6 +369,17 @@ class _Capture:
         wait_s = arguments.seconds_to_wait("timeout", timeout)
         limit = 0 if max_frames is None else arguments.frame_count("max_frames", max_frames)
         return self._started().read(limit, wait_s)
+
+    def read_timed(
+        self, timeout: float = 1.0, max_frames: int | None = None
+    ) -> tuple[np.ndarray, int | None]:
+        """Like read(), and when the block's first frame was captured (heard,
+        for an app or an output): nanoseconds on `monotonic_ns()`'s clock, or
+        None while the server has not timed the capture yet."""
+        wait_s = arguments.seconds_to_wait("timeout", timeout)
+        limit = 0 if max_frames is None else arguments.frame_count("max_frames", max_frames)
+        block, first_ns = self._started().read_timed(limit, wait_s)
+        return block, first_ns
 
     def get_buffer(self) -> np.ndarray:
         """Everything buffered since the last read, without waiting."""

@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -140,13 +140,7 @@ class Recorder:
         """Create the file and start capturing; raises if either fails."""
         if self._thread is not None:
             return self
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise AudioFileError(
-                f"cannot create {self.path}: the folder {self.path.parent} cannot be made "
-                f"({exc.strerror}); choose a folder you can write to"
-            ) from exc
+        make_folder(self.path.parent, self.path)
         self._file = RecordingFile(
             self.path,
             self.format,
@@ -165,7 +159,7 @@ class Recorder:
             raise
         self.status.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._write_loop, name="pypac-recorder", daemon=True)
-        _running.add(self)
+        finish_at_exit(self)
         self._thread.start()
         return self
 
@@ -212,7 +206,7 @@ class Recorder:
             end = self._pump()
         except AudioFileError as exc:
             end = RecordingEnd.WRITE_FAILED
-            self.status.error = _with_hint(str(exc))
+            self.status.error = with_hint(str(exc))
         finally:
             self.capture.stop()
             self._close_file(failed=end is RecordingEnd.WRITE_FAILED)
@@ -222,7 +216,7 @@ class Recorder:
             if self._loudness is not None:
                 self.status.integrated_lufs = self._loudness.integrated_lufs
                 self.status.true_peak_dbtp = self._loudness.true_peak_dbtp
-            _running.discard(self)
+            forget_at_exit(self)
             if self._on_finished is not None:
                 self._on_finished(self.status)
 
@@ -318,7 +312,7 @@ class Recorder:
                 self._file.close()
             except AudioFileError as exc:
                 if self.status.error is None:
-                    self.status.error = _with_hint(str(exc))
+                    self.status.error = with_hint(str(exc))
         self._file = None
 
 
@@ -344,17 +338,45 @@ def frames_for(duration: float | None, sample_rate: int) -> int | None:
     return frames
 
 
-def _with_hint(message: str) -> str:
+def make_folder(folder: Path, creating: Path) -> None:
+    """Make `folder` (and its parents) to create `creating` in, or say why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AudioFileError(
+            f"cannot create {creating}: the folder {folder} cannot be made "
+            f"({exc.strerror}); choose a folder you can write to"
+        ) from exc
+
+
+def with_hint(message: str) -> str:
+    """A write error's message, with what the file holds and what to do."""
     hint = "free some space or choose another folder"
     if "permission" in message.lower() or "read-only" in message.lower():
         hint = "choose a folder you can write to"
     return f"{message}; the file holds everything written before the error ({hint})"
 
 
-# Recordings still running when the interpreter exits are finished there, so
-# that a script that forgets stop() still leaves a whole file. (The writer is
-# a daemon thread: a non-daemon one would make such a script hang forever.)
-_running: weakref.WeakSet[Recorder] = weakref.WeakSet()
+class _Finishable(Protocol):
+    def request_stop(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+# Recordings (and takes) still running when the interpreter exits are
+# finished there, so that a script that forgets stop() still leaves whole
+# files. (Writers are daemon threads: a non-daemon one would make such a
+# script hang forever.)
+_running: weakref.WeakSet[_Finishable] = weakref.WeakSet()
+
+
+def finish_at_exit(recording: _Finishable) -> None:
+    """Stop `recording` and wait for its files when the interpreter exits
+    (it leaves the list by itself once it is garbage)."""
+    _running.add(recording)
+
+
+def forget_at_exit(recording: _Finishable) -> None:
+    _running.discard(recording)
 
 
 @atexit.register

@@ -2,11 +2,13 @@
 // on the server or on audio releases the GIL; every returned array owns its
 // memory. Errors become the classes of pypac.errors.
 #include "dsp/loudness_meter.hpp"
+#include "pypac/clock.hpp"
 #include "pypac/engine.hpp"
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/unique_ptr.h>
@@ -52,7 +54,9 @@ FrameArray frames_to_numpy(std::unique_ptr<float[]> data, size_t frames, size_t 
 }
 
 // Reads with the GIL released: waits for data, then copies what is there.
-FrameArray read_frames(CaptureReader &reader, size_t max_frames, double timeout_s) {
+// `first_ns` receives the capture time of the first frame (pypac::kNoTime: none).
+FrameArray read_frames_at(CaptureReader &reader, size_t max_frames, double timeout_s,
+                          int64_t &first_ns) {
     const size_t channels = reader.format().channels;
     std::unique_ptr<float[]> data;
     size_t got = 0;
@@ -62,7 +66,7 @@ FrameArray read_frames(CaptureReader &reader, size_t max_frames, double timeout_
         if (max_frames > 0)
             avail = std::min(avail, max_frames);
         data = std::make_unique<float[]>(std::max<size_t>(avail, 1) * channels);
-        got = reader.read(data.get(), avail, 0.0);
+        got = reader.read(data.get(), avail, 0.0, &first_ns);
     }
     return frames_to_numpy(std::move(data), got, channels);
 }
@@ -79,6 +83,20 @@ void add_loudness_frames(pypac::dsp::LoudnessMeter &meter, const InputFrames &fr
                                      " (pass a float32 array of shape (frames, channels))");
     nb::gil_scoped_release release;
     meter.add(frames.data(), frames.shape(0));
+}
+
+FrameArray read_frames(CaptureReader &reader, size_t max_frames, double timeout_s) {
+    int64_t unused = pypac::kNoTime;
+    return read_frames_at(reader, max_frames, timeout_s, unused);
+}
+
+// (frames, time of the first frame in monotonic_ns() nanoseconds, or None).
+std::pair<FrameArray, std::optional<int64_t>> read_timed(CaptureReader &reader, size_t max_frames,
+                                                         double timeout_s) {
+    int64_t first_ns = pypac::kNoTime;
+    FrameArray frames = read_frames_at(reader, max_frames, timeout_s, first_ns);
+    return {std::move(frames),
+            first_ns == pypac::kNoTime ? std::nullopt : std::optional<int64_t>(first_ns)};
 }
 
 } // namespace
@@ -106,6 +124,8 @@ NB_MODULE(_engine, m) {
     m.attr("MAX_CHANNELS") = pypac::CaptureLimits::max_channels;
     m.attr("MIN_RING_SECONDS") = pypac::CaptureLimits::min_ring_seconds;
     m.attr("MAX_RING_SECONDS") = pypac::CaptureLimits::max_ring_seconds;
+    m.def("monotonic_ns", &pypac::monotonic_ns,
+          "The engine's clock (CLOCK_MONOTONIC / QPC) in nanoseconds: frame times are on it.");
 
     // The C++ enums, as Python IntEnums under their public names (pypac re-exports them).
     nb::enum_<pypac::SessionState>(
@@ -191,6 +211,9 @@ NB_MODULE(_engine, m) {
 
     nb::class_<CaptureReader>(m, "CaptureReader")
         .def("read", &read_frames, "max_frames"_a = 0, "timeout"_a = 0.0)
+        .def("read_timed", &read_timed, "max_frames"_a = 0, "timeout"_a = 0.0,
+             "Like read(), with the capture time of the first frame returned (monotonic_ns() "
+             "nanoseconds; None until the backend timed a block).")
         .def(
             "read_latest",
             [](CaptureReader &r, size_t frames) {

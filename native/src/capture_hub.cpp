@@ -15,7 +15,10 @@ namespace pypac {
 
 CaptureReader::CaptureReader(std::shared_ptr<CaptureHub> hub, size_t ring_frames)
     : hub_(std::move(hub)), target_(hub_->target()), format_(hub_->format()),
-      ring_(ring_frames, format_.channels), wakeup_(std::make_unique<Wakeup>()) {
+      ring_(ring_frames, format_.channels),
+      // A mark per server block (~10 ms): room for the ring's worth of them.
+      times_(format_.sample_rate, std::max<size_t>(256, ring_frames / 240)),
+      wakeup_(std::make_unique<Wakeup>()) {
     if (!hub_->add_reader(this))
         throw EngineError(ErrorCode::InvalidArgument, "too many readers of one capture (at most " +
                                                           std::to_string(CaptureHub::kMaxReaders) +
@@ -39,7 +42,10 @@ void CaptureReader::close() {
     wakeup_->notify();
 }
 
-void CaptureReader::deliver(const float *frames, size_t count) noexcept {
+void CaptureReader::deliver(const float *frames, size_t count, int64_t first_ns) noexcept {
+    // Marked before the write: the reader never sees frames newer than their mark.
+    if (first_ns != kNoTime)
+        times_.mark(ring_.frames_written(), first_ns);
     ring_.write(frames, count);
     // A reader waiting for a batch is woken once, when the batch is complete,
     // not for every 10 ms block: each wake-up costs both threads a switch.
@@ -53,11 +59,15 @@ void CaptureReader::finish(CaptureEnd why) noexcept {
     wakeup_->notify();
 }
 
-size_t CaptureReader::read(float *out, size_t max_frames, double timeout_s) {
+size_t CaptureReader::read(float *out, size_t max_frames, double timeout_s, int64_t *first_ns) {
     std::lock_guard<std::mutex> lock(read_mutex_);
     wakeup_->wait_for([&] { return ring_.readable() > 0 || !active(); }, wait_time_ms(timeout_s));
     const size_t n = ring_.read(out, max_frames);
     ring_.release_consumer_thread();
+    const int64_t t = times_.time_of(consumed_);
+    if (first_ns)
+        *first_ns = t;
+    consumed_ += n;
     return n;
 }
 
@@ -80,6 +90,8 @@ size_t CaptureReader::skip_to_newest(size_t keep) {
     std::lock_guard<std::mutex> lock(read_mutex_);
     const size_t n = ring_.skip_to_newest(keep);
     ring_.release_consumer_thread();
+    consumed_ += n;
+    times_.time_of(consumed_); // forget the skipped frames' marks
     return n;
 }
 
@@ -140,11 +152,14 @@ void CaptureHub::on_frames(const float *interleaved, size_t frames) noexcept {
     walkers_.fetch_add(1, std::memory_order_acq_rel);
     for (auto &slot : readers_) {
         if (CaptureReader *r = slot.load(std::memory_order_acquire))
-            r->deliver(interleaved, frames);
+            r->deliver(interleaved, frames, next_time_);
     }
     walkers_.fetch_sub(1, std::memory_order_acq_rel);
+    next_time_ = kNoTime;
     peak_.store(dsp::block_peak(interleaved, frames * format_.channels), std::memory_order_relaxed);
 }
+
+void CaptureHub::on_frame_time(int64_t ns) noexcept { next_time_ = ns; }
 
 void CaptureHub::on_server_latency(double ms) noexcept {
     latency_ms_.store(ms, std::memory_order_relaxed);

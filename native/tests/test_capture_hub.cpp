@@ -53,7 +53,36 @@ static void test_remove_during_delivery() {
     CHECK(true); // ASan/UBSan builds catch a use-after-free here
 }
 
+static void test_reader_frame_times() {
+    auto hub = std::make_shared<CaptureHub>(CaptureTarget::process(42), CaptureFormat{1000, 1});
+    CaptureReader r(hub, 4000);
+    std::vector<float> block(100, 0.25f);
+    hub->on_frames(block.data(), 100); // before any time: unknown
+    hub->on_frame_time(5000000000);
+    hub->on_frames(block.data(), 100);
+    hub->on_frames(block.data(), 100); // no time of its own: follows at the rate
+    hub->on_frame_time(9000000000);    // a jump
+    hub->on_frames(block.data(), 100);
+    std::vector<float> out(400);
+    int64_t t = 0;
+    CHECK(r.read(out.data(), 100, 0.0, &t) == 100 && t == pypac::kNoTime);
+    CHECK(r.read(out.data(), 150, 0.0, &t) == 150 && t == 5000000000);
+    CHECK(r.read(out.data(), 50, 0.0, &t) == 50 && t == 5150000000);
+    CHECK(r.read(out.data(), 100, 0.0, &t) == 100 && t == 9000000000);
+    // A second reader that joins later counts its own frames from its start.
+    CaptureReader late(hub, 4000);
+    hub->on_frame_time(10000000000);
+    hub->on_frames(block.data(), 100);
+    CHECK(late.read(out.data(), 100, 0.0, &t) == 100 && t == 10000000000);
+    // Skipped frames move the reader's place on the clock too.
+    hub->on_frame_time(11000000000);
+    hub->on_frames(block.data(), 100);
+    CHECK(r.skip_to_newest(40) == 160);
+    CHECK(r.read(out.data(), 40, 0.0, &t) == 40 && t == 11060000000);
+}
+
 int main() {
+    test_reader_frame_times();
     test_readers_share_frames();
     test_end_wakes_reader();
     test_remove_during_delivery();

@@ -8,6 +8,7 @@
 #include <vector>
 
 using pypac::FrameRing;
+using pypac::FrameTimes;
 
 static void test_wraps_and_counts() {
     FrameRing ring(7, 2); // rounds up to 8 slots, 7 usable
@@ -85,7 +86,67 @@ static void test_two_threads() {
     CHECK(ring.frames_written() == kFrames);
 }
 
+static void test_frame_times() {
+    FrameTimes times(48000, 4);
+    CHECK(times.time_of(0) == pypac::kNoTime); // no mark yet
+    times.mark(0, 1000000000);
+    times.mark(480, 1010000000 + 7); // 10 ms later, plus a jitter the mark keeps
+    CHECK(times.time_of(0) == 1000000000);
+    CHECK(times.time_of(240) == 1005000000); // between marks: the first, extrapolated
+    CHECK(times.time_of(480) == 1010000007);
+    CHECK(times.time_of(48480) == 2010000007); // past every mark: at the sample rate
+    // A jump (the stream resumed after a pause): the new mark places the frames.
+    times.mark(50000, 5000000000);
+    CHECK(times.time_of(50000) == 5000000000);
+    CHECK(times.time_of(50048) == 5001000000);
+}
+
+static void test_frame_times_full_queue() {
+    FrameTimes times(1000, 2); // rounds up to 4 slots, 3 usable
+    for (uint64_t i = 0; i < 5; ++i)
+        times.mark(i * 10, static_cast<int64_t>(i) * 1000000000);
+    CHECK(times.marks_dropped() == 2);
+    // The last mark kept (frame 20) places later frames; the dropped ones are lost.
+    CHECK(times.time_of(45) == 2000000000 + 25 * 1000000);
+    times.mark(100, 42);
+    CHECK(times.time_of(100) == 42);
+}
+
+static void test_frame_times_two_threads() {
+    // The producer marks every block's first frame with its frame number as
+    // the time: any frame the consumer asks about must come out as itself.
+    constexpr uint64_t kBlocks = 20000, kBlock = 48;
+    FrameTimes times(48000, 64);
+    std::atomic<uint64_t> consumed{0}, marked{0};
+    std::thread producer([&] {
+        for (uint64_t b = 0; b < kBlocks; ++b) {
+            while (b > consumed.load(std::memory_order_acquire) / kBlock + 32)
+                std::this_thread::yield(); // keep the queue from overflowing
+            times.mark(b * kBlock, static_cast<int64_t>(b * kBlock) * 1000000000 / 48000);
+            marked.store((b + 1) * kBlock, std::memory_order_release);
+        }
+    });
+    uint64_t frame = 0;
+    bool exact = true;
+    while (frame < kBlocks * kBlock) {
+        if (frame >= marked.load(std::memory_order_acquire)) {
+            std::this_thread::yield(); // as a reader: only frames that were written
+            continue;
+        }
+        const int64_t t = times.time_of(frame);
+        exact = exact && t == static_cast<int64_t>(frame) * 1000000000 / 48000;
+        frame += 7;
+        consumed.store(frame, std::memory_order_release);
+    }
+    producer.join();
+    CHECK(exact);
+    CHECK(times.marks_dropped() == 0);
+}
+
 int main() {
+    test_frame_times();
+    test_frame_times_full_queue();
+    test_frame_times_two_threads();
     test_wraps_and_counts();
     test_skip_to_newest();
     test_two_threads();

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from typing import TextIO
 
 from ..autorecord import AutoRecorder, RecordingStarted, RecordingStopped, RecordRule
 from ..errors import InvalidArgumentError
 from .exits import EXIT_ERROR, EXIT_OK, UsageError
-from .record import STOP_SIGNALS
-from .record import _Terminal as Terminal
+from .stopping import Terminal, stop_on_signals
 
 
 def _rules(args: argparse.Namespace) -> list[RecordRule]:
@@ -53,24 +51,17 @@ def cmd_autorecord(args: argparse.Namespace, out: TextIO) -> int:
 
     watcher = AutoRecorder(rules, on_started=started, on_stopped=stopped, on_error=error)
 
-    def on_stop_signal(signum: int, frame: object) -> None:
-        watcher.request_stop()  # open files end at this moment
-
-    previous = {sig: signal.signal(sig, on_stop_signal) for sig in STOP_SIGNALS}
-    if hasattr(signal, "SIGXFSZ"):  # a file-size limit is a write error, not death
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    try:
-        watcher.start()  # ServerUnavailableError: exit 4 (cli/__init__.py)
-        names = ", ".join(r.name for r in rules)
-        term.write(
-            f"Armed: recording {names} into {args.output_dir} ({args.format}) whenever "
-            "they play; Ctrl+C stops.\n"
-        )
-        # Waiting in short steps lets the main thread run the signal handler.
-        while not watcher.wait(0.2):
-            pass
-    finally:
-        watcher.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals(watcher.request_stop):  # open files end at the signal's moment
+        try:
+            watcher.start()  # ServerUnavailableError: exit 4 (cli/__init__.py)
+            names = ", ".join(r.name for r in rules)
+            term.write(
+                f"Armed: recording {names} into {args.output_dir} ({args.format}) whenever "
+                "they play; Ctrl+C stops.\n"
+            )
+            # Waiting in short steps lets the main thread run the signal handler.
+            while not watcher.wait(0.2):
+                pass
+        finally:
+            watcher.stop()
     return EXIT_ERROR if failures else EXIT_OK

@@ -38,6 +38,25 @@ def parse_name(text: str) -> str:
     return text
 
 
+def source_pid(text: str) -> tuple[str, int]:
+    try:
+        return ("pid", int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a process id: {text!r}") from None
+
+
+def source_name(text: str) -> tuple[str, str]:
+    return ("name", parse_name(text))
+
+
+def source_system_except(text: str) -> tuple[str, int]:
+    return ("system_except", source_pid(text)[1])
+
+
+def source_mic(text: str) -> tuple[str, str]:
+    return ("mic", text)
+
+
 def parse_output(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("no output file given: name the file to record to")
@@ -131,12 +150,58 @@ def build_parser() -> argparse.ArgumentParser:
     default = sub.add_parser("default", help="make a device the default output (or input)")
     default.add_argument("device", help="device id or description (see pypac devices)")
 
-    rec = sub.add_parser("record", help="record one application (or the system) to a file")
-    who = rec.add_mutually_exclusive_group(required=True)
-    who.add_argument("--pid", type=int)
-    who.add_argument("--name", type=parse_name, help="process or display name, e.g. firefox")
-    who.add_argument("--system", action="store_true", help="everything the system plays")
-    rec.add_argument("--output", "-o", required=True, type=parse_output, help="file to write")
+    rec = sub.add_parser(
+        "record",
+        help="record an application (or the system) to a file, or several sources as a take",
+        description="One source and --output FILE: one file. Several sources (or "
+        "--output-dir DIR): a take, one file per source in DIR, sample-aligned.",
+    )
+    # Every source lands in args.sources, in the order given (the take's track order).
+    rec.add_argument(
+        "--pid", dest="sources", action="append", type=source_pid, help="process id; repeatable"
+    )
+    rec.add_argument(
+        "--name",
+        dest="sources",
+        action="append",
+        type=source_name,
+        help="process or display name, e.g. firefox; repeatable",
+    )
+    rec.add_argument(
+        "--system",
+        dest="sources",
+        action="append_const",
+        const=("system", None),
+        help="everything the system plays",
+    )
+    rec.add_argument(
+        "--system-except",
+        dest="sources",
+        action="append",
+        type=source_system_except,
+        metavar="PID",
+        help="everything applications play except this process (a take's track)",
+    )
+    rec.add_argument(
+        "--mic",
+        dest="sources",
+        action="append",
+        nargs="?",
+        const=("mic", ""),
+        type=source_mic,
+        metavar="DEVICE",
+        help="an input device, by id or description (default: the default input)",
+    )
+    where = rec.add_mutually_exclusive_group()
+    where.add_argument("--output", "-o", type=parse_output, help="file to write (one source)")
+    where.add_argument(
+        "--output-dir", type=parse_output, metavar="DIR", help="the take's folder (created)"
+    )
+    rec.add_argument(
+        "--single-file",
+        action="store_true",
+        help="a take in one multichannel file (track 1's channels, then track 2's, ...)",
+    )
     rec.add_argument(
         "--duration",
         type=parse_seconds,
@@ -146,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=sorted(FORMATS), help="default: from the file name, else flac"
     )
     rec.add_argument(
-        "--force", "-y", action="store_true", help="overwrite the output file if it exists"
+        "--force",
+        "-y",
+        action="store_true",
+        help="overwrite the output file (or take) if it exists",
     )
 
     auto = sub.add_parser(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from typing import TextIO
 
@@ -11,16 +10,14 @@ from .. import audio_file
 from ..errors import InvalidArgumentError
 from ..loudness import loudness_summary
 from ..recording import Recorder, RecordingEnd, RecordingStatus, format_for, frames_for
+from . import take as take_cli
 from .control import session_of
 from .exits import EXIT_CUT_SHORT, EXIT_ERROR, EXIT_OK, UsageError
+from .stopping import STOP_SIGNALS, Terminal, stop_on_signals
+
+__all__ = ["STOP_SIGNALS", "cmd_record", "cmd_recover"]
 
 RECORD_RATE = 48000
-
-#: Signals that end a recording the way Ctrl+C does: `kill`, `timeout`, and
-#: closing the terminal (SIGHUP).
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 
 
 def _progress_line(status: RecordingStatus) -> str:
@@ -32,29 +29,34 @@ def _progress_line(status: RecordingStatus) -> str:
     )
 
 
-class _Terminal:
-    """Writes that never end a recording: once the terminal is gone (closed
-    window: EIO, a closed pipe: EPIPE) the rest is dropped."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.gone = False
-        try:
-            self.is_tty = out.isatty()
-        except (OSError, ValueError):
-            self.is_tty = False
-
-    def write(self, text: str) -> None:
-        if self.gone:
-            return
-        try:
-            self.out.write(text)
-            self.out.flush()
-        except (OSError, ValueError):
-            self.gone = True
-
-
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
+    sources: list[tuple[str, object]] = args.sources or []
+    if not sources:
+        raise UsageError("name what to record: --pid, --name, --system, --system-except or --mic")
+    if args.output is None and args.output_dir is None:
+        raise UsageError(
+            "say where to record: --output FILE (one source) or --output-dir DIR (a take)"
+        )
+    if args.output is None:
+        return take_cli.record_take(args, sources, out)
+    if len(sources) > 1:
+        raise UsageError(
+            f"{len(sources)} sources make a take: give --output-dir DIR (a folder, one file "
+            "per source) instead of --output FILE"
+        )
+    if args.single_file:
+        raise UsageError("--single-file is for takes: give --output-dir DIR instead of --output")
+    kind, value = sources[0]
+    if kind not in ("pid", "name", "system"):
+        raise UsageError(
+            f"--{kind.replace('_', '-')} records as a take: "
+            "give --output-dir DIR instead of --output"
+        )
+    return _record_file(args, out, kind, value)
+
+
+def _record_file(args: argparse.Namespace, out: TextIO, kind: str, value: object) -> int:
+    """One source to one file (a Recorder)."""
     try:  # bad input is a usage error before anything touches the server
         format_for(args.output, args.format)
         frames_for(args.duration, RECORD_RATE)
@@ -62,8 +64,9 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(str(exc)) from None
     pid = None
     label = "the system"
-    if not args.system:
-        session = session_of(args.name if args.name is not None else args.pid)
+    if kind != "system":
+        assert isinstance(value, (int, str))
+        session = session_of(value)
         pid, label = session.process_id, f"{session.display_name} (pid {session.process_id})"
     rec = Recorder(
         pid,
@@ -74,20 +77,8 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
         overwrite=args.force,
     )
 
-    # Ctrl+C, kill, timeout and a closed terminal all finalize the file
-    # instead of tearing it; SIGXFSZ must not kill us when a file-size limit
-    # is hit, the write error is reported instead.
-    stopped_by: list[str] = []
-
-    def on_stop_signal(signum: int, frame: object) -> None:
-        stopped_by.append(signal.Signals(signum).name)
-        rec.request_stop()  # the file ends at this moment, not at the next poll
-
-    previous = {sig: signal.signal(sig, on_stop_signal) for sig in STOP_SIGNALS}
-    if hasattr(signal, "SIGXFSZ"):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    term = _Terminal(out)
-    try:
+    term = Terminal(out)
+    with stop_on_signals(rec.request_stop) as stopped_by:
         rec.start()
         if term.is_tty:
             term.write(f"Waiting for audio from {label}...\n")
@@ -99,9 +90,6 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
             elif announced and term.is_tty:
                 term.write(_progress_line(rec.status))
         status = rec.stop()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     if term.is_tty:
         term.write(_progress_line(status) + "\n")
     if status.error:

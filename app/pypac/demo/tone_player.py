@@ -14,6 +14,10 @@ waveform view. `--style click` starts with a click (an impulse in the very
 first samples), then `CLICK_LEAD_SECONDS` of silence, then the tone: a
 recording that holds the click and the tone's onset `CLICK_LEAD_SECONDS` after
 it kept the stream's beginning (tests of auto-record measure the loss so).
+`--clicks N` adds about N clicks a second (short noise bursts
+at irregular, seeded intervals), which cross-correlation finds unambiguously
+(the take alignment tests); `--start-delay S` makes the process wait S
+seconds before it opens any stream (an app that starts playing late).
 """
 
 from __future__ import annotations
@@ -119,6 +123,36 @@ def click_block(freq: float, start: int, frames: int, amplitude: float) -> np.nd
 _STYLES = {"tone": tone_block, "music": music_block, "click": click_block}
 
 
+BURST_FRAMES = 96  # 2 ms bursts
+
+
+class ClickTrain:
+    """Short noise bursts at irregular intervals (seeded: the same each run)."""
+
+    def __init__(self, per_second: float, seed: int, amplitude: float) -> None:
+        self._rng = np.random.default_rng(seed)
+        window = np.hanning(BURST_FRAMES)
+        self.burst = (amplitude * self._rng.uniform(-1, 1, BURST_FRAMES) * window).astype(
+            np.float32
+        )
+        self._mean_gap = RATE / per_second
+        self._starts: list[int] = [self._gap()]
+
+    def _gap(self) -> int:
+        return int(self._rng.uniform(0.5, 1.5) * self._mean_gap)
+
+    def add_to(self, block: np.ndarray, start: int) -> None:
+        """Add the bursts that fall in `block` (frames start .. start + len)."""
+        end = start + len(block)
+        while self._starts[-1] < end:
+            self._starts.append(self._starts[-1] + self._gap())
+        for at in self._starts:
+            lo, hi = max(start, at), min(end, at + BURST_FRAMES)
+            if lo < hi:
+                block[lo - start : hi - start] += self.burst[lo - at : hi - at, None]
+        self._starts = [at for at in self._starts if at + BURST_FRAMES > end]
+
+
 class ToneStream(threading.Thread):
     """One playback stream of this process, fed in 10 ms blocks."""
 
@@ -132,11 +166,13 @@ class ToneStream(threading.Thread):
         stop: threading.Event,
         until: float,
         gap: tuple[float, float] | None = None,
+        clicks: float = 0.0,
     ) -> None:
         super().__init__(daemon=True, name=f"tone-{freq}")
         self.lib, self.app_name, self.freq, self.style = lib, app_name, freq, style
         self.amplitude, self.stop, self.until = amplitude, stop, until
         self.gap = gap  # (start, end) in time.monotonic(): no stream at all meanwhile
+        self.clicks = clicks  # bursts per second (0: none)
         self.error: str | None = None
 
     def run(self) -> None:
@@ -174,10 +210,14 @@ class ToneStream(threading.Thread):
             self.error = f"pa_simple_new() failed: {self.lib.pa_strerror(err.value).decode()}"
             return
         make = _STYLES[self.style]
+        # Seeded by the tone: two players of different tones click differently.
+        train = ClickTrain(self.clicks, round(self.freq), 0.9) if self.clicks else None
         position = 0
         try:
             while not self.stop.is_set() and time.monotonic() < until:
                 block = make(self.freq, position, BLOCK_FRAMES, self.amplitude)
+                if train is not None:
+                    train.add_to(block, position)
                 position += BLOCK_FRAMES
                 data = block.tobytes()
                 if self.lib.pa_simple_write(handle, data, len(data), ctypes.byref(err)) < 0:
@@ -204,11 +244,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="START:LENGTH",
         help="close every stream START s after starting and reopen them LENGTH s later",
     )
+    p.add_argument("--clicks", type=float, default=0.0, help="noise bursts per second, seeded")
+    p.add_argument(
+        "--start-delay", type=float, default=0.0, help="wait this long before playing anything"
+    )
     args = p.parse_args(argv)
 
     lib = _load_libpulse_simple()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if args.start_delay > 0 and stop.wait(args.start_delay):
+        return 0
     started = time.monotonic()
     until = started + args.duration
     gap = None
@@ -219,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     for i, freq in enumerate(args.freq):
         if i == 1 and args.second_stream_delay > 0 and stop.wait(args.second_stream_delay):
             break
-        s = ToneStream(lib, args.name, freq, args.style, args.amplitude, stop, until, gap)
+        s = ToneStream(
+            lib, args.name, freq, args.style, args.amplitude, stop, until, gap, args.clicks
+        )
         s.start()
         streams.append(s)
     try:

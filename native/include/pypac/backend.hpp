@@ -52,6 +52,11 @@ class CaptureSink {
     // Audio thread. `interleaved` holds frames * channels float32 samples in
     // the format the capture was opened with.
     virtual void on_frames(const float *interleaved, size_t frames) noexcept = 0;
+    // Audio thread. The next frame on_frames() delivers was captured (for an
+    // output or an app: is heard) at `ns` on monotonic_ns()'s clock
+    // (pypac/clock.hpp). Backends call it before a block whenever the server
+    // tells them; blocks without one follow on the last at the sample rate.
+    virtual void on_frame_time(int64_t ns) noexcept { (void)ns; }
     // Audio thread. Server-side delay of the newest frames, in milliseconds.
     virtual void on_server_latency(double ms) noexcept = 0;
     // Control thread. No frames will follow; called at most once.

@@ -30,7 +30,9 @@ class CaptureReader {
     // Wait up to `timeout_s` for at least one frame, then copy up to
     // `max_frames` into `out`. Returns 0 on timeout or once the capture ended
     // and the ring is empty. Never call with a lock the audio thread needs.
-    size_t read(float *out, size_t max_frames, double timeout_s);
+    // `first_ns`, when given, receives the capture time of the first frame
+    // returned (monotonic_ns()'s clock), or kNoTime when the backend gave none.
+    size_t read(float *out, size_t max_frames, double timeout_s, int64_t *first_ns = nullptr);
     // Wait up to `timeout_s` for at least one frame; returns how many are buffered.
     size_t wait_readable(double timeout_s);
     // Wait until `frames` are buffered (or the capture ended, or timeout).
@@ -52,13 +54,15 @@ class CaptureReader {
 
   private:
     friend class CaptureHub;
-    void deliver(const float *frames, size_t count) noexcept; // audio thread
+    void deliver(const float *frames, size_t count, int64_t first_ns) noexcept; // audio thread
     void finish(CaptureEnd why) noexcept;
 
     std::shared_ptr<CaptureHub> hub_; // reset by close(): the last reader's close ends the capture
     CaptureTarget target_;
     CaptureFormat format_;
     FrameRing ring_;
+    FrameTimes times_;                      // when the ring's frames were captured
+    uint64_t consumed_ = 0;                 // frames read or skipped (under read_mutex_)
     std::unique_ptr<Wakeup> wakeup_;        // allocated once; notify() never allocates
     std::atomic<size_t> wake_at_frames_{1}; // deliver() wakes the reader from this fill on
     std::atomic<CaptureEnd> end_{CaptureEnd::None};
@@ -92,6 +96,7 @@ class CaptureHub final : public CaptureSink {
 
     // CaptureSink
     void on_frames(const float *interleaved, size_t frames) noexcept override;
+    void on_frame_time(int64_t ns) noexcept override;
     void on_server_latency(double ms) noexcept override;
     void on_end(CaptureEnd why) noexcept override;
 
@@ -110,7 +115,8 @@ class CaptureHub final : public CaptureSink {
     std::atomic<CaptureEnd> end_{CaptureEnd::None};
     std::atomic<float> peak_{0.0f};
     std::atomic<double> latency_ms_{0.0};
-    std::mutex control_mutex_; // add/remove against each other, never on the audio path
+    int64_t next_time_ = kNoTime; // audio thread only: from on_frame_time() to on_frames()
+    std::mutex control_mutex_;    // add/remove against each other, never on the audio path
 };
 
 } // namespace pypac

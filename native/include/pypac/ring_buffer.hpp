@@ -18,6 +18,9 @@
 
 namespace pypac {
 
+// "No time known" for a frame (no backend mark came yet).
+constexpr int64_t kNoTime = INT64_MIN;
+
 class FrameRing {
   public:
     // Room for at least `min_frames` frames of `channels` samples each.
@@ -124,6 +127,75 @@ class FrameRing {
     alignas(64) std::atomic<size_t> write_{0};
     alignas(64) std::atomic<size_t> read_{0};
     std::atomic<uint64_t> written_{0};
+    std::atomic<uint64_t> dropped_{0};
+};
+
+// When the frames of a FrameRing were captured, beside the ring.
+//
+// The producer (the audio thread, right before it writes a block) marks "the
+// stored frame number N was captured at T ns"; the consumer asks for the time
+// of the frame it is about to read and gets it from the newest mark at or
+// before that frame, plus the frames since at the sample rate. Marks are
+// small and kept in their own lock-free SPSC queue: the producer never waits,
+// and when the consumer falls far behind, new marks are dropped (counted), and
+// the frames' times are extrapolated from the last mark read, which the
+// capture's clock keeps right unless the stream jumped meanwhile.
+class FrameTimes {
+  public:
+    FrameTimes(uint32_t sample_rate, size_t min_marks) : rate_(sample_rate) {
+        size_t cap = 1;
+        while (cap < min_marks + 1)
+            cap <<= 1;
+        capacity_ = cap;
+        marks_ = std::make_unique<Mark[]>(cap);
+    }
+    FrameTimes(const FrameTimes &) = delete;
+    FrameTimes &operator=(const FrameTimes &) = delete;
+
+    // Producer side: stored frame `frame` (counted from the ring's first) was
+    // captured at `ns`. Never blocks; a full queue drops the mark.
+    void mark(uint64_t frame, int64_t ns) noexcept {
+        const size_t w = write_.load(std::memory_order_relaxed);
+        const size_t r = read_.load(std::memory_order_acquire);
+        if (((w + 1) & (capacity_ - 1)) == r) {
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        marks_[w] = Mark{frame, ns};
+        write_.store((w + 1) & (capacity_ - 1), std::memory_order_release);
+    }
+
+    // Consumer side: the capture time of stored frame `frame`, or kNoTime
+    // when no mark came yet. Ask in non-decreasing frame order: marks before
+    // `frame` are consumed.
+    int64_t time_of(uint64_t frame) noexcept {
+        size_t r = read_.load(std::memory_order_relaxed);
+        const size_t w = write_.load(std::memory_order_acquire);
+        while (r != w && marks_[r].frame <= frame) {
+            last_ = marks_[r];
+            r = (r + 1) & (capacity_ - 1);
+        }
+        read_.store(r, std::memory_order_release);
+        if (last_.ns == kNoTime)
+            return kNoTime;
+        const uint64_t since = frame - last_.frame;
+        return last_.ns + static_cast<int64_t>(since / rate_ * 1000000000ull +
+                                               (since % rate_) * 1000000000ull / rate_);
+    }
+
+    uint64_t marks_dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+
+  private:
+    struct Mark {
+        uint64_t frame = 0;
+        int64_t ns = kNoTime;
+    };
+    uint32_t rate_;
+    size_t capacity_ = 0;
+    std::unique_ptr<Mark[]> marks_;
+    Mark last_{}; // consumer side only
+    alignas(64) std::atomic<size_t> write_{0};
+    alignas(64) std::atomic<size_t> read_{0};
     std::atomic<uint64_t> dropped_{0};
 };
 

@@ -37,6 +37,11 @@ class StreamMixer {
     void flush() noexcept;
 
     size_t attached() const noexcept;
+    // Frames of `slot` waiting to be mixed: the next frame emitted is that
+    // many frames older than the slot's next pushed frame.
+    size_t buffered(int slot) const noexcept {
+        return slot >= 0 && slot < kMaxStreams ? slots_[slot].fill : 0;
+    }
 
   private:
     struct Slot {

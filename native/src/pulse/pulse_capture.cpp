@@ -1,5 +1,7 @@
 #include "pulse_capture.hpp"
 
+#include "pypac/clock.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <fstream>
@@ -371,6 +373,7 @@ void PulseCapture::on_readable(Monitor &m) {
         take_over(m);
     pa_stream *s = m.stream.get();
     const size_t frame_bytes = 4u * format_.channels;
+    mark_frame_time(m);
     while (pa_stream_readable_size(s) > 0) {
         const void *data = nullptr;
         size_t bytes = 0;
@@ -390,6 +393,23 @@ void PulseCapture::on_readable(Monitor &m) {
     int negative = 0;
     if (pa_stream_get_latency(s, &usec, &negative) == 0)
         sink_.on_server_latency(negative ? 0.0 : static_cast<double>(usec) / 1000.0);
+}
+
+void PulseCapture::mark_frame_time(Monitor &m) {
+    // The newest unread frame arrived just now: the oldest is older by the
+    // unread frames, and the frames still queued in the mixer for this
+    // stream come out before it. Arrival, not the server's latency report:
+    // pipewire-pulse's reports are off by up to a graph cycle per stream, and
+    // PulseAudio's jump by the sink's latency when a monitor connects, while
+    // monitors of one sink receive the same render at the same moment. A
+    // block read late (the mainloop was not scheduled) looks late, never
+    // early; take_timeline.py reads the times with that in mind.
+    const size_t bytes = pa_stream_readable_size(m.stream.get());
+    if (bytes == 0 || bytes == static_cast<size_t>(-1))
+        return;
+    const auto unread = static_cast<int64_t>(bytes / (4u * format_.channels));
+    const auto queued = static_cast<int64_t>(mixer_.buffered(m.slot));
+    sink_.on_frame_time(monotonic_ns() - frames_to_ns(unread + queued, format_.sample_rate));
 }
 
 void PulseCapture::on_stream_state(Monitor &m) {

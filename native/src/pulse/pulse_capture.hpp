@@ -71,6 +71,8 @@ class PulseCapture final : public CaptureStream {
     void stop_watching_process();
     void on_stream_state(Monitor &m);
     void on_readable(Monitor &m);
+    // Tell the sink when the monitor's next unread frame was heard.
+    void mark_frame_time(Monitor &m);
     // Start or stop the silence clock: idle once audio has flowed and no
     // stream of the target plays (all corked, failed, or none at all).
     void update_idle();

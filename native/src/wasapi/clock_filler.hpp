@@ -61,6 +61,9 @@ class ClockFiller {
         return frames;
     }
 
+    // 100 ns ticks of QPC time as nanoseconds on monotonic_ns()'s clock.
+    static constexpr int64_t ticks_to_ns(int64_t ticks) noexcept { return ticks * 100; }
+
     // Where the emitted audio ends, in ticks.
     int64_t end() const noexcept { return end_; }
 

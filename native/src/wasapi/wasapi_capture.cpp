@@ -181,8 +181,10 @@ void WasapiCapture::loop() {
             why = CaptureEnd::ProcessExited; // everything it played has been drained
             break;
         }
+        const int64_t idle_from = filler_.end();
         if (const size_t due = filler_.on_idle(now_ticks())) {
             counters_.filled_frames.fetch_add(due, std::memory_order_relaxed);
+            sink_.on_frame_time(ClockFiller::ticks_to_ns(idle_from));
             emit_silence(due);
         }
     }
@@ -344,10 +346,15 @@ HRESULT WasapiCapture::drain() noexcept {
             start = latest;
         if (flags & AUDCLNT_BUFFERFLAGS_DATA_DISCONTINUITY)
             counters_.discontinuities.fetch_add(1, std::memory_order_relaxed);
+        const int64_t hole_from = filler_.end();
         if (const size_t hole = filler_.on_packet(start, frames)) {
             counters_.filled_frames.fetch_add(hole, std::memory_order_relaxed);
+            sink_.on_frame_time(ClockFiller::ticks_to_ns(hole_from));
             emit_silence(hole);
         }
+        // qpcPosition is QPC time in 100 ns units: the packet's place on the
+        // engine clock (monotonic_ns() reads QPC too).
+        sink_.on_frame_time(ClockFiller::ticks_to_ns(start));
         // Interpreted in OUR format (the one passed to Initialize), never a mix format.
         if ((flags & AUDCLNT_BUFFERFLAGS_SILENT) || !data) {
             counters_.silent_frames.fetch_add(frames, std::memory_order_relaxed);
