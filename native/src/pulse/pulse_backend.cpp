@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 #include <vector>
 
 namespace pypac::pulse {
@@ -15,6 +16,7 @@ namespace pypac::pulse {
 namespace {
 
 constexpr pa_usec_t kReconnectDelayUs = 1000 * 1000;
+constexpr pa_usec_t kDeviceRecheckDelayUs = 300 * 1000;
 
 PulseBackend *self_of(void *userdata) { return static_cast<PulseBackend *>(userdata); }
 
@@ -68,9 +70,12 @@ void PulseBackend::stop() {
     {
         MainloopLock lock(loop_.get());
         stopping_ = true;
-        if (reconnect_timer_) {
-            pa_threaded_mainloop_get_api(loop_.get())->time_free(reconnect_timer_);
-            reconnect_timer_ = nullptr;
+        pa_mainloop_api *api = pa_threaded_mainloop_get_api(loop_.get());
+        for (pa_time_event **timer : {&reconnect_timer_, &recheck_timer_}) {
+            if (*timer) {
+                api->time_free(*timer);
+                *timer = nullptr;
+            }
         }
         // Readers keep the engine alive, so no capture should be left; end any anyway.
         for (PulseCapture *c : std::set<PulseCapture *>(captures_))
@@ -105,6 +110,25 @@ void PulseBackend::connect_locked() {
     if (pa_context_connect(context_.get(), server_.empty() ? nullptr : server_.c_str(),
                            PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0)
         on_context_lost(call_failed("pa_context_connect()", pa_context_errno(context_.get())));
+}
+
+void PulseBackend::schedule_device_recheck_locked() {
+    if (stopping_ || recheck_timer_)
+        return; // one pending recheck covers every change until it runs
+    pa_mainloop_api *api = pa_threaded_mainloop_get_api(loop_.get());
+    timeval when{};
+    pa_gettimeofday(&when);
+    pa_timeval_add(&when, kDeviceRecheckDelayUs);
+    recheck_timer_ = api->time_new(
+        api, &when,
+        [](pa_mainloop_api *a, pa_time_event *e, const timeval *, void *u) {
+            PulseBackend *self = self_of(u);
+            a->time_free(e);
+            self->recheck_timer_ = nullptr;
+            if (!self->stopping_ && self->context_ && self->synced_)
+                self->request_devices();
+        },
+        this);
 }
 
 void PulseBackend::schedule_reconnect_locked() {
@@ -299,6 +323,7 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
             request_source_output(index);
     } else if (facility == PA_SUBSCRIPTION_EVENT_SERVER) {
         request_devices(); // a new default device: every is_default may change
+        schedule_device_recheck_locked();
     }
 }
 

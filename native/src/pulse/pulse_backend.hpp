@@ -93,6 +93,9 @@ class PulseBackend final : public Backend {
   private:
     void connect_locked();
     void schedule_reconnect_locked();
+    // Read the defaults and devices again a moment after a server change:
+    // pipewire-pulse can announce a new default before its server info shows it.
+    void schedule_device_recheck_locked();
     void on_context_state();
     void on_context_lost(const std::string &why);
     void on_subscription(pa_subscription_event_type_t type, uint32_t index);
@@ -138,6 +141,7 @@ class PulseBackend final : public Backend {
     ContextPtr context_;
     BackendListener *listener_ = nullptr;
     pa_time_event *reconnect_timer_ = nullptr;
+    pa_time_event *recheck_timer_ = nullptr; // schedule_device_recheck_locked()
     bool stopping_ = false;
     bool synced_ = false; // the first sink-input list after connecting has arrived
     // The last attempt reached a server that hung up before the handshake
