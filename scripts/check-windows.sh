@@ -118,7 +118,19 @@ run_wine() { # label timeout exe args...
   local out rc
   out=$(timeout "$limit" "$WINE" "$@" 2>&1)
   rc=$?
+  if [ "$rc" -ne 0 ] && lost_wineserver "$out"; then
+    # Wine's client lost its wineserver (one that was shutting down as the
+    # program started): Wine's race, before our program ran. Once more.
+    echo "check-windows: $label: wine lost its wineserver; running it again"
+    [ -z "$WINESERVER" ] || timeout 30 "$WINESERVER" -w
+    out=$(timeout "$limit" "$WINE" "$@" 2>&1)
+    rc=$?
+  fi
   count_output "$label" "$limit" "$rc" "$out"
+}
+
+lost_wineserver() { # output
+  grep -q '^wine client error:.*\(recvmsg\|Connection reset\)' <<<"$1" && ! grep -q '^\(PASS\|FAIL\) ' <<<"$1"
 }
 
 remove_sink() {

@@ -179,7 +179,19 @@ def make_venv(checks: Checks) -> Path | None:
     wheels = ROOT / "build" / "workflow-wheel"
     shutil.rmtree(wheels, ignore_errors=True)
     steps = [
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        # The build folder of `./dev` (build-dir in pyproject.toml) is reused: no second compile.
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
         [str(python), "-m", "pip", "install", "-q", *wanted],
         [str(python), "-m", "pip", "uninstall", "-q", "-y", "PySide6-Essentials", "shiboken6"],
     ]

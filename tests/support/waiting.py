@@ -63,7 +63,21 @@ def capture_sound_for(
             return np.concatenate([head, rest])[: int(seconds * cap.sample_rate)]
         if len(block) == 0 and not cap.active:
             break
-    raise AssertionError(f"no sound within {onset_timeout} s ({cap!r}, {cap.stats})")
+    raise AssertionError(
+        f"no sound within {onset_timeout} s ({cap!r}, {cap.stats}); the server's streams: "
+        f"{_streams_now()}"
+    )
+
+
+def _streams_now() -> str:
+    """What plays on the server, for a failure message: which streams a capture
+    had to choose from, and whether they played."""
+    with pypac.SessionEnumerator() as en:
+        return "; ".join(
+            f"{s.process_name} (pid {s.process_id}) {s.state.name.lower()} on {s.device_id}, "
+            f"streams {[(t.title, t.playing) for t in s.streams]}"
+            for s in en.enumerate_sessions()
+        )
 
 
 def capture_for(
