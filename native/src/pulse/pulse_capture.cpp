@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <vector>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434 // same number on every Linux architecture
@@ -39,6 +40,7 @@ PulseCapture::PulseCapture(PulseBackend &backend, const CaptureTarget &target,
 PulseCapture::~PulseCapture() {
     MainloopLock lock(backend_.mainloop());
     backend_.forget_capture(this);
+    quiet_watch_.reset();
     silence_.stop();
     next_source_.reset();
     outputs_.clear();
@@ -82,6 +84,53 @@ void PulseCapture::start_locked() {
         }
     if (target_.kind == CaptureTarget::Kind::Process)
         watch_process_exit();
+    start_quiet_watch();
+}
+
+namespace {
+constexpr pa_usec_t kQuietCheckUs = 500 * 1000;
+// A playing stream's monitor delivers every ~10 ms; a second of nothing is
+// a monitor the server linked to nothing.
+constexpr int64_t kQuietLimitNs = 1'500'000'000;
+constexpr int kMaxReconnects = 3; // per stream: one that stays quiet is left alone
+} // namespace
+
+void PulseCapture::start_quiet_watch() {
+    quiet_watch_ =
+        TimeEventPtr(pa_context_rttime_new(
+                         backend_.context(), pa_rtclock_now() + kQuietCheckUs,
+                         [](pa_mainloop_api *, pa_time_event *e, const timeval *, void *u) {
+                             auto *self = static_cast<PulseCapture *>(u);
+                             self->check_quiet_monitors();
+                             if (self->quiet_watch_)
+                                 pa_context_rttime_restart(self->backend_.context(), e,
+                                                           pa_rtclock_now() + kQuietCheckUs);
+                         },
+                         this),
+                     TimeEventDeleter{pa_threaded_mainloop_get_api(backend_.mainloop())});
+}
+
+void PulseCapture::check_quiet_monitors() {
+    // pipewire-pulse now and then makes a stream's monitor ready and never
+    // links it (seen right after another capture of the same stream closed):
+    // the capture would hear nothing of a playing app for as long as it runs.
+    // A new monitor is linked afresh.
+    const int64_t now = monotonic_ns();
+    std::vector<SinkInput> quiet;
+    for (const auto &kv : monitors_) {
+        const Monitor &m = *kv.second;
+        if (m.failed || m.pending || m.corked || m.due_since_ns == 0 ||
+            now - m.due_since_ns < kQuietLimitNs || reconnects_[kv.first] >= kMaxReconnects)
+            continue;
+        const auto si = backend_.sink_inputs().find(kv.first);
+        if (si != backend_.sink_inputs().end() && !si->second.corked)
+            quiet.push_back(si->second);
+    }
+    for (const SinkInput &si : quiet) {
+        ++reconnects_[si.index];
+        detach(monitors_, si.index);
+        attach(si);
+    }
 }
 
 void PulseCapture::record_source(const char *source, const char *hint) {
@@ -199,8 +248,12 @@ void PulseCapture::on_sink_input(const SinkInput &si) {
     if (app_name_.empty())
         app_name_ = si.display_name;
     attach(si);
-    if (auto it = monitors_.find(si.index); it != monitors_.end())
-        it->second->corked = si.corked;
+    if (auto it = monitors_.find(si.index); it != monitors_.end()) {
+        Monitor &m = *it->second;
+        if (m.corked && !si.corked && m.due_since_ns != 0)
+            m.due_since_ns = monotonic_ns(); // resumed: its audio is due from now
+        m.corked = si.corked;
+    }
     update_idle();
 }
 
@@ -374,6 +427,7 @@ void PulseCapture::on_readable(Monitor &m) {
     pa_stream *s = m.stream.get();
     const size_t frame_bytes = 4u * format_.channels;
     mark_frame_time(m);
+    m.due_since_ns = monotonic_ns();
     while (pa_stream_readable_size(s) > 0) {
         const void *data = nullptr;
         size_t bytes = 0;
@@ -414,6 +468,8 @@ void PulseCapture::mark_frame_time(Monitor &m) {
 
 void PulseCapture::on_stream_state(Monitor &m) {
     const pa_stream_state_t st = pa_stream_get_state(m.stream.get());
+    if (st == PA_STREAM_READY)
+        m.due_since_ns = monotonic_ns();
     if (st != PA_STREAM_FAILED && st != PA_STREAM_TERMINATED)
         return;
     // Killed: the target stream ended or moved. The sink-input event that
@@ -439,6 +495,7 @@ void PulseCapture::end(CaptureEnd why) {
     if (ended_)
         return;
     ended_ = true;
+    quiet_watch_.reset();
     silence_.stop();
     stop_watching_process();
     next_source_.reset();

@@ -46,6 +46,9 @@ class PulseCapture final : public CaptureStream {
         // The System capture's next source: it replaces the current one when
         // its first audio arrives, so switching leaves no hole.
         bool pending = false;
+        // Since when audio is due: the stream's monitor became ready, its
+        // stream resumed, or its last block came (monotonic ns).
+        int64_t due_since_ns = 0;
         StreamPtr stream;
     };
 
@@ -76,6 +79,10 @@ class PulseCapture final : public CaptureStream {
     // Start or stop the silence clock: idle once audio has flowed and no
     // stream of the target plays (all corked, failed, or none at all).
     void update_idle();
+    // Per-stream captures: every kQuietCheckUs, reconnect a monitor whose
+    // playing stream has sent nothing for kQuietLimitNs (see check_quiet_monitors).
+    void start_quiet_watch();
+    void check_quiet_monitors();
 
     PulseBackend &backend_;
     CaptureTarget target_;
@@ -92,6 +99,8 @@ class PulseCapture final : public CaptureStream {
     pa_io_event *exit_watch_ = nullptr;
     int pidfd_ = -1;
     bool ended_ = false;
+    TimeEventPtr quiet_watch_;
+    std::map<uint32_t, int> reconnects_; // by sink input: quiet monitors reconnected
 };
 
 } // namespace pypac::pulse

@@ -73,6 +73,14 @@ struct OperationDeleter {
 };
 using OperationPtr = std::unique_ptr<pa_operation, OperationDeleter>;
 
+// A mainloop timer (pa_context_rttime_new); freed, like every handle here,
+// with the mainloop lock held.
+struct TimeEventDeleter {
+    pa_mainloop_api *api = nullptr;
+    void operator()(pa_time_event *e) const noexcept { api->time_free(e); }
+};
+using TimeEventPtr = std::unique_ptr<pa_time_event, TimeEventDeleter>;
+
 struct ProplistDeleter {
     void operator()(pa_proplist *p) const noexcept { pa_proplist_free(p); }
 };
