@@ -75,6 +75,7 @@ def test_a_rule_saved_in_the_editor_records_and_removing_it_stops(
         qtbot.waitUntil(lambda: runner.marks[p.pid].isVisible(), timeout=5000)
         mark = runner.marks[p.pid]
         assert mark.parentWidget() is strip.waveform  # over the wave: no control moves
+        keep_screenshot(strip.grab().toImage(), tmp_path, "strip-auto-recording.png")
         assert any(m.startswith("Auto-record: recording Rule player") for m in window.messages)
         qtbot.waitUntil(lambda: p.pid not in runner.recording, timeout=15000)
         assert not mark.isVisible()

@@ -95,6 +95,8 @@ class RuleRunner(QObject):
         self.failed.connect(self._failed)
         window.model.changed.connect(self._show_marks)  # a strip made after its start
         settings.observe(self._setting_changed)
+        wanted = self._wanted  # (not self: it is deleted with the window)
+        window.destroyed.connect(lambda *_: wanted.put(None))  # a window gone without a quit
         self._thread = threading.Thread(target=self._run, name="pypac-rules", daemon=True)
         self._thread.start()
         self.apply()
