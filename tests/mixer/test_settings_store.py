@@ -12,8 +12,8 @@ import pytest
 from pypac.autorecord import RecordRule, rules_to_json
 from pypac.mixer.settings import (
     APP_LEVELS,
-    AUTO_RECORD_RULES,
     APP_OUTPUTS,
+    AUTO_RECORD_RULES,
     CLOSE_NOTICE_SHOWN,
     HIDDEN_APPS,
     RECENT_RECORDINGS,
