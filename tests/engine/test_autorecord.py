@@ -41,6 +41,8 @@ PULSE_WORST_LOSS_MS = 80.0
 #: 21 ms cycles), now and then ~100 ms on a loaded machine; the median holds.
 PIPEWIRE_MAX_LOSS_MS = 60.0
 STARTS = 3
+#: A take rule's start (measured 10-27 ms on both servers; PipeWire now and then ~100).
+TAKE_MAX_LOSS_MS = 150.0
 
 
 class Events:
@@ -120,7 +122,9 @@ def test_a_take_rule_records_the_app_and_the_mic(sound_server, player, fake_mic,
     assert np.max(np.abs(mic)) < 0.01  # nothing played into the microphone
     lost_ms = 1000.0 * frames_lost(app, CLICK_AMPLITUDE) / RATE
     print(f"{sound_server.kind}: the take lost {lost_ms:.1f} ms of the start")
-    assert lost_ms < PULSE_WORST_LOSS_MS
+    # A start cut at the microphone's start (a take without lead=0: PulseAudio
+    # then loses the click and more) fails; the servers' own losses pass.
+    assert lost_ms < TAKE_MAX_LOSS_MS
     assert not events.errors
 
 

@@ -50,11 +50,14 @@ def test_a_rule_saved_in_the_editor_records_and_removing_it_stops(
     path = tmp_path / "settings.ini"
     settings = load_settings(path)
     window = MixerWindow(apply_theme(qapp, settings.value(THEME)), settings)
-    features = install_desktop_features(qapp, window, settings)
+    # (a tray offscreen: nothing shows it, but its menu and notices are there)
+    features = install_desktop_features(qapp, window, settings, tray=True, quit_app=lambda: None)
     qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
-    runner = features.rules
-    assert runner is not None and features.open_rules is not None
+    runner, tray = features.rules, features.tray
+    assert runner is not None and features.open_rules is not None and tray is not None
     try:
+        texts = [a.text() for a in tray.menu.actions()]
+        assert texts.index("Auto-record rules…") == texts.index("Settings…") - 1
         window.show()
         qtbot.waitUntil(lambda: window.server_up, timeout=10000)
         out = tmp_path / "auto"
@@ -77,6 +80,7 @@ def test_a_rule_saved_in_the_editor_records_and_removing_it_stops(
         assert mark.parentWidget() is strip.waveform  # over the wave: no control moves
         keep_screenshot(strip.grab().toImage(), tmp_path, "strip-auto-recording.png")
         assert any(m.startswith("Auto-record: recording Rule player") for m in window.messages)
+        assert any(n.startswith("Auto-record: recording Rule player") for n in tray.notices)
         qtbot.waitUntil(lambda: p.pid not in runner.recording, timeout=15000)
         assert not mark.isVisible()
         assert any(
@@ -153,6 +157,9 @@ def test_rules_editor_screenshot(qtbot, qapp, tmp_path):
     dialog.rule_list.setCurrentRow(1)
     assert dialog.mic_check.isChecked() and dialog.format_combo.currentData() == "wav"
     assert [d.summary for d in dialog.drafts] == ["Spotify", "Zoom + mic"]
+    completion = dialog.name_edit.completer().completionModel()
+    dialog.name_edit.completer().setCompletionPrefix("fire")
+    assert completion.data(completion.index(0, 0)) == "Firefox"
     assert dialog.rule_list.item(1).toolTip() == str(calls)
     qtbot.wait(50)
     keep_screenshot(dialog.grab().toImage(), tmp_path, "rules-editor.png")

@@ -182,7 +182,12 @@ def install_desktop_features(
         return [n for i in window.model.live_sessions() for n in app_names(i)]
 
     def open_rules() -> RulesDialog:
-        dialog = RulesDialog(settings, window, app_names=playing_names)
+        dialog = RulesDialog(
+            settings,
+            window,
+            app_names=playing_names,
+            mic_names=lambda: [d.description for d in window.model.devices.inputs()],
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

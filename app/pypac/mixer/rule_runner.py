@@ -176,6 +176,8 @@ class RuleRunner(QObject):
                     wanted = self._wanted.get_nowait()
             except queue.Empty:
                 wanted = rules  # the server was away: try the same rules again
+            if watcher is not None and wanted == rules:
+                continue  # e.g. only a disabled rule changed: recordings go on
             if watcher is not None:
                 watcher.stop()  # finishes open files (reported through stopped)
                 watcher = None

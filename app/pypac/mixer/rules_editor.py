@@ -152,6 +152,7 @@ class RulesDialog(QDialog):
         parent: QWidget | None = None,
         *,
         app_names: Callable[[], list[str]] = list,
+        mic_names: Callable[[], list[str]] = list,
         folder_chooser: FolderChooser = QFileDialog.getExistingDirectory,
     ) -> None:
         super().__init__(parent)
@@ -182,10 +183,7 @@ class RulesDialog(QDialog):
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Firefox")
-        self.app_names = QStringListModel(sorted(set(app_names()), key=str.casefold))
-        completer = QCompleter(self.app_names, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.name_edit.setCompleter(completer)
+        self.name_edit.setCompleter(self._completer(app_names()))
         self.folder_edit = QLineEdit()
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self.choose_folder)
@@ -199,6 +197,7 @@ class RulesDialog(QDialog):
         self.mic_edit = QLineEdit()
         self.mic_edit.setPlaceholderText("the default input")
         self.mic_edit.setToolTip("The input device's name or id; empty: the default input")
+        self.mic_edit.setCompleter(self._completer(mic_names()))
         self.mic_check.toggled.connect(self.mic_edit.setEnabled)
         self.silence_edit = QLineEdit()
         self.silence_edit.setPlaceholderText("never")
@@ -251,6 +250,13 @@ class RulesDialog(QDialog):
         self._fill_list()
         self.rule_list.setCurrentRow(0 if self._drafts else -1)
         self._show_fields()
+
+    def _completer(self, names: list[str]) -> QCompleter:
+        """Completes from `names` (the apps playing, the input devices), any case."""
+        model = QStringListModel(sorted(set(names), key=str.casefold), self)
+        completer = QCompleter(model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        return completer
 
     # ---- the list ----------------------------------------------------------------
 
