@@ -140,9 +140,8 @@ class TakeJob(Job):
 
     @property
     def app_exited(self) -> bool:
-        return not self.capture.active and self.capture.end_reason in (
-            CaptureEndReason.PROCESS_EXITED,
-        )
+        ending = self.capture.end_reason
+        return not self.capture.active and ending == CaptureEndReason.PROCESS_EXITED
 
     def progress(self) -> Progress:
         s = self.take.status

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
+from shiboken6 import isValid
 
 from pypac.autorecord import AutoRecorder, RecordingStarted, RecordingStopped, RecordRule
 from pypac.errors import PyPACError
@@ -152,10 +153,10 @@ class RuleRunner(QObject):
             mark = self.marks.get(pid)
             path = self.recording.get(pid)
             if path is None:
-                if mark is not None:
+                if mark is not None and isValid(mark):
                     mark.hide()
                 continue
-            if mark is None or mark.parentWidget() is not strip.waveform:
+            if mark is None or not isValid(mark) or mark.parentWidget() is not strip.waveform:
                 mark = self.marks[pid] = AutoMark(strip.waveform)
             mark.setToolTip(f"An auto-record rule records this app to {path}")
             mark.show()
