@@ -74,7 +74,7 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
         APP_OUTPUTS: {"mpv|Music, live": "alsa_output.usb-headset"},
         CLOSE_NOTICE_SHOWN: True,
         RECENT_RECORDINGS: [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")],
-        AUTO_RECORD_RULES: rules_to_json(rules),  # JSON text, commas and all
+        AUTO_RECORD_RULES: rules_to_json(rules, indent=None),  # JSON text, commas and all
     }
 
 

@@ -123,8 +123,9 @@ class RecordRule:
         return cls(**{k: data[k] for k in _KEYS if k in data})
 
 
-def rules_to_json(rules: Iterable[RecordRule]) -> str:
-    return json.dumps([r.to_dict() for r in rules], indent=2)
+def rules_to_json(rules: Iterable[RecordRule], indent: int | None = 2) -> str:
+    """The rules as a JSON list (indent=None: on one line, as an INI value)."""
+    return json.dumps([r.to_dict() for r in rules], indent=indent)
 
 
 def rules_from_json(text: str) -> list[RecordRule]:

@@ -118,10 +118,11 @@ def _routes(value: Any) -> dict[str, str]:
 
 
 def _rules(value: Any) -> str:
-    """The rule list as its JSON text (InvalidArgumentError, a ValueError, if bad)."""
+    """The rule list as its JSON text, one line (InvalidArgumentError, a ValueError, if bad)."""
     if isinstance(value, (list, tuple)):
-        return rules_to_json(value)
-    return rules_to_json(rules_from_json(value if isinstance(value, str) else repr(value)))
+        return rules_to_json(value, indent=None)
+    text = value if isinstance(value, str) else repr(value)
+    return rules_to_json(rules_from_json(text), indent=None)
 
 
 #: key -> (default, converter). The default is a factory where it depends on the machine.
