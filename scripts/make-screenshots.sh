@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's screenshots, made from demo mode (a private server and four
 # players), offscreen: resources/screenshots/mixer.png (dark), mixer-light.png,
-# mixer-small.png (480x320) and scope.png. Run after ./dev setup (it uses .venv).
+# mixer-small.png (480x320), scope.png and rules-editor.png. Run after ./dev setup
+# (it uses .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=resources/screenshots
@@ -19,3 +20,7 @@ QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/small.ini" \
   .venv/bin/pypac-mixer --demo --size 480x320 --quit-after 5 --screenshot "$out/mixer-small.png"
 QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/scope.ini" \
   .venv/bin/pypac-mixer --demo --players 2 --quit-after 5 --scope-screenshot "$out/scope.png"
+# The auto-record rules editor with two rules (drawn by tests/mixer/test_rules.py).
+QT_QPA_PLATFORM=offscreen PYPAC_SCREENSHOT_DIR="$settings/shots" \
+  .venv/bin/python -m pytest -p no:cacheprovider -q tests/mixer/test_rules.py -k screenshot
+cp "$settings/shots/rules-editor.png" "$out/rules-editor.png"

@@ -303,7 +303,9 @@ class Take:
     default FLAC) is every file's. `duration` stops after exactly that many
     seconds (None: until stopped). `single_file=True` writes one multichannel
     file instead of one per track. An existing take in the folder is kept
-    unless `overwrite=True`.
+    unless `overwrite=True`. `lead` (a track's index) makes that track's
+    first sound T0 (an auto-record rule's app): the other tracks are cut
+    before it, or start with silence.
     """
 
     def __init__(
@@ -318,6 +320,7 @@ class Take:
         single_file: bool = False,
         overwrite: bool = False,
         on_finished: Callable[[TakeStatus], None] | None = None,
+        lead: int | None = None,
     ) -> None:
         if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence):
             raise TypeError("sources must be a list of Source, pid or capture")
@@ -333,6 +336,10 @@ class Take:
         self._tracks = [
             _Track(i, _as_source(s), self.sample_rate, self.channels) for i, s in enumerate(sources)
         ]
+        if lead is not None and not 0 <= lead < len(self._tracks):
+            raise InvalidArgumentError(f"lead must be a track's index, got {lead!r}")
+        # The tracks whose start decides T0 (_choose_t0).
+        self._deciders = self._tracks if lead is None else [self._tracks[lead]]
         self._reference = next((t for t in self._tracks if t.spec.kind == "system"), None)
         if self._reference is not None:
             ref = self._reference.timeline
@@ -602,7 +609,7 @@ class Take:
 
     def _all_anchored(self) -> bool:
         """Every source that played at the start has been heard long enough."""
-        return all(t.timeline.anchored_enough for t in self._tracks if t.playing_at_start)
+        return all(t.timeline.anchored_enough for t in self._deciders if t.playing_at_start)
 
     def _choose_t0(self) -> None:
         """T0: the latest start among the sources that played when the take
@@ -610,7 +617,7 @@ class Take:
         the press). A source that starts playing later starts with silence."""
         starts = [
             s
-            for t in self._tracks
+            for t in self._deciders
             if t.playing_at_start
             and t.timeline.waiting
             and (s := t.timeline.measured_start()) is not None

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import soundfile as sf
 
-from pypac.cli.exits import EXIT_ERROR, EXIT_NO_SERVER, EXIT_OK, EXIT_USAGE
+from pypac.cli.exits import EXIT_ERROR, EXIT_NO_APP, EXIT_NO_SERVER, EXIT_OK, EXIT_USAGE
 from tests.support.spectrum import dominant_frequency
 from tests.support.waiting import wait_until
 
@@ -110,6 +110,25 @@ def test_silence_and_max_duration_from_the_command_line(sound_server, player, tm
     assert "3.00 s, 144000 frames" in capped and capped.endswith(".wav")
 
 
+def test_mic_records_a_take_of_each_app(sound_server, player, fake_mic, tmp_path):
+    sound_server.pactl("set-default-source", fake_mic)  # --mic alone: the default input
+    wait_until(lambda: sound_server.pactl("get-default-source").strip() == fake_mic)
+    run = AutoRecordRun(sound_server, "--name", "Caller", "--mic", "-d", str(tmp_path))
+    run.wait_line(f"Armed: recording Caller with the microphone {fake_mic} into")
+    p = player(440, name="Caller", duration=1.5)
+    (line,) = run.wait_line("stopped: Caller")
+    assert p.wait(timeout=10) == 0
+    code, stderr = run.stop()
+    assert code == EXIT_OK, stderr
+    match = LINE.match(line)
+    assert match is not None and "(the app exited)" in match.group(4)
+    folder = Path(match.group(5))
+    assert folder.is_dir() and folder.parent == tmp_path
+    tracks = [sf.read(f, dtype="float32", always_2d=True)[0] for f in sorted(folder.glob("*.flac"))]
+    assert len(tracks) == 2 and len(tracks[0]) == len(tracks[1]) > RATE
+    assert dominant_frequency(tracks[0], RATE) == pytest.approx(440, abs=3)
+
+
 def _limit_file_size() -> None:
     # A file-size limit is a full disk to the writer: the write fails with EFBIG.
     resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
@@ -156,6 +175,12 @@ def test_bad_input_is_a_usage_error(tmp_path, args, complaint):
     out = pypac_cli(None, "autorecord", *argv)
     assert out.returncode == EXIT_USAGE
     assert complaint in out.stderr
+
+
+def test_a_missing_microphone_exits_3(sound_server, tmp_path):
+    out = pypac_cli(sound_server, "autorecord", "--name", "x", "-d", str(tmp_path), "--mic", "nope")
+    assert out.returncode == EXIT_NO_APP
+    assert "no device named 'nope'" in out.stderr
 
 
 def test_no_server_exits_4(tmp_path, monkeypatch):

@@ -9,9 +9,11 @@ import stat
 
 import pytest
 
+from pypac.autorecord import RecordRule, rules_to_json
 from pypac.mixer.settings import (
     APP_LEVELS,
     APP_OUTPUTS,
+    AUTO_RECORD_RULES,
     CLOSE_NOTICE_SHOWN,
     HIDDEN_APPS,
     RECENT_RECORDINGS,
@@ -50,6 +52,8 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
     s.set_value(APP_OUTPUTS, {"mpv|Music, live": "alsa_output.usb-headset"})
     s.set_value(CLOSE_NOTICE_SHOWN, True)
     s.set_value(RECENT_RECORDINGS, [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")])
+    rules = [RecordRule("Zoom, call", tmp_path / "calls", mic="", silence_seconds=5)]
+    s.set_value(AUTO_RECORD_RULES, rules)
     s.sync()
     assert path.is_file()
     assert "PyObjectWrapper" not in path.read_text()  # no pickles in the user's file
@@ -70,6 +74,7 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
         APP_OUTPUTS: {"mpv|Music, live": "alsa_output.usb-headset"},
         CLOSE_NOTICE_SHOWN: True,
         RECENT_RECORDINGS: [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")],
+        AUTO_RECORD_RULES: rules_to_json(rules, indent=None),  # JSON text, commas and all
     }
 
 

@@ -4,7 +4,7 @@
 `AutoRecorder` carries the rules out with no GUI, as `pypac autorecord` does.
 """
 
-from .rules import RecordRule, file_for, rules_from_json, rules_to_json
+from .rules import RecordRule, file_for, rules_from_json, rules_to_json, take_folder_for
 from .watcher import AutoRecorder, RecordingStarted, RecordingStopped, StopReason
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "file_for",
     "rules_from_json",
     "rules_to_json",
+    "take_folder_for",
 ]

@@ -20,9 +20,9 @@ from ..audio_file import DEFAULT_FORMAT, FORMATS
 from ..engine import SessionInfo, session_has_name
 from ..errors import InvalidArgumentError
 
-__all__ = ["RecordRule", "file_for", "rules_from_json", "rules_to_json"]
+__all__ = ["RecordRule", "file_for", "rules_from_json", "rules_to_json", "take_folder_for"]
 
-_KEYS = ("name", "output_dir", "format", "silence_seconds", "max_seconds", "enabled")
+_KEYS = ("name", "output_dir", "format", "silence_seconds", "max_seconds", "enabled", "mic")
 
 
 def _seconds(what: str, value: object) -> float | None:
@@ -49,8 +49,10 @@ class RecordRule:
     `pypac record --name` does; `~` in the folder is the home folder. The
     recording stops when the app exits, after `silence_seconds` of silence
     (None: never for silence), or after `max_seconds` of audio (None: no
-    limit). A disabled rule is kept but does nothing. Raises
-    InvalidArgumentError for a bad value.
+    limit). A disabled rule is kept but does nothing. `mic` makes it record
+    a take instead of a file: the app and that input device (an id or
+    description; "" the default input at the moment the rule fires; None,
+    the default: no microphone). Raises InvalidArgumentError for a bad value.
     """
 
     name: str
@@ -59,6 +61,7 @@ class RecordRule:
     silence_seconds: float | None = None
     max_seconds: float | None = None
     enabled: bool = True
+    mic: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -71,11 +74,20 @@ class RecordRule:
             )
         if not isinstance(self.enabled, bool):
             raise InvalidArgumentError(f"enabled must be true or false, got {self.enabled!r}")
+        if self.mic is not None and not isinstance(self.mic, str):
+            raise InvalidArgumentError(
+                f'mic must be a device name, "" (the default input) or null, got {self.mic!r}'
+            )
         object.__setattr__(self, "output_dir", Path(self.output_dir).expanduser())
         object.__setattr__(
             self, "silence_seconds", _seconds("silence_seconds", self.silence_seconds)
         )
         object.__setattr__(self, "max_seconds", _seconds("max_seconds", self.max_seconds))
+
+    @property
+    def records_take(self) -> bool:
+        """A take of the app and the microphone rather than one file."""
+        return self.mic is not None
 
     def matches(self, session: SessionInfo) -> bool:
         return self.enabled and session_has_name(session, self.name)
@@ -91,6 +103,7 @@ class RecordRule:
             "silence_seconds": self.silence_seconds,
             "max_seconds": self.max_seconds,
             "enabled": self.enabled,
+            "mic": self.mic,
         }
 
     @classmethod
@@ -110,8 +123,9 @@ class RecordRule:
         return cls(**{k: data[k] for k in _KEYS if k in data})
 
 
-def rules_to_json(rules: Iterable[RecordRule]) -> str:
-    return json.dumps([r.to_dict() for r in rules], indent=2)
+def rules_to_json(rules: Iterable[RecordRule], indent: int | None = 2) -> str:
+    """The rules as a JSON list (indent=None: on one line, as an INI value)."""
+    return json.dumps([r.to_dict() for r in rules], indent=indent)
 
 
 def rules_from_json(text: str) -> list[RecordRule]:
@@ -131,14 +145,24 @@ def _file_stem(app: str) -> str:
     return stem or "app"
 
 
-def file_for(rule: RecordRule, app: str, when: datetime.datetime | None = None) -> Path:
-    """`<app>-<YYYYmmdd-HHMMSS>.<format>` in the rule's folder, never an existing
-    file: a second recording in the same second gets `-2`, `-3`, ..."""
+def _new_path(rule: RecordRule, app: str, when: datetime.datetime | None, suffix: str) -> Path:
+    """`<app>-<YYYYmmdd-HHMMSS><suffix>` in the rule's folder, never an existing
+    one: a second recording in the same second gets `-2`, `-3`, ..."""
     moment = (when or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
     base = f"{_file_stem(app)}-{moment}"
-    path = rule.output_dir / f"{base}.{rule.format}"
+    path = rule.output_dir / f"{base}{suffix}"
     n = 2
     while path.exists():
-        path = rule.output_dir / f"{base}-{n}.{rule.format}"
+        path = rule.output_dir / f"{base}-{n}{suffix}"
         n += 1
     return path
+
+
+def file_for(rule: RecordRule, app: str, when: datetime.datetime | None = None) -> Path:
+    """`<app>-<YYYYmmdd-HHMMSS>.<format>` in the rule's folder, never an existing file."""
+    return _new_path(rule, app, when, f".{rule.format}")
+
+
+def take_folder_for(rule: RecordRule, app: str, when: datetime.datetime | None = None) -> Path:
+    """A take rule's folder: named as `file_for` names a file, without the extension."""
+    return _new_path(rule, app, when, "")

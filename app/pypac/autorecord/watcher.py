@@ -1,7 +1,8 @@
 """`AutoRecorder`: carries out auto-record rules, as a long-running watcher.
 
 One thread waits on the engine's session events: an app a rule names starts
-playing -> a `Recorder` for it into the rule's folder; the recording stops
+playing -> a `Recorder` for it into the rule's folder (or a `Take` of it
+and the microphone: jobs.py); the recording stops
 when the app exits, after the rule's seconds of silence, or at its maximum
 length. It keeps going through everything a daemon meets: the sound server
 going away and coming back (recordings end, new ones start once apps play
@@ -11,7 +12,6 @@ What it does is told through callbacks, called on its thread.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import threading
 from collections.abc import Iterable
@@ -29,12 +29,11 @@ from ..engine import (
     SimpleLoopback,
 )
 from ..errors import PyPACError, ServerUnavailableError, SessionNotFoundError
-from ..recording import Recorder, RecordingEnd, RecordingStatus
-from .rules import RecordRule, file_for
+from ..recording import RecordingEnd
+from .jobs import SAMPLE_RATE, Job, Progress, start_job
+from .rules import RecordRule
 
 __all__ = ["AutoRecorder", "RecordingStarted", "RecordingStopped", "StopReason"]
-
-SAMPLE_RATE = 48000
 
 #: A block whose peak stays below this (-60 dBFS) is silence to a rule.
 SILENCE_LEVEL = 0.001
@@ -81,20 +80,20 @@ _ENDS = {
 
 
 class _Take:
-    """One running recording and what the watcher knows about its audio."""
+    """One running recording (a file or a take) and what the watcher knows of its audio."""
 
-    def __init__(self, rule: RecordRule, session: SessionInfo, recorder: Recorder) -> None:
+    def __init__(self, rule: RecordRule, session: SessionInfo, job: Job) -> None:
         self.rule = rule
         self.app = session.display_name or session.process_name
-        self.recorder = recorder
+        self.job = job
         self.loud_until = 0  # frames written when the last loud block was seen
         self.announced = False  # on_started was called: audio came
         self.stop_reason: StopReason | None = None  # why we asked it to stop
 
-    def silent_for(self, status: RecordingStatus) -> float:
-        if status.level >= SILENCE_LEVEL:
-            self.loud_until = status.frames_written
-        return (status.frames_written - self.loud_until) / status.sample_rate
+    def silent_for(self, progress: Progress) -> float:
+        if progress.level >= SILENCE_LEVEL:
+            self.loud_until = progress.frames
+        return (progress.frames - self.loud_until) / progress.sample_rate
 
 
 RENDER_AHEAD_SETTLE_S = 3.0
@@ -139,7 +138,8 @@ class _RenderAheadLimit:
 
 
 class AutoRecorder:
-    """Watches for apps the rules name and records each while it plays.
+    """Watches for apps the rules name and records each while it plays (a
+    rule with a `mic`: a take of the app and the microphone, in a folder).
 
         with AutoRecorder([RecordRule("firefox", "~/Music")], on_started=print):
             input("recording firefox whenever it plays; Enter stops")
@@ -206,8 +206,8 @@ class AutoRecorder:
 
     @property
     def recording(self) -> dict[int, Path]:
-        """What is being recorded now: pid -> file."""
-        return {pid: take.recorder.path for pid, take in list(self._takes.items())}
+        """What is being recorded now: pid -> file (or take folder)."""
+        return {pid: take.job.path for pid, take in list(self._takes.items())}
 
     def __enter__(self) -> AutoRecorder:
         return self.start()
@@ -283,50 +283,44 @@ class AutoRecorder:
         self._start_take(rule, session)
 
     def _start_take(self, rule: RecordRule, session: SessionInfo) -> None:
-        take = None
+        assert self._enumerator is not None
+        app = session.display_name or session.process_name
         try:
-            path = file_for(rule, session.display_name or session.process_name)
-            recorder = Recorder(
-                session.process_id,
-                path,
-                format=rule.format,
-                duration=rule.max_seconds,
-                sample_rate=SAMPLE_RATE,
-            )
-            take = _Take(rule, session, recorder)
-            # The capture first, the file after: every millisecond before the
-            # monitor is attached is lost from the stream's start, while the
-            # capture's ring holds the audio until the file is ready.
-            recorder.capture.start()
-            try:
-                recorder.start()
-            except BaseException:
-                recorder.capture.stop()
-                raise
+            job = start_job(rule, session.process_id, app, self._enumerator)
         except (SessionNotFoundError, ServerUnavailableError):
             return  # it stopped (or the server went) before we got to it: events follow
         except (AudioFileError, PyPACError, OSError) as exc:
-            self._on_error(f"cannot record {session.display_name}: {exc}")
+            # Not again until it starts anew (a missing microphone or an
+            # unwritable folder would fail at each change of the app).
+            self._hush(session.process_id)
+            self._on_error(f"cannot record {app}: {exc}")
             return
-        self._takes[session.process_id] = take
+        self._takes[session.process_id] = _Take(rule, session, job)
 
     def _check_takes(self) -> None:
         for pid, take in list(self._takes.items()):
-            status = take.recorder.status
-            if not take.announced and status.frames_written:
+            progress = take.job.progress()
+            if not take.announced and progress.heard:
                 self._announce(pid, take)
-            if take.recorder.running:
-                silence = take.rule.silence_seconds
-                if (
-                    silence is not None
-                    and take.stop_reason is None
-                    and take.silent_for(status) >= silence
-                ):
-                    take.stop_reason = StopReason.SILENCE
-                    self._hush(pid)
-                    take.recorder.request_stop()
+            if take.job.running:
+                if take.stop_reason is None:
+                    take.stop_reason = self._stop_reason(take, progress)
+                    if take.stop_reason is StopReason.SILENCE:
+                        self._hush(pid)
+                    if take.stop_reason is not None:
+                        take.job.request_stop()
                 continue
             self._finished(pid, take)
+
+    def _stop_reason(self, take: _Take, progress: Progress) -> StopReason | None:
+        """Why a running job should stop now (a file stops by itself when its
+        app exits; a take keeps its clock and is told)."""
+        if take.job.app_exited:
+            return StopReason.APP_EXITED
+        silence = take.rule.silence_seconds
+        if silence is not None and take.silent_for(progress) >= silence:
+            return StopReason.SILENCE
+        return None
 
     def _hush(self, pid: int) -> None:
         """Record `pid` again only once it opens a new stream or resumes."""
@@ -339,47 +333,47 @@ class AutoRecorder:
 
     def _announce(self, pid: int, take: _Take) -> None:
         take.announced = True
-        self._on_started(RecordingStarted(take.rule, pid, take.app, take.recorder.path))
+        self._on_started(RecordingStarted(take.rule, pid, take.app, take.job.path))
 
     def _finished(self, pid: int, take: _Take) -> None:
         del self._takes[pid]
-        status = take.recorder.status
-        if not status.frames_written and not status.error:
+        progress = take.job.progress()
+        if not progress.heard and not progress.error:
             # The app never played (a stream opened paused, then closed):
             # no file, nothing to report.
-            with contextlib.suppress(OSError):
-                take.recorder.path.unlink()
+            take.job.discard()
             return
         if not take.announced:
             self._announce(pid, take)
-        if status.end is RecordingEnd.STOPPED:
+        if progress.end is RecordingEnd.STOPPED:
             reason = take.stop_reason or StopReason.MAX_LENGTH
         else:
-            reason = _ENDS.get(status.end, StopReason.STOPPED)
+            reason = _ENDS.get(progress.end, StopReason.STOPPED)
         if reason in (StopReason.MAX_LENGTH, StopReason.WRITE_FAILED):
             # Not again until it starts anew, as after silence (a full disk
             # would otherwise fail a new file at each change of the app).
             self._hush(pid)
+        path = take.job.path
         self._on_stopped(
             RecordingStopped(
                 take.rule,
                 pid,
                 take.app,
-                take.recorder.path,
-                status.frames_written,
-                status.seconds,
+                path,
+                progress.frames,
+                progress.seconds,
                 reason,
-                status.error,
+                progress.error,
             )
         )
-        if status.error:
-            self._on_error(f"recording {take.app} to {take.recorder.path} failed: {status.error}")
+        if progress.error:
+            self._on_error(f"recording {take.app} to {path} failed: {progress.error}")
 
     def _finish_all(self) -> None:
         for take in self._takes.values():
             if take.stop_reason is None:
                 take.stop_reason = StopReason.STOPPED
-            take.recorder.request_stop()
+            take.job.request_stop()
         for pid, take in list(self._takes.items()):
-            take.recorder.wait()
+            take.job.wait()
             self._finished(pid, take)

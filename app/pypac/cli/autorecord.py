@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TextIO
 
 from ..autorecord import AutoRecorder, RecordingStarted, RecordingStopped, RecordRule
+from ..autorecord.jobs import microphone
+from ..engine import SessionEnumerator
 from ..errors import InvalidArgumentError
 from .exits import EXIT_ERROR, EXIT_OK, UsageError
 from .stopping import Terminal, stop_on_signals
@@ -23,6 +26,7 @@ def _rules(args: argparse.Namespace) -> list[RecordRule]:
                 format=args.format,
                 silence_seconds=args.silence,
                 max_seconds=args.max_duration,
+                mic=args.mic,
             )
             for name in dict.fromkeys(args.name)  # each app once, in the order given
         ]
@@ -49,15 +53,20 @@ def cmd_autorecord(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr.write(f"pypac: {message}\n")
         sys.stderr.flush()
 
+    if args.mic is not None:  # a missing microphone: exit 3 now, not an error per app later
+        with contextlib.closing(SessionEnumerator()) as en:
+            mic = microphone(en, args.mic)
+        args.mic = args.mic or mic.id  # said in the Armed line
     watcher = AutoRecorder(rules, on_started=started, on_stopped=stopped, on_error=error)
 
     with stop_on_signals(watcher.request_stop):  # open files end at the signal's moment
         try:
             watcher.start()  # ServerUnavailableError: exit 4 (cli/__init__.py)
             names = ", ".join(r.name for r in rules)
+            what = "" if args.mic is None else f" with the microphone {args.mic}"
             term.write(
-                f"Armed: recording {names} into {args.output_dir} ({args.format}) whenever "
-                "they play; Ctrl+C stops.\n"
+                f"Armed: recording {names}{what} into {args.output_dir} ({args.format}) "
+                "whenever they play; Ctrl+C stops.\n"
             )
             # Waiting in short steps lets the main thread run the signal handler.
             while not watcher.wait(0.2):

@@ -223,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Wait for the named applications to play and record each into a new "
         "file <app>-<YYYYmmdd-HHMMSS>.<format> in the output folder; a recording stops "
         "when its app exits, after --silence seconds of silence, or at --max-duration. "
+        "With --mic, each recording is a take instead: a folder <app>-<YYYYmmdd-HHMMSS> "
+        "holding the app's track and the microphone's, sample-aligned, of equal length. "
         "Runs until Ctrl+C (or SIGTERM), finishing open files.",
     )
     auto.add_argument(
@@ -242,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-duration", type=parse_seconds, metavar="S", help="stop after S seconds of audio"
     )
     auto.add_argument("--format", choices=sorted(FORMATS), default="flac", help="default: flac")
+    auto.add_argument(
+        "--mic",
+        nargs="?",
+        const="",
+        metavar="DEVICE",
+        help="record a take of each app and this input device, by id or description "
+        "(without DEVICE: the default input)",
+    )
 
     fix = sub.add_parser(
         "recover",

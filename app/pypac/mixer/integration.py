@@ -28,6 +28,8 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QToolButton
 from pypac.engine import SessionInfo
 
 from .recent_recordings import RecentRecordings
+from .rule_runner import RuleRunner
+from .rules_editor import RulesDialog
 from .session_model import StripPhase
 from .settings import APP_LEVELS, REMEMBER_LEVELS, WINDOW_GEOMETRY, MixerSettings
 from .settings_dialog import SettingsDialog
@@ -133,9 +135,13 @@ class DesktopFeatures:
     recent: RecentRecordings
     tray: MixerTray | None
     open_settings: Callable[[], SettingsDialog]
+    rules: RuleRunner | None = None  # the auto-record rules (rule_runner.py)
+    open_rules: Callable[[], RulesDialog] | None = None
 
     def remove(self) -> None:
         """Take the tray icon away and let closing the window quit again (tests)."""
+        if self.rules is not None:
+            self.rules.shutdown()
         if self.tray is not None:
             self.tray.remove()
             QApplication.setQuitOnLastWindowClosed(True)
@@ -172,9 +178,26 @@ def install_desktop_features(
     keeper = WindowKeeper(window, settings)
     app.aboutToQuit.connect(keeper.save)
 
+    def playing_names() -> list[str]:
+        return [n for i in window.model.live_sessions() for n in app_names(i)]
+
+    def open_rules() -> RulesDialog:
+        dialog = RulesDialog(
+            settings,
+            window,
+            app_names=playing_names,
+            mic_names=lambda: [d.description for d in window.model.devices.inputs()],
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def open_settings() -> SettingsDialog:
         dialog = SettingsDialog(
-            settings, window, on_theme=lambda name: apply_theme_live(app, window, name)
+            settings,
+            window,
+            on_theme=lambda name: apply_theme_live(app, window, name),
+            open_rules=open_rules,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -199,6 +222,7 @@ def install_desktop_features(
     menu = QMenu(button)
     recent_menu = menu.addMenu("Recent recordings")
     recent_menu.aboutToShow.connect(lambda: recent.fill_menu(recent_menu))
+    menu.addAction("Auto-record rules…", open_rules)
     hidden_menu = menu.addMenu("Hidden apps")
     hidden_menu.aboutToShow.connect(lambda: visibility.fill_menu(hidden_menu))
     button.setMenu(menu)
@@ -211,6 +235,39 @@ def install_desktop_features(
         )
         # Dialogs closed while the window is in the tray must not end the app.
         app.setQuitOnLastWindowClosed(False)
+        rules_action = QAction("Auto-record rules…", tray_icon.menu)
+        rules_action.triggered.connect(open_rules)
+        assert tray_icon.settings_action is not None  # (open_settings was given)
+        tray_icon.menu.insertAction(tray_icon.settings_action, rules_action)
+    rules = RuleRunner(window, settings, notify=_tray_notice(tray_icon))
+    app.aboutToQuit.connect(rules.shutdown)
     return DesktopFeatures(
-        settings, levels, keeper, visibility, action, button, recent, tray_icon, open_settings
+        settings,
+        levels,
+        keeper,
+        visibility,
+        action,
+        button,
+        recent,
+        tray_icon,
+        open_settings,
+        rules,
+        open_rules,
     )
+
+
+def app_names(info: SessionInfo) -> list[str]:
+    """The names a rule may give for an app (what `pypac record --name` matches)."""
+    return [n for n in dict.fromkeys((info.display_name, info.process_name)) if n]
+
+
+def _tray_notice(tray: MixerTray | None) -> Callable[[str, str], None] | None:
+    """Auto-record's notices as tray messages (also kept in `tray.notices`)."""
+    if tray is None:
+        return None
+
+    def notice(title: str, text: str) -> None:
+        tray.notices.append(text)
+        tray.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 4000)
+
+    return notice

@@ -19,6 +19,7 @@ from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QStandardPaths
 
+from pypac.autorecord import rules_from_json, rules_to_json
 from pypac.recording import DEFAULT_FORMAT, FORMATS
 
 RECORDING_FOLDER = "recording/folder"
@@ -31,6 +32,7 @@ APP_LEVELS = "apps/levels"  # identity -> {"volume": 0..1, "muted": bool}
 APP_OUTPUTS = "apps/outputs"  # identity -> the output device id chosen on its strip
 CLOSE_NOTICE_SHOWN = "tray/closeNoticeShown"  # "still running in the tray" was said once
 RECENT_RECORDINGS = "recording/recent"  # paths of the newest recordings, newest first
+AUTO_RECORD_RULES = "autorecord/rules"  # the rules' JSON list (pypac.autorecord.rules)
 #: The highest volume a remembered level may have (PulseAudio's boost goes to 150%).
 MAX_STORED_VOLUME = 1.5
 THEMES = ("dark", "light")
@@ -115,6 +117,14 @@ def _routes(value: Any) -> dict[str, str]:
     return dict(data)
 
 
+def _rules(value: Any) -> str:
+    """The rule list as its JSON text, one line (InvalidArgumentError, a ValueError, if bad)."""
+    if isinstance(value, (list, tuple)):
+        return rules_to_json(value, indent=None)
+    text = value if isinstance(value, str) else repr(value)
+    return rules_to_json(rules_from_json(text), indent=None)
+
+
 #: key -> (default, converter). The default is a factory where it depends on the machine.
 _SCHEMA: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
     RECORDING_FOLDER: (lambda: str(default_recording_folder()), _text),
@@ -127,6 +137,7 @@ _SCHEMA: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
     APP_OUTPUTS: (lambda: {}, _routes),
     CLOSE_NOTICE_SHOWN: (lambda: False, _bool),
     RECENT_RECORDINGS: (lambda: (), _names),
+    AUTO_RECORD_RULES: (lambda: "[]", _rules),
 }
 
 KEYS = tuple(_SCHEMA)

@@ -59,6 +59,7 @@ class SettingsDialog(QDialog):
         *,
         on_theme: Callable[[str], None] | None = None,
         folder_chooser: FolderChooser = QFileDialog.getExistingDirectory,
+        open_rules: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -90,6 +91,12 @@ class SettingsDialog(QDialog):
         form.addRow("Recording format", self.format_combo)
         form.addRow("Theme", self.theme_combo)
         form.addRow("", self.remember_check)
+        self.rules_button: QPushButton | None = None
+        if open_rules is not None:  # the auto-record rules editor (rules_editor.py)
+            self.rules_button = QPushButton("Rules…")
+            self.rules_button.setToolTip("Record apps by themselves whenever they play")
+            self.rules_button.clicked.connect(open_rules)
+            form.addRow("Auto-record", self.rules_button)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -78,8 +78,8 @@ QFrame#strip[recording="true"] {{ border: 2px solid {t.record}; }}
 QFrame#strip[gone="true"] {{ background: {t.window}; }}
 QLabel#stripName {{ font-weight: 600; }}
 QLabel#stripPid, QLabel#percent {{ color: {t.dim_text}; }}
-QLabel#micMark {{ background: {t.record}; color: #ffffff; border-radius: 3px; padding: 0 3px;
-                  font-weight: 600; }}
+QLabel#micMark, QLabel#autoMark {{ background: {t.record}; color: #ffffff; border-radius: 3px;
+                  padding: 0 3px; font-weight: 600; }}
 QToolButton#deviceMenu::menu-indicator {{ image: none; width: 0; }}
 QLabel#recWarning {{ color: {t.warning}; font-weight: 600; }}
 QLabel#recInfo {{ color: {t.record}; font-weight: 600; }}
