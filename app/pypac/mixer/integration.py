@@ -174,7 +174,10 @@ def install_desktop_features(
 
     def open_settings() -> SettingsDialog:
         dialog = SettingsDialog(
-            settings, window, on_theme=lambda name: apply_theme_live(app, window, name)
+            settings,
+            window,
+            on_theme=lambda name: apply_theme_live(app, window, name),
+            replay_sources=window.studio.replay_source_count,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

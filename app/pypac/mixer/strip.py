@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSlider,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +58,8 @@ ROUTE_ROW_PX = 22
 #: Between the strip's rows: small, so that 480x320 shows every button.
 SPACING_PX = 4
 MIC_MARK = "Mic"
+ARM_TEXT = "Arm"
+ARM_WIDTH_PX = 34
 
 
 class ChannelStrip(QFrame):
@@ -67,6 +70,7 @@ class ChannelStrip(QFrame):
     scopeRequested = Signal(int)  # key
     meterClicked = Signal()  # switch every strip between peak and LUFS (loudness_readout.py)
     routeRequested = Signal(int, str)  # pid, output device id
+    armToggled = Signal(int, bool)  # key, armed: in the master Record's take (studio.py)
 
     def __init__(
         self,
@@ -179,6 +183,16 @@ class ChannelStrip(QFrame):
         self.addAction(self.balance_action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._build_route_row()
+        # Always there (never appears or goes), at the row's end: nothing moves when armed.
+        self.arm_button = named(QToolButton(), "arm")
+        self.arm_button.setText(ARM_TEXT)
+        self.arm_button.setCheckable(True)
+        self.arm_button.setFixedSize(ARM_WIDTH_PX, ROUTE_ROW_PX)
+        self.arm_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.arm_button.setToolTip("Arm: the master Record (and instant replay) takes this strip")
+        self.arm_button.setAccessibleName(f"Arm {name}")
+        self.arm_button.toggled.connect(self._arm_clicked)
+        self.route_layout.addWidget(self.arm_button)
 
     def _build_route_row(self) -> None:
         """The app's output device choice and its microphone mark."""
@@ -368,6 +382,22 @@ class ChannelStrip(QFrame):
     def _record_clicked(self, checked: bool) -> None:
         if not self._updating:
             self.recordRequested.emit(self.key, checked)
+
+    @property
+    def armed(self) -> bool:
+        return self.arm_button.isChecked()
+
+    def set_armed(self, armed: bool) -> None:
+        """Show the strip armed or not, without asking for anything."""
+        self._updating = True
+        try:
+            self.arm_button.setChecked(armed)
+        finally:
+            self._updating = False
+
+    def _arm_clicked(self, checked: bool) -> None:
+        if not self._updating:
+            self.armToggled.emit(self.key, checked)
 
     def open_device_choice(self) -> bool:
         """Open the output device choice (the D key); False where there is none."""
