@@ -70,9 +70,7 @@ class ReplayBuffer(Take):
         channels: int = 2,
     ) -> None:
         seconds = arguments.number_in("seconds", seconds, MIN_REPLAY_SECONDS, MAX_REPLAY_SECONDS)
-        super().__init__(
-            sources, Path(), format=format, sample_rate=sample_rate, channels=channels
-        )
+        super().__init__(sources, Path(), format=format, sample_rate=sample_rate, channels=channels)
         self.seconds = seconds
         self.capacity = round(seconds * self.sample_rate)
         # Allocated here, whole: the memory a replay takes is known before it starts.

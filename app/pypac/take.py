@@ -668,7 +668,10 @@ class Take:
             counts = [max(0, n)] * len(self._tracks)
         else:
             counts = [
-                max(0, t.timeline.ready if limit is None else min(t.timeline.ready, limit - t.written))
+                max(
+                    0,
+                    t.timeline.ready if limit is None else min(t.timeline.ready, limit - t.written),
+                )
                 for t in self._tracks
             ]
         self._put([t.timeline.take(n) for t, n in zip(self._tracks, counts)])

@@ -39,8 +39,10 @@ def test_replay_saves_the_last_seconds_of_two_apps(enumerator, player, sound_ser
     with replay:
         # Ran N + 2 s, and has placed more than N s on the shared clock.
         wait_until(
-            lambda: time.monotonic() - started >= SECONDS + 2
-            and replay.status.frames >= (SECONDS + 1) * RATE,
+            lambda: (
+                time.monotonic() - started >= SECONDS + 2
+                and replay.status.frames >= (SECONDS + 1) * RATE
+            ),
             timeout=30,
         )
         folder = replay.save(tmp_path / "replay")

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pypac.replay import MAX_REPLAY_SECONDS, MIN_REPLAY_SECONDS, replay_memory_bytes
+
 from .settings import (
     RECORDING_FOLDER,
     RECORDING_FORMAT,
@@ -36,8 +38,6 @@ from .settings import (
     MixerSettings,
 )
 from .theme import named
-
-from pypac.replay import MAX_REPLAY_SECONDS, MIN_REPLAY_SECONDS, replay_memory_bytes
 
 FORMAT_CHOICES = (
     ("FLAC — lossless, about half the size", "flac"),

@@ -19,6 +19,7 @@ thread never waits on the server or the disk.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -44,7 +45,7 @@ Reply = Callable[[str], None]
 
 
 def take_summary(status: Any) -> str:
-    """"<folder> (00:02): A -23.0 LUFS, B -20.1 LUFS" (and why it ended early)."""
+    """ "<folder> (00:02): A -23.0 LUFS, B -20.1 LUFS" (and why it ended early)."""
     tracks = ", ".join(f"{t.label} {format_lufs(t.integrated_lufs)}" for t in status.tracks)
     text = f"{status.folder} ({elapsed_text(status.seconds)}): {tracks}"
     if status.end is RecordingEnd.SERVER_LOST:
@@ -65,8 +66,10 @@ class Studio(QObject):
         self.window = window
         self.settings = window.settings
         self.armed: set[str] = set()  # identities (app_identity.py), SYSTEM_IDENTITY
-        self.take: Any = None  # the running pypac.Take
-        self.replay: Any = None  # the ReplayBuffer the worker keeps, or None
+        # The worker owns the running Take and the ReplayBuffer; this side only looks
+        # (weakly: what the worker dropped at shutdown must not outlive it here).
+        self._take: Callable[[], Any] = lambda: None
+        self._replay: Callable[[], Any] = lambda: None
         self.last_saved: Path | None = None
         self._requests: dict[int, Reply | None] = {}
         self._next_request = 1
@@ -86,6 +89,16 @@ class Studio(QObject):
         self.settings.observe(self._setting_changed)
         window.model.changed.connect(lambda _change: self._follow_replay())
         self._follow_replay()
+
+    @property
+    def take(self) -> Any:
+        """The running pypac.Take, or None."""
+        return self._take()
+
+    @property
+    def replay(self) -> Any:
+        """The ReplayBuffer the worker keeps, or None (replay off)."""
+        return self._replay()
 
     # ---- arming ---------------------------------------------------------------------
 
@@ -146,24 +159,25 @@ class Studio(QObject):
         self.window.recordingsChanged.emit()
 
     def _take_started(self, take: Any) -> None:
-        self.take = take
+        self._take = weakref.ref(take)
         names = ", ".join(t.label for t in take.status.tracks)
         self.window.tell(f"Recording a take of {names} to {take.folder}")
         self._elapsed.start()
 
     def _show_elapsed(self) -> None:
-        if self.take is not None and self.recording:
-            self.bar.show_running(self.take.status.seconds)
+        take = self.take
+        if take is not None and self.recording:
+            self.bar.show_running(take.status.seconds)
 
     def _take_failed(self, message: str) -> None:
-        self.take = None
+        self._take = lambda: None
         self._elapsed.stop()
         self.bar.show_idle()
         self.window.tell(message)
         self.window.recordingsChanged.emit()
 
     def _take_finished(self, status: Any) -> None:
-        self.take = None
+        self._take = lambda: None
         self._elapsed.stop()
         self.bar.record_button.setEnabled(True)
         self.bar.show_idle()
@@ -209,7 +223,7 @@ class Studio(QObject):
         self.window.link.set_replay(self.replay_keys(), float(self.settings.value(REPLAY_SECONDS)))
 
     def _replay_changed(self, replay: Any) -> None:
-        self.replay = replay
+        self._replay = (lambda: None) if replay is None else weakref.ref(replay)
         if replay is None:
             self.bar.show_replay(False, "")
             return
@@ -225,7 +239,9 @@ class Studio(QObject):
         """Write the replay to a new folder (the button, the tray, `pypac replay`);
         `reply` gets the one-line answer."""
         if self.replay is None:
-            message = replay_answer(None, REPLAY_OFF, "instant replay is off in the mixer's settings")
+            message = replay_answer(
+                None, REPLAY_OFF, "instant replay is off in the mixer's settings"
+            )
             self.window.tell("Instant replay is off: turn it on in the settings")
             if reply is not None:
                 reply(message)

@@ -42,14 +42,13 @@ class StudioJobs:
         self.take: Take | None = None
         self.replay: ReplayBuffer | None = None
         self._replay_wanted: tuple[tuple[int, ...], float] | None = None
+        self._old_replays: list[ReplayBuffer] = []  # stopping
 
     def start_take(self, keys: list[int], folder: str, fmt: str) -> Take:
         """Start a take of `keys`' sources; raises PyPACError/OSError if it cannot."""
         if self.take is not None and self.take.running:
             return self.take
-        take = Take(
-            [source_of(k) for k in keys], folder, format=fmt, on_finished=self._take_ended
-        )
+        take = Take([source_of(k) for k in keys], folder, format=fmt, on_finished=self._take_ended)
         take.start()
         self.take = take
         return take
@@ -70,7 +69,8 @@ class StudioJobs:
             return self.replay
         self._replay_wanted = wanted
         if self.replay is not None:
-            self.replay.request_stop()  # its thread ends by itself; nothing waits for it
+            self.replay.request_stop()  # its thread ends by itself; only shutdown waits for it
+            self._old_replays = [r for r in self._old_replays if r.running] + [self.replay]
             self.replay = None
         if wanted is not None:
             replay = ReplayBuffer([source_of(k) for k in keys], seconds)
@@ -97,16 +97,20 @@ class StudioJobs:
             except SessionNotFoundError as exc:
                 self._on_replay_saved(request, None, REPLAY_NO_APP, str(exc))
             except (PyPACError, OSError) as exc:
-                self._on_replay_saved(request, None, REPLAY_FAILED, f"cannot save the replay: {exc}")
+                self._on_replay_saved(
+                    request, None, REPLAY_FAILED, f"cannot save the replay: {exc}"
+                )
             else:
                 self._on_replay_saved(request, status, "", "")
 
         threading.Thread(target=save, name="pypac-replay-save", daemon=True).start()
 
     def shutdown(self) -> None:
-        """Finish the take's files; drop the replay."""
+        """Finish the take's files; end the replay (its captures closed before the engine)."""
         if self.take is not None:
             self.take.stop()
+        for old in self._old_replays:
+            old.wait()
         if self.replay is not None:
-            self.replay.request_stop()
+            self.replay.stop()
             self.replay = None

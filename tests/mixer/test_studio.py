@@ -1,0 +1,178 @@
+"""Armed strips, the master Record and instant replay in the mixer; `pypac replay`
+against a running mixer (its own socket through $PYPAC_MIXER_INSTANCE)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from pypac.cli.exits import EXIT_NO_APP, EXIT_NO_MIXER, EXIT_OK, EXIT_REPLAY_OFF
+from pypac.mixer.settings import REPLAY_ENABLED, REPLAY_SECONDS
+from pypac.mixer.single_instance import InstanceServer
+from pypac.mixer.studio import NOTHING_ARMED
+from tests.support.spectrum import dominant_frequency, isolation_db
+from tests.support.strips import wait_strip
+
+RATE = 48000
+
+
+def read_take(folder: Path) -> tuple[dict, list]:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    tracks = [
+        sf.read(folder / t["file"], dtype="float32", always_2d=True)[0] for t in manifest["tracks"]
+    ]
+    return manifest, tracks
+
+
+def assert_tones(tracks: list, freqs: tuple[float, float]) -> None:
+    """Each track carries its own tone, alone."""
+    assert len({len(t) for t in tracks}) == 1  # the same length, sample-aligned
+    for track, wanted, unwanted in zip(tracks, freqs, freqs[::-1]):
+        assert abs(dominant_frequency(track, RATE) - wanted) < 5
+        assert isolation_db(track, RATE, wanted, unwanted) > 30
+
+
+def replay_cli(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pypac", "replay", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_master_record_takes_the_armed_strips(qtbot, mixer, player, tmp_path):
+    studio, bar = mixer.studio, mixer.studio.bar
+    bar.record_button.click()  # nothing armed: a clear word, no take
+    assert not bar.record_button.isChecked() and NOTHING_ARMED in mixer.messages[-1]
+    a, b = player(440, name="Armed A"), player(1000, name="Armed B")
+    unarmed = player(660, name="Not armed")
+    strips = [wait_strip(qtbot, mixer, p.pid) for p in (a, b, unarmed)]
+    place = bar.record_button.geometry()
+    for s in strips[:2]:
+        s.arm_button.click()
+    assert sorted(studio.armed_keys()) == sorted([a.pid, b.pid])  # (in the row's order)
+    bar.record_button.click()
+    qtbot.waitUntil(lambda: studio.take is not None, timeout=10000)
+    qtbot.waitUntil(lambda: studio.take.status.frames >= 2 * RATE, timeout=15000)
+    assert bar.record_button.text().startswith("■ Stop")
+    assert bar.record_button.geometry() == place  # the elapsed time moves nothing
+    assert mixer.recording_count == 1
+    bar.record_button.click()
+    qtbot.waitUntil(lambda: studio.last_saved is not None, timeout=15000)
+    folder = studio.last_saved
+    assert folder.parent == tmp_path / "recordings" and folder.name.startswith("take-")
+    manifest, tracks = read_take(folder)
+    labels = [t["label"] for t in manifest["tracks"]]
+    assert sorted(labels) == ["Armed A", "Armed B"]
+    assert len(tracks[0]) >= 2 * RATE
+    assert_tones(tracks, (440, 1000) if labels[0] == "Armed A" else (1000, 440))
+    saved = mixer.messages[-1]  # the folder, the length, each track's loudness
+    assert str(folder) in saved and saved.count("LUFS") == 2, saved
+    assert bar.open_button.isVisible() and bar.record_button.text() == "● Record armed"
+    # Armed by app: the strip's toggle and the memory agree; unarming takes it out.
+    strips[0].arm_button.click()
+    assert studio.armed_keys() == [b.pid]
+
+
+def test_replay_off_then_on_in_the_mixer(qtbot, mixer, player, tmp_path, sound_server):
+    """Replay off: `pypac replay` says so (exit 7); turned on in the settings, it keeps
+    the System (nothing armed) and saves it (the button) and the CLI's request."""
+    name = str(tmp_path / "mixer.socket")
+    server = InstanceServer(
+        name,
+        lambda: None,
+        on_replay=lambda args, reply: mixer.studio.save_replay(
+            args.get("seconds"), args.get("name"), reply
+        ),
+    )
+    env = {**sound_server.env, "PYPAC_MIXER_INSTANCE": name}
+    try:
+        off = replay_cli(env)
+        qtbot.waitUntil(lambda: off.poll() is not None, timeout=20000)
+        assert off.returncode == EXIT_REPLAY_OFF, off.stderr.read()
+        assert "instant replay is off" in off.stderr.read()
+        assert not mixer.studio.bar.replay_button.isEnabled()
+
+        p = player(550, name="Replayed")
+        wait_strip(qtbot, mixer, p.pid)
+        mixer.settings.set_value(REPLAY_SECONDS, 2)
+        mixer.settings.set_value(REPLAY_ENABLED, True)
+        qtbot.waitUntil(lambda: mixer.studio.replay is not None, timeout=10000)
+        replay = mixer.studio.replay
+        assert replay.labels == ["system"] and replay.memory_bytes == 2 * RATE * 2 * 4
+        qtbot.waitUntil(lambda: replay.status.frames >= 2 * RATE, timeout=15000)
+        assert mixer.studio.bar.replay_button.isEnabled()
+        cli = replay_cli(env, "--seconds", "1")
+        qtbot.waitUntil(lambda: cli.poll() is not None, timeout=20000)
+        assert cli.returncode == EXIT_OK, cli.stderr.read()
+        folder = Path(cli.stdout.read().strip())
+        assert folder.parent == tmp_path / "recordings" and folder.name.startswith("replay-")
+        _, (track,) = read_take(folder)
+        assert abs(len(track) - RATE) <= RATE // 100
+        assert abs(dominant_frequency(track, RATE) - 550) < 5
+    finally:
+        server.server.close()
+
+
+@pytest.mark.timeout(90)
+def test_pypac_replay_asks_the_running_mixer(player, sound_server, tmp_path):
+    """A real `pypac-mixer` (replay on, two armed... none armed: the System) answers
+    `pypac replay`; with no mixer, the documented exit code and message."""
+    socket = tmp_path / "mixer.socket"
+    settings = tmp_path / "mixer.ini"
+    settings.write_text(
+        f"[recording]\nfolder={tmp_path / 'recordings'}\n[replay]\nenabled=true\nseconds=3\n"
+    )
+    env = {
+        **sound_server.env,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYPAC_MIXER_INSTANCE": str(socket),
+        "PYPAC_MIXER_SETTINGS": str(settings),
+    }
+    nobody = subprocess.run(
+        [sys.executable, "-m", "pypac", "replay"], env=env, capture_output=True, text=True
+    )
+    assert nobody.returncode == EXIT_NO_MIXER
+    assert "no PyPAC mixer is running" in nobody.stderr
+    player(770, name="Heard")
+    mixer = subprocess.Popen([sys.executable, "-m", "pypac.mixer.app"], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        answer = None
+        while time.monotonic() < deadline:  # until it listens and its replay holds audio
+            answer = subprocess.run(
+                [sys.executable, "-m", "pypac", "replay", "--seconds", "1"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            if answer.returncode == EXIT_OK:
+                break
+            time.sleep(0.5)
+        assert answer is not None and answer.returncode == EXIT_OK, answer.stderr
+        folder = Path(answer.stdout.strip())
+        manifest, (track,) = read_take(folder)
+        assert manifest["tracks"][0]["source"]["kind"] == "system"
+        assert abs(dominant_frequency(track, RATE) - 770) < 5
+        named = subprocess.run(
+            [sys.executable, "-m", "pypac", "replay", "--name", "Nope"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert named.returncode == EXIT_NO_APP and "keeps no app named 'Nope'" in named.stderr
+    finally:
+        mixer.terminate()
+        mixer.wait(15)
+    assert os.path.exists(tmp_path / "recordings")
