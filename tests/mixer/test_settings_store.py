@@ -18,6 +18,8 @@ from pypac.mixer.settings import (
     RECORDING_FOLDER,
     RECORDING_FORMAT,
     REMEMBER_LEVELS,
+    REPLAY_ENABLED,
+    REPLAY_SECONDS,
     THEME,
     WINDOW_GEOMETRY,
     MixerSettings,
@@ -50,6 +52,8 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
     s.set_value(APP_OUTPUTS, {"mpv|Music, live": "alsa_output.usb-headset"})
     s.set_value(CLOSE_NOTICE_SHOWN, True)
     s.set_value(RECENT_RECORDINGS, [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")])
+    s.set_value(REPLAY_ENABLED, True)
+    s.set_value(REPLAY_SECONDS, 45)
     s.sync()
     assert path.is_file()
     assert "PyObjectWrapper" not in path.read_text()  # no pickles in the user's file
@@ -70,6 +74,8 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
         APP_OUTPUTS: {"mpv|Music, live": "alsa_output.usb-headset"},
         CLOSE_NOTICE_SHOWN: True,
         RECENT_RECORDINGS: [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")],
+        REPLAY_ENABLED: True,
+        REPLAY_SECONDS: 45.0,
     }
 
 
