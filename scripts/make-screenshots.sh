@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's screenshots, made from demo mode (a private server and four
 # players), offscreen: resources/screenshots/mixer.png (dark), mixer-light.png,
-# mixer-small.png (480x320) and scope.png. Run after ./dev setup (it uses .venv).
+# mixer-small.png (480x320), scope.png and mixer-studio.png (armed strips, from a
+# test). Run after ./dev setup (it uses .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=resources/screenshots
@@ -19,3 +20,9 @@ QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/small.ini" \
   .venv/bin/pypac-mixer --demo --size 480x320 --quit-after 5 --screenshot "$out/mixer-small.png"
 QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/scope.ini" \
   .venv/bin/pypac-mixer --demo --players 2 --quit-after 5 --scope-screenshot "$out/scope.png"
+# Armed strips, a take running and instant replay on (the test arms two of three players).
+shots=$(mktemp -d)
+QT_QPA_PLATFORM=offscreen PYPAC_SCREENSHOT_DIR="$shots" .venv/bin/python -m pytest -q \
+  -p no:cacheprovider tests/mixer/test_studio.py -k "screenshot and pulseaudio"
+cp "$shots/mixer-studio-default.png" "$out/mixer-studio.png"
+rm -rf "$shots"

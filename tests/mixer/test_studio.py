@@ -176,3 +176,46 @@ def test_pypac_replay_asks_the_running_mixer(player, sound_server, tmp_path):
         mixer.terminate()
         mixer.wait(15)
     assert os.path.exists(tmp_path / "recordings")
+
+
+def test_screenshot_of_armed_strips_and_the_master_record(qtbot, qapp, mixer, player, tmp_path):
+    """Two armed strips of three, a take running, replay on: at the default and the
+    small size, kept with $PYPAC_SCREENSHOT_DIR (the README's mixer-studio.png)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    from pypac.mixer.integration import install_desktop_features
+    from tests.support.screenshots import keep_screenshot
+
+    install_desktop_features(qapp, mixer, mixer.settings, tray=False)  # the ⚙ Settings button
+    names = ("Music player", "Video call", "Game")
+    procs = [player(330 + 110 * i, name=n, style="music") for i, n in enumerate(names)]
+    strips = [wait_strip(qtbot, mixer, p.pid) for p in procs]
+    for s in strips[:2]:
+        s.arm_button.click()
+    mixer.settings.set_value(REPLAY_ENABLED, True)
+    qtbot.waitUntil(lambda: mixer.studio.replay is not None, timeout=10000)
+    bar = mixer.studio.bar
+    bar.record_button.click()
+    qtbot.waitUntil(
+        lambda: mixer.studio.take is not None and mixer.studio.take.status.frames > 48000,
+        timeout=15000,
+    )
+    status = mixer.statusBar()
+    for name, (w, h) in (("default", (860, 540)), ("small", (480, 320))):
+        mixer.resize(w, h)
+        qtbot.waitUntil(lambda w=w, h=h: (mixer.width(), mixer.height()) == (w, h))
+        qtbot.wait(600)  # the waveforms and the elapsed time drawn
+        keep_screenshot(mixer.grab().toImage(), tmp_path, f"mixer-studio-{name}.png")
+        # Every control of the bar whole inside the status bar, none over another.
+        controls = [
+            bar.record_button,
+            bar.replay_button,
+            *status.findChildren(type(bar.replay_button)),
+        ]
+        rects = [QRect(c.mapTo(mixer, QPoint(0, 0)), c.size()) for c in controls if c.isVisible()]
+        outer = QRect(status.mapTo(mixer, QPoint(0, 0)), status.size())
+        for i, r in enumerate(rects):
+            assert outer.contains(r), (name, r, outer)
+            assert not any(r.intersects(o) for o in rects[i + 1 :] if o != r), (name, rects)
+    bar.record_button.click()
+    qtbot.waitUntil(lambda: mixer.studio.last_saved is not None, timeout=15000)

@@ -395,6 +395,10 @@ class ChannelStrip(QFrame):
         finally:
             self._updating = False
 
+    def set_in_take(self, on: bool) -> None:
+        """Recorded by the master Record: the recording border, unless its own Rec runs."""
+        self._set_style_flag("recording", on or self.recording)
+
     def _arm_clicked(self, checked: bool) -> None:
         if not self._updating:
             self.armToggled.emit(self.key, checked)

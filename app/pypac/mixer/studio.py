@@ -160,9 +160,15 @@ class Studio(QObject):
 
     def _take_started(self, take: Any) -> None:
         self._take = weakref.ref(take)
+        self._mark_taken(self.armed_keys())
         names = ", ".join(t.label for t in take.status.tracks)
         self.window.tell(f"Recording a take of {names} to {take.folder}")
         self._elapsed.start()
+
+    def _mark_taken(self, keys: list[int]) -> None:
+        """The strips in the take wear the recording border (as while their own Rec runs)."""
+        for key, strip in self.window.strips.items():
+            strip.set_in_take(key in keys)
 
     def _show_elapsed(self) -> None:
         take = self.take
@@ -171,6 +177,7 @@ class Studio(QObject):
 
     def _take_failed(self, message: str) -> None:
         self._take = lambda: None
+        self._mark_taken([])
         self._elapsed.stop()
         self.bar.show_idle()
         self.window.tell(message)
@@ -178,6 +185,7 @@ class Studio(QObject):
 
     def _take_finished(self, status: Any) -> None:
         self._take = lambda: None
+        self._mark_taken([])
         self._elapsed.stop()
         self.bar.record_button.setEnabled(True)
         self.bar.show_idle()
