@@ -219,3 +219,63 @@ def test_screenshot_of_armed_strips_and_the_master_record(qtbot, qapp, mixer, pl
             assert not any(r.intersects(o) for o in rects[i + 1 :] if o != r), (name, rects)
     bar.record_button.click()
     qtbot.waitUntil(lambda: mixer.studio.last_saved is not None, timeout=15000)
+
+
+def test_settings_show_the_replay_memory_and_turn_it_on(qtbot, qapp, tmp_path):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from pypac.mixer.settings import RECORDING_FOLDER, MixerSettings
+    from pypac.mixer.settings_dialog import SettingsDialog
+
+    settings = MixerSettings({RECORDING_FOLDER: str(tmp_path)})
+    dialog = SettingsDialog(settings, replay_sources=lambda: 2)
+    qtbot.addWidget(dialog)
+    assert not dialog.replay_check.isChecked()  # off by default
+    assert dialog.replay_seconds.value() == 30
+    assert dialog.replay_memory.text() == "23.0 MB of memory (2 sources)"  # 30 x 48000 x 2 x 4 x 2
+    dialog.replay_seconds.setValue(10)
+    assert dialog.replay_memory.text() == "7.7 MB of memory (2 sources)"
+    dialog.replay_check.setChecked(True)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert settings.value(REPLAY_ENABLED) is True and settings.value(REPLAY_SECONDS) == 10
+
+
+def test_master_record_takes_the_system_and_the_microphone(
+    qtbot, mixer, player, sound_server, fake_mic
+):
+    from pypac.demo.processes import stop_processes
+    from tests.conftest import MIC_FEED
+
+    sound_server.pactl("set-default-source", fake_mic)
+    voice = subprocess.Popen(  # what the microphone hears
+        [
+            *("gst-launch-1.0", "-q", "audiotestsrc", "wave=sine", "freq=880", "volume=0.3"),
+            *("!", "pulsesink", f"device={MIC_FEED}"),
+        ],
+        env=sound_server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_strip(qtbot, mixer, player(440, name="Heard").pid)
+        master = mixer.system_strip
+        qtbot.waitUntil(lambda: master.mic_arm_button.isVisible(), timeout=5000)
+        master.arm_button.click()
+        master.mic_arm_button.click()
+        assert mixer.studio.armed_keys() == [0, -1]  # the System, then the microphone
+        mixer.studio.toggle_record()  # the tray's way
+        qtbot.waitUntil(
+            lambda: mixer.studio.take is not None and mixer.studio.take.status.frames > RATE,
+            timeout=15000,
+        )
+        mixer.studio.toggle_record()
+        qtbot.waitUntil(lambda: mixer.studio.last_saved is not None, timeout=15000)
+    finally:
+        stop_processes([voice])
+    manifest, tracks = read_take(mixer.studio.last_saved)
+    assert [t["source"]["kind"] for t in manifest["tracks"]] == ["system", "device"]
+    assert manifest["tracks"][1]["source"]["name"] == fake_mic
+    assert len(tracks[0]) == len(tracks[1]) >= RATE
+    # (Which output the System track hears depends on which sink the server made the
+    # default as the feed sink came: the replay test checks the System's sound.)
+    assert abs(dominant_frequency(tracks[1], RATE) - 880) < 5

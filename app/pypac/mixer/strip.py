@@ -23,13 +23,13 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
     QSlider,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -59,7 +59,7 @@ ROUTE_ROW_PX = 22
 SPACING_PX = 4
 MIC_MARK = "Mic"
 ARM_TEXT = "Arm"
-ARM_WIDTH_PX = 34
+ARM_WIDTH_PX = 36
 
 
 class ChannelStrip(QFrame):
@@ -169,7 +169,15 @@ class ChannelStrip(QFrame):
         self.record_button.setCheckable(True)
         self.record_button.setToolTip("Record this app to a file")
         self.record_button.toggled.connect(self._record_clicked)
-        for b in (self.mute_button, self.record_button):
+        # Always there (never appears or goes), beside Rec: nothing moves when armed.
+        self.arm_button = named(QPushButton(ARM_TEXT), "arm")
+        self.arm_button.setCheckable(True)
+        self.arm_button.setFixedWidth(ARM_WIDTH_PX)
+        self.arm_button.setToolTip("Arm: the master Record (and instant replay) takes this strip")
+        self.arm_button.setAccessibleName(f"Arm {name}")
+        self.arm_button.toggled.connect(self._arm_clicked)
+        buttons.setSpacing(4)
+        for b in (self.mute_button, self.record_button, self.arm_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes strip to strip, via the slider
             buttons.addWidget(b)
         lay.addLayout(buttons)
@@ -183,16 +191,6 @@ class ChannelStrip(QFrame):
         self.addAction(self.balance_action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._build_route_row()
-        # Always there (never appears or goes), at the row's end: nothing moves when armed.
-        self.arm_button = named(QToolButton(), "arm")
-        self.arm_button.setText(ARM_TEXT)
-        self.arm_button.setCheckable(True)
-        self.arm_button.setFixedSize(ARM_WIDTH_PX, ROUTE_ROW_PX)
-        self.arm_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.arm_button.setToolTip("Arm: the master Record (and instant replay) takes this strip")
-        self.arm_button.setAccessibleName(f"Arm {name}")
-        self.arm_button.toggled.connect(self._arm_clicked)
-        self.route_layout.addWidget(self.arm_button)
 
     def _build_route_row(self) -> None:
         """The app's output device choice and its microphone mark."""
@@ -389,9 +387,13 @@ class ChannelStrip(QFrame):
 
     def set_armed(self, armed: bool) -> None:
         """Show the strip armed or not, without asking for anything."""
+        self._check_quietly(self.arm_button, armed)
+
+    def _check_quietly(self, button: QAbstractButton, on: bool) -> None:
+        """Set a toggle's state as the state is, not as a request."""
         self._updating = True
         try:
-            self.arm_button.setChecked(armed)
+            button.setChecked(on)
         finally:
             self._updating = False
 

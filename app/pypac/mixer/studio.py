@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, QTimer
 from pypac.loudness import format_lufs
 from pypac.recording import RecordingEnd
 
+from .device_table import MIC_KEY
 from .session_model import SYSTEM_KEY, StripPhase, elapsed_text, size_text
 from .settings import REPLAY_ENABLED, REPLAY_SECONDS
 from .studio_jobs import REPLAY_OFF
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .main_window import MixerWindow
 
 SYSTEM_IDENTITY = "system"  # the master strip's arm (its key is no app's)
+MIC_IDENTITY = "microphone"  # the master strip's microphone column's arm
 ELAPSED_MS = 250
 NOTHING_ARMED = "Nothing is armed: press Arm on the strips to record, then Record armed"
 
@@ -88,6 +90,7 @@ class Studio(QObject):
         w.replaySaved.connect(self._replay_saved)
         self.settings.observe(self._setting_changed)
         window.model.changed.connect(lambda _change: self._follow_replay())
+        window.model.serverConnected.connect(self._follow_replay)  # (a lost server ended it)
         self._follow_replay()
 
     @property
@@ -103,7 +106,11 @@ class Studio(QObject):
     # ---- arming ---------------------------------------------------------------------
 
     def identity(self, key: int) -> str:
-        return SYSTEM_IDENTITY if key == SYSTEM_KEY else self.window.app_strips.identity(key)
+        if key == SYSTEM_KEY:
+            return SYSTEM_IDENTITY
+        if key == MIC_KEY:
+            return MIC_IDENTITY
+        return self.window.app_strips.identity(key)
 
     def is_armed(self, key: int) -> bool:
         return self.identity(key) in self.armed
@@ -115,22 +122,26 @@ class Studio(QObject):
             self.armed.add(ident)
         else:
             self.armed.discard(ident)
+        if key == MIC_KEY:
+            self.window.system_strip.set_mic_armed(on)
         for k, strip in self.window.strips.items():
-            if self.identity(k) == ident and strip.armed != on:
+            if key != MIC_KEY and self.identity(k) == ident and strip.armed != on:
                 strip.set_armed(on)
         self._follow_replay()
 
     def armed_keys(self) -> list[int]:
-        """The armed strips that can be recorded now: the master first, then the row's order."""
+        """The armed strips that can be recorded now: the System first, the
+        microphone, then the apps in the row's order."""
         strips = self.window.strips
-        order = [SYSTEM_KEY, *self.window.app_strips.row_keys()]
-        return [
+        mic = [MIC_KEY] if self.window.system_strip.mic_armed else []
+        apps = [
             k
-            for k in order
+            for k in [SYSTEM_KEY, *self.window.app_strips.row_keys()]
             if k in strips
             and strips[k].armed
             and strips[k].phase in (StripPhase.PLAYING, StripPhase.PAUSED)
         ]
+        return apps[:1] + mic + apps[1:] if SYSTEM_KEY in apps else mic + apps
 
     # ---- the master Record ----------------------------------------------------------
 
@@ -144,8 +155,7 @@ class Studio(QObject):
 
     def _record_toggled(self, start: bool) -> None:
         if not start:
-            self.bar.record_button.setText("■ finishing…")
-            self.bar.record_button.setEnabled(False)  # until the take reports its end
+            self.bar.show_finishing()
             self.window.link.stop_take()
             return
         keys = self.armed_keys()

@@ -13,19 +13,27 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from pypac.errors import PyPACError, SessionNotFoundError
+from pypac.errors import DeviceNotFoundError, PyPACError, SessionNotFoundError
 from pypac.replay import ReplayBuffer
 from pypac.take import Source, Take, TakeStatus
 
+from .device_table import MIC_KEY
 from .session_model import SYSTEM_KEY
 
 #: Why a replay could not be saved, for `pypac replay`'s exit code (cli/replay.py).
 REPLAY_OFF, REPLAY_NO_APP, REPLAY_FAILED = "off", "no-app", "failed"
 
 
-def source_of(key: int) -> Source:
-    """What a strip's key records: the System for the master strip, else the app."""
-    return Source.system() if key == SYSTEM_KEY else Source.app(key)
+def source_of(key: int, microphone: str) -> Source:
+    """What a strip's key records: the System for the master strip, the default
+    microphone (its device id) for its column, else the app."""
+    if key == SYSTEM_KEY:
+        return Source.system()
+    if key == MIC_KEY:
+        if not microphone:
+            raise DeviceNotFoundError("there is no microphone to record (none is plugged in)")
+        return Source.device(microphone)
+    return Source.app(key)
 
 
 class StudioJobs:
@@ -36,7 +44,9 @@ class StudioJobs:
         self,
         on_take_finished: Callable[[TakeStatus], None],
         on_replay_saved: Callable[[int, object, str, str], None],
+        microphone: Callable[[], str],
     ) -> None:
+        self._microphone = microphone  # the default input's id ("": none)
         self._on_take_finished = on_take_finished
         self._on_replay_saved = on_replay_saved
         self.take: Take | None = None
@@ -48,7 +58,8 @@ class StudioJobs:
         """Start a take of `keys`' sources; raises PyPACError/OSError if it cannot."""
         if self.take is not None and self.take.running:
             return self.take
-        take = Take([source_of(k) for k in keys], folder, format=fmt, on_finished=self._take_ended)
+        sources = [source_of(k, self._microphone()) for k in keys]
+        take = Take(sources, folder, format=fmt, on_finished=self._take_ended)
         take.start()
         self.take = take
         return take
@@ -73,7 +84,7 @@ class StudioJobs:
             self._old_replays = [r for r in self._old_replays if r.running] + [self.replay]
             self.replay = None
         if wanted is not None:
-            replay = ReplayBuffer([source_of(k) for k in keys], seconds)
+            replay = ReplayBuffer([source_of(k, self._microphone()) for k in keys], seconds)
             replay.start()  # raises: the caller reports it
             self.replay = replay
         return self.replay

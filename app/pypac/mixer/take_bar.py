@@ -23,6 +23,7 @@ from .theme import named
 
 RECORD_TEXT = "● Record armed"
 STOP_TEXT = "■ Stop {}"
+FINISHING_TEXT = "■ finishing…"
 REPLAY_TEXT = "⟲ Save replay"
 REPLAY_OFF_TIP = "Instant replay is off: turn it on in the settings"
 
@@ -45,7 +46,8 @@ class TakeBar(QWidget):
             "Record every armed strip at once, sample-aligned, into one take folder"
         )
         metrics = self.record_button.fontMetrics()
-        widest = max(metrics.horizontalAdvance(t) for t in (RECORD_TEXT, STOP_TEXT.format("00:00")))
+        texts = (RECORD_TEXT, STOP_TEXT.format("00:00"), FINISHING_TEXT)
+        widest = max(metrics.horizontalAdvance(t) for t in texts)
         self.record_button.setFixedWidth(widest + 16)
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Open the last take's folder")
@@ -71,6 +73,11 @@ class TakeBar(QWidget):
     def show_running(self, seconds: float) -> None:
         self.record_button.setText(STOP_TEXT.format(elapsed_text(seconds)))
 
+    def show_finishing(self) -> None:
+        """Stop was pressed: the take writes its last audio (up to a second)."""
+        self.record_button.setText(FINISHING_TEXT)
+        self.record_button.setEnabled(False)  # until the take reports its end
+
     def show_idle(self) -> None:
         self.record_button.blockSignals(True)
         try:
@@ -78,6 +85,7 @@ class TakeBar(QWidget):
         finally:
             self.record_button.blockSignals(False)
         self.record_button.setText(RECORD_TEXT)
+        self.record_button.setEnabled(True)
 
     def show_saved(self, path: Path | None, summary: str) -> None:
         """A take or replay was saved (or not: None): the way to it, the summary as tooltip."""

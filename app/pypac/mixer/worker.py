@@ -95,7 +95,9 @@ class EngineWorker(QObject):
         self._sampled: set[int] = set()  # keys whose raw samples a scope wants
         self._lufs = False  # strips show short-term LUFS instead of peaks
         self._devices = DeviceWatch()
-        self._studio = StudioJobs(self.takeFinished.emit, self.replaySaved.emit)
+        self._studio = StudioJobs(
+            self.takeFinished.emit, self.replaySaved.emit, microphone=self._default_mic
+        )
 
     # ---- life cycle (on the worker thread) -------------------------------------
 
