@@ -155,8 +155,11 @@ class ReplayBuffer(Take):
             seconds = arguments.number_in("seconds", seconds, 1 / self.sample_rate, math.inf)
         chosen = self._chosen_tracks(name)
         with self._lock:
-            end = self.status.frames
-            n = min(end, self.capacity)
+            end = self.status.frames  # what every track holds
+            # A track ahead of `end` (by up to take.HOLD_SECONDS) has overwritten as
+            # much of its oldest frames: they are not there to copy.
+            lead = max(self._tracks[i].written for i in chosen) - end
+            n = max(0, min(end, self.capacity - lead))
             if seconds is not None:
                 n = min(n, round(seconds * self.sample_rate))
             blocks = [self._copy_out(i, end - n, n) for i in chosen]

@@ -74,6 +74,15 @@ def test_replay_ring_keeps_the_newest_frames_and_refuses_bad_input(tmp_path):
     folder = replay.save(tmp_path / "r", 0.5)
     _, (track,) = read_take(folder)
     np.testing.assert_array_equal(track[:, 0], ramp[-RATE // 2 :, 0])
+    # A track ahead of the other (the take writes a silent source a second late):
+    # only what both still hold is saved.
+    two = pypac.ReplayBuffer([pypac.Source.system(), pypac.Source.app(1)], 1, format="wav")
+    two._put([ramp[: RATE + 1000], ramp[:RATE]])
+    two._t0_ns = 0
+    _, (ahead, behind) = read_take(two.save(tmp_path / "two"))
+    assert len(ahead) == len(behind) == RATE - 1000
+    np.testing.assert_array_equal(ahead[:, 0], ramp[1000:RATE, 0])
+    np.testing.assert_array_equal(behind[:, 0], ramp[1000:RATE, 0])
     with pytest.raises(pypac.SessionNotFoundError, match="keeps no app named 'X'"):
         replay.save(tmp_path / "x", name="X")
     with pytest.raises(pypac.InvalidArgumentError):
