@@ -279,3 +279,19 @@ def test_master_record_takes_the_system_and_the_microphone(
     # (Which output the System track hears depends on which sink the server made the
     # default as the feed sink came: the replay test checks the System's sound.)
     assert abs(dominant_frequency(tracks[1], RATE) - 880) < 5
+
+
+def test_tray_items_record_armed_and_save_replay(qtbot, mixer):
+    from pypac.mixer.tray import MixerTray
+
+    tray = MixerTray(mixer, mixer.settings, quit_app=lambda: None)
+    try:
+        tray.refresh()
+        assert tray.record_armed_action.text() == "Record armed"
+        assert not tray.save_replay_action.isEnabled()  # replay is off by default
+        tray.record_armed_action.trigger()
+        assert NOTHING_ARMED in mixer.messages[-1]
+        mixer.studio.save_replay()  # what the item does: says why not
+        assert "Instant replay is off" in mixer.messages[-1]
+    finally:
+        tray.remove()
