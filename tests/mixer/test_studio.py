@@ -14,6 +14,7 @@ import pytest
 import soundfile as sf
 
 from pypac.cli.exits import EXIT_NO_APP, EXIT_NO_MIXER, EXIT_OK, EXIT_REPLAY_OFF
+from pypac.mixer.session_model import StripPhase
 from pypac.mixer.settings import REPLAY_ENABLED, REPLAY_SECONDS
 from pypac.mixer.single_instance import InstanceServer
 from pypac.mixer.studio import NOTHING_ARMED
@@ -119,6 +120,17 @@ def test_replay_off_then_on_in_the_mixer(qtbot, mixer, player, tmp_path, sound_s
         _, (track,) = read_take(folder)
         assert abs(len(track) - RATE) <= RATE // 100
         assert abs(dominant_frequency(track, RATE) - 550) < 5
+        # Armed, the app is kept instead; when it exits, what it played stays to save.
+        strip = mixer.strips[p.pid]
+        strip.arm_button.click()
+        qtbot.waitUntil(lambda: mixer.studio.replay is not replay, timeout=10000)
+        replay = mixer.studio.replay
+        assert replay is not None and replay.labels == ["Replayed"]
+        qtbot.waitUntil(lambda: replay.status.frames >= RATE, timeout=15000)
+        p.kill()
+        qtbot.waitUntil(lambda: strip.phase is StripPhase.EXITED, timeout=10000)
+        assert mixer.studio._replay_sent == [p.pid]  # not asked to start anew
+        assert mixer.studio.replay is replay
     finally:
         server.server.close()
 

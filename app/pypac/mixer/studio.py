@@ -89,7 +89,8 @@ class Studio(QObject):
         w.replayFailed.connect(window.tell)
         w.replaySaved.connect(self._replay_saved)
         self.settings.observe(self._setting_changed)
-        window.model.changed.connect(lambda _change: self._follow_replay())
+        self._replay_sent: list[int] = []  # what the worker was last asked to keep
+        window.model.changed.connect(lambda _change: self._follow_replay(explicit=False))
         window.model.serverConnected.connect(self._follow_replay)  # (a lost server ended it)
         self._follow_replay()
 
@@ -234,11 +235,21 @@ class Studio(QObject):
         if key in (REPLAY_ENABLED, REPLAY_SECONDS):
             self._follow_replay()
 
-    def _follow_replay(self) -> None:
-        """Tell the worker what to keep (it starts anew only when that changed)."""
+    def _follow_replay(self, explicit: bool = True) -> None:
+        """Tell the worker what to keep (it starts anew only when that changed).
+
+        Not `explicit` (the apps changed, nobody armed anything): only a newly
+        armed app playing restarts the buffer. An armed app that exits keeps its
+        track (silence after) rather than dropping the seconds before its exit,
+        which are often what the user wants to save."""
         if not self.window.server_up and self.replay_on:
             return  # again once the strips are there
-        self.window.link.set_replay(self.replay_keys(), float(self.settings.value(REPLAY_SECONDS)))
+        keys = self.replay_keys()
+        sent = self._replay_sent
+        if not explicit and sent and not set(self.armed_keys()) - set(sent):
+            return
+        self._replay_sent = keys
+        self.window.link.set_replay(keys, float(self.settings.value(REPLAY_SECONDS)))
 
     def _replay_changed(self, replay: Any) -> None:
         self._replay = (lambda: None) if replay is None else weakref.ref(replay)
