@@ -293,7 +293,7 @@ def test_master_record_takes_the_system_and_the_microphone(
     assert abs(dominant_frequency(tracks[1], RATE) - 880) < 5
 
 
-def test_tray_items_record_armed_and_save_replay(qtbot, mixer):
+def test_tray_items_record_armed_and_save_replay(qtbot, mixer, tmp_path):
     from pypac.mixer.tray import MixerTray
 
     tray = MixerTray(mixer, mixer.settings, quit_app=lambda: None)
@@ -305,5 +305,9 @@ def test_tray_items_record_armed_and_save_replay(qtbot, mixer):
         assert NOTHING_ARMED in mixer.messages[-1]
         mixer.studio.save_replay()  # what the item does: says why not
         assert "Instant replay is off" in mixer.messages[-1]
+        # A source that cannot be opened: the take does not start, and says why.
+        mixer.link.start_take([-1], tmp_path / "take", "flac")  # the microphone: none here
+        qtbot.waitUntil(lambda: "Cannot record a take" in mixer.messages[-1], timeout=5000)
+        assert "no microphone" in mixer.messages[-1] and not (tmp_path / "take").exists()
     finally:
         tray.remove()
