@@ -71,6 +71,10 @@ class ReplayBuffer(Take):
     ) -> None:
         seconds = arguments.number_in("seconds", seconds, MIN_REPLAY_SECONDS, MAX_REPLAY_SECONDS)
         super().__init__(sources, Path(), format=format, sample_rate=sample_rate, channels=channels)
+        # Tracks go into their rings in lockstep, as into a single-file take's one
+        # file (Take._write): every ring then holds the same span, and a save of N s
+        # gets N s of every track.
+        self.single_file = True
         self.seconds = seconds
         self.capacity = round(seconds * self.sample_rate)
         # Allocated here, whole: the memory a replay takes is known before it starts.
