@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's screenshots, made from demo mode (a private server and four
 # players), offscreen: resources/screenshots/mixer.png (dark), mixer-light.png,
-# mixer-small.png (480x320), scope.png and rules-editor.png. Run after ./dev setup
-# (it uses .venv).
+# mixer-small.png (480x320), scope.png, rules-editor.png and mixer-studio.png
+# (armed strips; these two from tests). Run after ./dev setup (it uses .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=resources/screenshots
@@ -24,3 +24,9 @@ QT_QPA_PLATFORM=offscreen PYPAC_MIXER_SETTINGS="$settings/scope.ini" \
 QT_QPA_PLATFORM=offscreen PYPAC_SCREENSHOT_DIR="$settings/shots" \
   .venv/bin/python -m pytest -p no:cacheprovider -q tests/mixer/test_rules.py -k screenshot
 cp "$settings/shots/rules-editor.png" "$out/rules-editor.png"
+# Armed strips, a take running and instant replay on (the test arms two of three players).
+shots=$(mktemp -d)
+QT_QPA_PLATFORM=offscreen PYPAC_SCREENSHOT_DIR="$shots" .venv/bin/python -m pytest -q \
+  -p no:cacheprovider tests/mixer/test_studio.py -k "screenshot and pulseaudio"
+cp "$shots/mixer-studio-default.png" "$out/mixer-studio.png"
+rm -rf "$shots"

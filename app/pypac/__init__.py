@@ -38,6 +38,7 @@ from .errors import (
 )
 from .loudness import LoudnessMeter
 from .recording import Recorder, RecordingEnd, RecordingStatus, record
+from .replay import ReplayBuffer
 from .take import Source, Take, TakeStatus, TrackStatus
 
 __version__ = "0.1.0"
@@ -59,6 +60,7 @@ __all__ = [
     "Recorder",
     "RecordingEnd",
     "RecordingStatus",
+    "ReplayBuffer",
     "ServerUnavailableError",
     "SessionEnumerator",
     "SessionEvent",

@@ -391,13 +391,7 @@ class Take:
         fails (the files made so far are removed again)."""
         if self._thread is not None:
             return self
-        make_folder(self.folder, self.manifest_path)
-        if self.manifest_path.exists() and not self.overwrite:
-            raise AudioFileError(
-                f"cannot record a take to {self.folder}: it holds one already "
-                f"({MANIFEST}); choose another folder, or allow overwriting "
-                "(--force on the command line)"
-            )
+        self._prepare_folder()
         self._name_apps()
         try:
             self._open_files()
@@ -449,6 +443,16 @@ class Take:
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    def _prepare_folder(self) -> None:
+        """Make the folder; refuse one that holds a take already (unless overwriting)."""
+        make_folder(self.folder, self.manifest_path)
+        if self.manifest_path.exists() and not self.overwrite:
+            raise AudioFileError(
+                f"cannot record a take to {self.folder}: it holds one already "
+                f"({MANIFEST}); choose another folder, or allow overwriting "
+                "(--force on the command line)"
+            )
 
     def _name_apps(self) -> None:
         """Label app tracks by the app's name where it plays already (the
@@ -664,27 +668,63 @@ class Take:
         never past the duration)."""
         if self._frames_limit is not None:
             limit = self._frames_limit if limit is None else min(limit, self._frames_limit)
-        if self._single is not None:
+        if self.single_file:
             n = min(t.timeline.ready for t in self._tracks)
             if limit is not None:
                 n = min(n, limit - self._tracks[0].written)
-            if n > 0:
-                blocks = [t.timeline.take(n) for t in self._tracks]
-                self._single.write(np.concatenate(blocks, axis=1))
-                for t, b in zip(self._tracks, blocks):
-                    self._wrote(t, b)
+            counts = [max(0, n)] * len(self._tracks)
         else:
-            for t in self._tracks:
-                n = t.timeline.ready
-                if limit is not None:
-                    n = min(n, limit - t.written)
-                if n > 0:
-                    block = t.timeline.take(n)
+            counts = [
+                max(
+                    0,
+                    t.timeline.ready if limit is None else min(t.timeline.ready, limit - t.written),
+                )
+                for t in self._tracks
+            ]
+        self._put([t.timeline.take(n) for t, n in zip(self._tracks, counts)])
+
+    def _put(self, blocks: list[np.ndarray]) -> None:
+        """Write each track's next placed frames (one block per track; the
+        same length in a single-file take) to its file."""
+        if self._single is not None:
+            if len(blocks[0]):
+                self._single.write(np.concatenate(blocks, axis=1))
+        else:
+            for t, block in zip(self._tracks, blocks):
+                if len(block):
                     assert t.file is not None
                     t.file.write(block)
-                    self._wrote(t, block)
+        for t, block in zip(self._tracks, blocks):
+            if len(block):
+                self._wrote(t, block)
         self.status.frames = min(t.written for t in self._tracks)
         self._update_size()
+
+    def write_whole(self, blocks: list[np.ndarray], start_ns: int, labels: list[str]) -> TakeStatus:
+        """Write a take that was captured elsewhere in one go: `blocks[i]` is
+        track i's audio (all the same length), placed from `start_ns` on the
+        engine's clock, `labels` the tracks' names. Same folder, files and
+        manifest as a recorded take (replay.ReplayBuffer.save uses it)."""
+        if self._thread is not None:
+            raise InvalidArgumentError("write_whole() is for a take that is not recording")
+        for t, label in zip(self._tracks, labels):
+            t.label = t.status.label = label
+            t.status.waiting = False
+        self._prepare_folder()
+        self._open_files()
+        self._press_ns, self._press_wall = monotonic_ns(), time.time()
+        self._t0_ns = start_ns
+        try:
+            self._put(blocks)
+        except AudioFileError as exc:
+            self._abandon_files(remove=False)
+            self.status.end, self.status.error = RecordingEnd.WRITE_FAILED, with_hint(str(exc))
+        else:
+            self._close_files()
+            self.status.end = RecordingEnd.STOPPED
+        self._update_size()
+        self._write_manifest()
+        return self.status
 
     def _wrote(self, track: _Track, block: np.ndarray) -> None:
         track.written += len(block)

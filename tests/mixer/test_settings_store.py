@@ -20,6 +20,8 @@ from pypac.mixer.settings import (
     RECORDING_FOLDER,
     RECORDING_FORMAT,
     REMEMBER_LEVELS,
+    REPLAY_ENABLED,
+    REPLAY_SECONDS,
     THEME,
     WINDOW_GEOMETRY,
     MixerSettings,
@@ -54,6 +56,8 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
     s.set_value(RECENT_RECORDINGS, [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")])
     rules = [RecordRule("Zoom, call", tmp_path / "calls", mic="", silence_seconds=5)]
     s.set_value(AUTO_RECORD_RULES, rules)
+    s.set_value(REPLAY_ENABLED, True)
+    s.set_value(REPLAY_SECONDS, 45)
     s.sync()
     assert path.is_file()
     assert "PyObjectWrapper" not in path.read_text()  # no pickles in the user's file
@@ -75,6 +79,8 @@ def test_every_setting_survives_a_restart(qapp, tmp_path):
         CLOSE_NOTICE_SHOWN: True,
         RECENT_RECORDINGS: [str(tmp_path / "a.flac"), str(tmp_path / "b.wav")],
         AUTO_RECORD_RULES: rules_to_json(rules, indent=None),  # JSON text, commas and all
+        REPLAY_ENABLED: True,
+        REPLAY_SECONDS: 45.0,
     }
 
 

@@ -2,7 +2,8 @@
 
 Exit codes (cli/exits.py): 0 done, 1 failed, 2 bad usage, 3 no such app or
 device, 4 no sound server, 5 a recording cut short by the loss of the sound
-server (the file is valid).
+server (the file is valid), 6 no mixer runs (`pypac replay`), 7 the mixer's
+instant replay is off.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from ..errors import (
     ServerUnavailableError,
     SessionNotFoundError,
 )
-from . import autorecord, control, desktop, record
+from . import autorecord, control, desktop, record, replay
 from .exits import (
     EXIT_CUT_SHORT,
     EXIT_ERROR,
     EXIT_NO_APP,
+    EXIT_NO_MIXER,
     EXIT_NO_SERVER,
     EXIT_OK,
+    EXIT_REPLAY_OFF,
     EXIT_USAGE,
     UsageError,
 )
@@ -35,8 +38,10 @@ __all__ = [
     "EXIT_CUT_SHORT",
     "EXIT_ERROR",
     "EXIT_NO_APP",
+    "EXIT_NO_MIXER",
     "EXIT_NO_SERVER",
     "EXIT_OK",
+    "EXIT_REPLAY_OFF",
     "EXIT_USAGE",
     "entry",
     "main",
@@ -52,6 +57,7 @@ COMMANDS = {
     "record": record.cmd_record,
     "recover": record.cmd_recover,
     "autorecord": autorecord.cmd_autorecord,
+    "replay": replay.cmd_replay,
     "install-desktop": desktop.cmd_install_desktop,
 }
 

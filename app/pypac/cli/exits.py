@@ -13,6 +13,8 @@ EXIT_USAGE = 2  # bad usage, or a name that matches several apps or devices
 EXIT_NO_APP = 3  # no such app or device, or the process does not exist
 EXIT_NO_SERVER = 4  # no sound server, or it refused us (too many clients)
 EXIT_CUT_SHORT = 5  # a recording cut short by the loss of the server; the file is valid
+EXIT_NO_MIXER = 6  # `pypac replay`: no mixer runs (or it does not answer)
+EXIT_REPLAY_OFF = 7  # `pypac replay`: the running mixer's instant replay is off
 
 
 class UsageError(Exception):

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from ..recording import FORMATS
+from .replay import add_replay_parser
 
 
 def parse_level(text: str) -> float:
@@ -258,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="finish an OGG recording that was killed (from its .recovery.flac copy)",
     )
     fix.add_argument("file", type=Path, help="the .ogg file the recording was writing")
+
+    add_replay_parser(sub)
 
     desk = sub.add_parser(
         "install-desktop",

@@ -143,7 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     if single:
         from .single_instance import InstanceServer, instance_name
 
-        instance = InstanceServer(instance_name(), window.bring_to_front)
+        instance = InstanceServer(
+            instance_name(),
+            window.bring_to_front,
+            on_replay=lambda args, reply: window.studio.save_replay(
+                args.get("seconds"), args.get("name"), reply
+            ),
+        )
         if not instance.listening:
             print("pypac-mixer: cannot listen for other launches", file=sys.stderr)
 

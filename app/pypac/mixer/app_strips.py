@@ -34,6 +34,7 @@ class AppStrips:
         w = self.window
         strip.set_max_volume(w.max_volume)
         strip.recordRequested.connect(lambda key, start: w.recordings.request(key, start))
+        strip.armToggled.connect(lambda key, on: w.studio.arm(key, on))
         strip.waveform.doubleClicked.connect(lambda: strip.scopeRequested.emit(strip.key))
         strip.scopeRequested.connect(w.open_scope)
         w.loudness.attach(strip)
@@ -71,6 +72,7 @@ class AppStrips:
                 and self.identity(key) == ident
             ):
                 model.drop(key)
+        strip.set_armed(self.window.studio.is_armed(pid))  # an app armed before comes back armed
         shown = [self.identity(k) for k in self.row_keys() if k != pid]
         self.row.insertWidget(self.order.insert_index(ident, shown), strip)
         return strip

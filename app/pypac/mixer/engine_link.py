@@ -27,6 +27,10 @@ class EngineLink(QObject):
     _device_mute = Signal(str, bool)
     _default_device = Signal(str)
     _move = Signal(int, str)
+    _take = Signal(list, str, str)
+    _stop_take = Signal()
+    _replay = Signal(list, float)
+    _save_replay = Signal(int, str, float, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +51,10 @@ class EngineLink(QObject):
         self._device_mute.connect(self.worker.set_device_mute)
         self._default_device.connect(self.worker.set_default_device)
         self._move.connect(self.worker.move_session)
+        self._take.connect(self.worker.start_take)
+        self._stop_take.connect(self.worker.stop_take)
+        self._replay.connect(self.worker.set_replay)
+        self._save_replay.connect(self.worker.save_replay)
         self._running = False
 
     def start(self) -> None:
@@ -88,6 +96,20 @@ class EngineLink(QObject):
 
     def stop_recording(self, key: int) -> None:
         self._stop_record.emit(key)
+
+    def start_take(self, keys: list[int], folder: Path, fmt: str) -> None:
+        self._take.emit(list(keys), str(folder), fmt)
+
+    def stop_take(self) -> None:
+        self._stop_take.emit()
+
+    def set_replay(self, keys: list[int], seconds: float) -> None:
+        """Keep the last `seconds` of these strips' sources ([]: replay off)."""
+        self._replay.emit(list(keys), float(seconds))
+
+    def save_replay(self, request: int, folder: Path, seconds: float, name: str) -> None:
+        """Save the replay (seconds 0: all it keeps; name "": every track)."""
+        self._save_replay.emit(request, str(folder), float(seconds), name)
 
     def shutdown(self) -> None:
         """Finalize recordings and stop the thread; blocks (only at exit)."""

@@ -198,6 +198,7 @@ def install_desktop_features(
             window,
             on_theme=lambda name: apply_theme_live(app, window, name),
             open_rules=open_rules,
+            replay_sources=window.studio.replay_source_count,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

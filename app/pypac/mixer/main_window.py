@@ -41,6 +41,7 @@ from .settings import MixerSettings
 from .status_messages import StatusMessages
 from .strip import ChannelStrip
 from .strip_recordings import StripRecordings
+from .studio import Studio
 from .theme import Theme
 from .window_body import EMPTY_TEXT, WindowBody
 
@@ -119,6 +120,8 @@ class MixerWindow(QMainWindow):
         self.model.recordingChanged.connect(self._update_views)
         w.commandFailed.connect(self.tell)
         self.recordings = StripRecordings(self)
+        self.studio = Studio(self)  # armed strips, the master Record, instant replay
+        self.statusBar().addPermanentWidget(self.studio.bar)
         w.viewData.connect(self._view_data)
 
         self.display = DisplayLoop(self)
@@ -212,7 +215,7 @@ class MixerWindow(QMainWindow):
 
     @property
     def recording_count(self) -> int:
-        return sum(s.recording for s in self.strips.values())
+        return sum(s.recording for s in self.strips.values()) + self.studio.recording
 
     # ---- drawing and what to capture -------------------------------------------------
 

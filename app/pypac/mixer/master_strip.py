@@ -3,8 +3,8 @@
 Its name is the device's, its slider the device's volume (the engine keeps the
 balance), Mute mutes the device; its waveform and meter are the whole output.
 Beside its fader sits the default microphone: a small slider, its level (while
-an app uses the microphone: the mixer does not open it otherwise) and a mute
-toggle. The Devices menu (where app strips have their device choice)
+an app uses the microphone: the mixer does not open it otherwise), a mute
+toggle and its Arm (studio.py). The Devices menu (where app strips have their device choice)
 switches the default output and microphone.
 
 Like every strip it only emits requests; the window sends them to the worker.
@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 
 from pypac.engine import DeviceInfo, DeviceKind
 
-from .device_table import DeviceTable
+from .device_table import MIC_KEY, DeviceTable
 from .echo_guard import EchoGuard, shown_volume
 from .levels import WaveBuffer
 from .meter import PeakMeter
 from .session_model import SYSTEM_KEY, StripPhase
-from .strip import ROUTE_ROW_PX, SLIDER_MIN_PX, ChannelStrip
+from .strip import ARM_TEXT, ROUTE_ROW_PX, SLIDER_MIN_PX, ChannelStrip
 from .theme import Theme, named
 from .volume_text import percent_text
 
@@ -100,7 +100,20 @@ class MasterStrip(ChannelStrip):
         self.mic_button.setAccessibleName("Mute the microphone")
         self.mic_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.mic_button.toggled.connect(self._mic_muted)
-        column.addWidget(self.mic_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        # The microphone's Arm, beside its mute (below it would make the strip taller).
+        self.mic_arm_button = named(QToolButton(), "arm")
+        self.mic_arm_button.setText(ARM_TEXT)
+        self.mic_arm_button.setCheckable(True)
+        self.mic_arm_button.setFixedHeight(self.mic_button.sizeHint().height())
+        self.mic_arm_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.mic_arm_button.setToolTip("Arm the microphone: the master Record takes it too")
+        self.mic_arm_button.setAccessibleName("Arm the microphone")
+        self.mic_arm_button.toggled.connect(self._mic_arm_clicked)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(2)
+        buttons.addWidget(self.mic_button)
+        buttons.addWidget(self.mic_arm_button)
+        column.addLayout(buttons)
         self.fader.insertSpacing(self.fader.count() - 1, 10)
         self.fader.insertLayout(self.fader.count() - 1, column)
         self._show_mic()
@@ -141,7 +154,7 @@ class MasterStrip(ChannelStrip):
         self.mic_button.setText(MIC_MUTED_TEXT if muted else MIC_TEXT)
         level = percent_text(self.mic_slider.value() / 100)
         self.mic_slider.setToolTip(f"Microphone volume: {level}")
-        for w in (self.mic_slider, self.mic_button, self.mic_meter):
+        for w in (self.mic_slider, self.mic_button, self.mic_meter, self.mic_arm_button):
             w.setVisible(mic is not None)
 
     def set_phase(self, phase: StripPhase) -> None:
@@ -153,6 +166,7 @@ class MasterStrip(ChannelStrip):
             (self.mute_button, out),
             (self.mic_slider, mic),
             (self.mic_button, mic),
+            (self.mic_arm_button, mic),
         ):
             w.setEnabled(on)
         self.device_button.setEnabled(usable)
@@ -213,6 +227,17 @@ class MasterStrip(ChannelStrip):
         if not self._updating and self.mic is not None:
             self._mic_echo.requested(value / 100)
             self.deviceVolumeRequested.emit(self.mic.id, value / 100)
+
+    @property
+    def mic_armed(self) -> bool:
+        return self.mic is not None and self.mic_arm_button.isChecked()
+
+    def set_mic_armed(self, armed: bool) -> None:
+        self._check_quietly(self.mic_arm_button, armed)
+
+    def _mic_arm_clicked(self, checked: bool) -> None:
+        if not self._updating:
+            self.armToggled.emit(MIC_KEY, checked)
 
     def _mic_muted(self, muted: bool) -> None:
         self._show_mic()

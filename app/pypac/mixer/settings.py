@@ -21,6 +21,7 @@ from PySide6.QtCore import QStandardPaths
 
 from pypac.autorecord import rules_from_json, rules_to_json
 from pypac.recording import DEFAULT_FORMAT, FORMATS
+from pypac.replay import DEFAULT_REPLAY_SECONDS, MAX_REPLAY_SECONDS, MIN_REPLAY_SECONDS
 
 RECORDING_FOLDER = "recording/folder"
 RECORDING_FORMAT = "recording/format"
@@ -33,6 +34,8 @@ APP_OUTPUTS = "apps/outputs"  # identity -> the output device id chosen on its s
 CLOSE_NOTICE_SHOWN = "tray/closeNoticeShown"  # "still running in the tray" was said once
 RECENT_RECORDINGS = "recording/recent"  # paths of the newest recordings, newest first
 AUTO_RECORD_RULES = "autorecord/rules"  # the rules' JSON list (pypac.autorecord.rules)
+REPLAY_ENABLED = "replay/enabled"  # keep the last seconds of the armed apps (or the System)
+REPLAY_SECONDS = "replay/seconds"  # how many
 #: The highest volume a remembered level may have (PulseAudio's boost goes to 150%).
 MAX_STORED_VOLUME = 1.5
 THEMES = ("dark", "light")
@@ -73,6 +76,18 @@ def _bool(value: Any) -> bool:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"  # INI files hand booleans back as text
     raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _replay_seconds(value: Any) -> float:
+    try:
+        seconds = float(value)  # INI files hand numbers back as text
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a number of seconds, got {value!r}") from None
+    if not MIN_REPLAY_SECONDS <= seconds <= MAX_REPLAY_SECONDS:
+        raise ValueError(
+            f"replay seconds must be {MIN_REPLAY_SECONDS:g}..{MAX_REPLAY_SECONDS:g}, got {value!r}"
+        )
+    return seconds
 
 
 def _bytes(value: Any) -> bytes:
@@ -138,6 +153,8 @@ _SCHEMA: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
     CLOSE_NOTICE_SHOWN: (lambda: False, _bool),
     RECENT_RECORDINGS: (lambda: (), _names),
     AUTO_RECORD_RULES: (lambda: "[]", _rules),
+    REPLAY_ENABLED: (lambda: False, _bool),
+    REPLAY_SECONDS: (lambda: DEFAULT_REPLAY_SECONDS, _replay_seconds),
 }
 
 KEYS = tuple(_SCHEMA)
@@ -205,13 +222,20 @@ class MixerSettings:
 
     def new_recording_path(self, app_name: str, now: datetime | None = None) -> Path:
         """<folder>/<app>-<YYYYmmdd-HHMMSS>.<ext>, never an existing file."""
+        return self._new_path(app_name, f".{self.recording_format}", now)
+
+    def new_take_folder(self, kind: str = "take", now: datetime | None = None) -> Path:
+        """<folder>/<kind>-<YYYYmmdd-HHMMSS>: a take's (or a saved replay's) folder,
+        never an existing one."""
+        return self._new_path(kind, "", now)
+
+    def _new_path(self, name: str, ext: str, now: datetime | None) -> Path:
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-        safe = re.sub(r"[^\w.-]+", "_", app_name).strip("._") or "app"
-        ext = self.recording_format
-        path = self.recording_folder / f"{safe}-{stamp}.{ext}"
+        safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "app"
+        path = self.recording_folder / f"{safe}-{stamp}{ext}"
         n = 2
         while path.exists() or path in self._issued:
-            path = self.recording_folder / f"{safe}-{stamp}-{n}.{ext}"
+            path = self.recording_folder / f"{safe}-{stamp}-{n}{ext}"
             n += 1
         self._issued.add(path)
         return path

@@ -1,4 +1,5 @@
-"""A small settings dialog: recording folder and format, theme, remembered levels.
+"""A small settings dialog: recording folder and format, theme, remembered levels,
+instant replay.
 
 OK checks and applies everything at once (a bad folder keeps the dialog open
 with the reason), then writes the settings file; Cancel changes nothing.
@@ -20,14 +21,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
+
+from pypac.replay import MAX_REPLAY_SECONDS, MIN_REPLAY_SECONDS, replay_memory_bytes
 
 from .settings import (
     RECORDING_FOLDER,
     RECORDING_FORMAT,
     REMEMBER_LEVELS,
+    REPLAY_ENABLED,
+    REPLAY_SECONDS,
     THEME,
     MixerSettings,
 )
@@ -60,6 +66,7 @@ class SettingsDialog(QDialog):
         on_theme: Callable[[str], None] | None = None,
         folder_chooser: FolderChooser = QFileDialog.getExistingDirectory,
         open_rules: Callable[[], object] | None = None,
+        replay_sources: Callable[[], int] = lambda: 1,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -97,6 +104,8 @@ class SettingsDialog(QDialog):
             self.rules_button.setToolTip("Record apps by themselves whenever they play")
             self.rules_button.clicked.connect(open_rules)
             form.addRow("Auto-record", self.rules_button)
+        self._replay_sources = replay_sources
+        form.addRow("Instant replay", self._replay_row())
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -115,6 +124,34 @@ class SettingsDialog(QDialog):
         self.format_combo.setCurrentIndex(self.format_combo.findData(s.value(RECORDING_FORMAT)))
         self.theme_combo.setCurrentIndex(self.theme_combo.findData(s.value(THEME)))
         self.remember_check.setChecked(bool(s.value(REMEMBER_LEVELS)))
+        self.replay_check.setChecked(bool(s.value(REPLAY_ENABLED)))
+        self.replay_seconds.setValue(round(s.value(REPLAY_SECONDS)))
+        self._show_replay_memory()
+
+    def _replay_row(self) -> QHBoxLayout:
+        """Off/on, how many seconds, and the memory that takes (studio.py keeps it)."""
+        self.replay_check = QCheckBox("Keep the last")
+        self.replay_check.setToolTip(
+            "Keep the last seconds of the armed strips (the System when none is armed) in "
+            "memory, to save after the fact: Save replay, the tray, `pypac replay`"
+        )
+        self.replay_seconds = QSpinBox()
+        self.replay_seconds.setRange(round(MIN_REPLAY_SECONDS), round(MAX_REPLAY_SECONDS))
+        self.replay_seconds.setSuffix(" s")
+        self.replay_memory = named(QLabel(), "recMessage")
+        self.replay_seconds.valueChanged.connect(self._show_replay_memory)
+        row = QHBoxLayout()
+        row.addWidget(self.replay_check)
+        row.addWidget(self.replay_seconds)
+        row.addWidget(self.replay_memory, 1)
+        return row
+
+    def _show_replay_memory(self) -> None:
+        sources = self._replay_sources()
+        size = replay_memory_bytes(self.replay_seconds.value(), sources)
+        self.replay_memory.setText(
+            f"{size / 1e6:.1f} MB of memory ({sources} source{'s' if sources > 1 else ''})"
+        )
 
     def choose_folder(self) -> None:
         chosen = self.folder_chooser(self, "Recording folder", self.folder_edit.text())
@@ -145,6 +182,8 @@ class SettingsDialog(QDialog):
         s.set_value(RECORDING_FORMAT, self.format_combo.currentData())
         s.set_value(THEME, new_theme)
         s.set_value(REMEMBER_LEVELS, self.remember_check.isChecked())
+        s.set_value(REPLAY_SECONDS, self.replay_seconds.value())
+        s.set_value(REPLAY_ENABLED, self.replay_check.isChecked())
         s.sync()
         if new_theme != old_theme and self._on_theme is not None:
             self._on_theme(new_theme)

@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -57,6 +58,8 @@ ROUTE_ROW_PX = 22
 #: Between the strip's rows: small, so that 480x320 shows every button.
 SPACING_PX = 4
 MIC_MARK = "Mic"
+ARM_TEXT = "Arm"
+ARM_WIDTH_PX = 36
 
 
 class ChannelStrip(QFrame):
@@ -67,6 +70,7 @@ class ChannelStrip(QFrame):
     scopeRequested = Signal(int)  # key
     meterClicked = Signal()  # switch every strip between peak and LUFS (loudness_readout.py)
     routeRequested = Signal(int, str)  # pid, output device id
+    armToggled = Signal(int, bool)  # key, armed: in the master Record's take (studio.py)
 
     def __init__(
         self,
@@ -165,7 +169,15 @@ class ChannelStrip(QFrame):
         self.record_button.setCheckable(True)
         self.record_button.setToolTip("Record this app to a file")
         self.record_button.toggled.connect(self._record_clicked)
-        for b in (self.mute_button, self.record_button):
+        # Always there (never appears or goes), beside Rec: nothing moves when armed.
+        self.arm_button = named(QPushButton(ARM_TEXT), "arm")
+        self.arm_button.setCheckable(True)
+        self.arm_button.setFixedWidth(ARM_WIDTH_PX)
+        self.arm_button.setToolTip("Arm: the master Record (and instant replay) takes this strip")
+        self.arm_button.setAccessibleName(f"Arm {name}")
+        self.arm_button.toggled.connect(self._arm_clicked)
+        buttons.setSpacing(4)
+        for b in (self.mute_button, self.record_button, self.arm_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes strip to strip, via the slider
             buttons.addWidget(b)
         lay.addLayout(buttons)
@@ -368,6 +380,30 @@ class ChannelStrip(QFrame):
     def _record_clicked(self, checked: bool) -> None:
         if not self._updating:
             self.recordRequested.emit(self.key, checked)
+
+    @property
+    def armed(self) -> bool:
+        return self.arm_button.isChecked()
+
+    def set_armed(self, armed: bool) -> None:
+        """Show the strip armed or not, without asking for anything."""
+        self._check_quietly(self.arm_button, armed)
+
+    def _check_quietly(self, button: QAbstractButton, on: bool) -> None:
+        """Set a toggle's state as the state is, not as a request."""
+        self._updating = True
+        try:
+            button.setChecked(on)
+        finally:
+            self._updating = False
+
+    def set_in_take(self, on: bool) -> None:
+        """Recorded by the master Record: the recording border, unless its own Rec runs."""
+        self._set_style_flag("recording", on or self.recording)
+
+    def _arm_clicked(self, checked: bool) -> None:
+        if not self._updating:
+            self.armToggled.emit(self.key, checked)
 
     def open_device_choice(self) -> bool:
         """Open the output device choice (the D key); False where there is none."""

@@ -90,6 +90,9 @@ QLabel#banner {{ background: {t.banner_bg}; color: {t.banner_text}; padding: 8px
                  font-weight: 600; }}
 QPushButton#mute:checked {{ background: {t.warning}; color: #1d1f23; }}
 QPushButton#record:checked {{ background: {t.record}; color: #ffffff; }}
+QPushButton#arm, QToolButton#arm {{ padding: 0 2px; }}
+QPushButton#arm:checked, QToolButton#arm:checked, QToolButton#masterRecord:checked {{
+    background: {t.record}; color: #ffffff; font-weight: 600; }}
 QScrollArea, QWidget#stripRow {{ background: {t.window}; }}
 """
 

@@ -1,6 +1,7 @@
 """The mixer in the system tray: a left click opens the flyout (the output
 device's master slider, a slider and mute per app), a double click the window;
-the menu has mute all, per-app mute, stop recordings, recent recordings,
+the menu has mute all, per-app mute, stop recordings, record armed (the
+master Record, studio.py), save replay, recent recordings,
 settings and quit; the wheel turns the output device's volume.
 
 `MixerTray` only exists where the desktop offers a tray
@@ -79,6 +80,9 @@ class MixerTray(QObject):
         self.stop_recordings_action = self.menu.addAction(
             "Stop all recordings", self.stop_all_recordings
         )
+        studio = window.studio
+        self.record_armed_action = self.menu.addAction("Record armed", studio.toggle_record)
+        self.save_replay_action = self.menu.addAction("Save replay", lambda: studio.save_replay())
         self.menu.addSeparator()
         self.show_action = self.menu.addAction("Show mixer", self.show_window)
         self.settings_action: QAction | None = None
@@ -139,6 +143,9 @@ class MixerTray(QObject):
         self.mute_all_action.setText("Unmute all" if self.mute_all.active else "Mute all")
         self.mute_all_action.setEnabled(bool(live) or self.mute_all.active)
         self.stop_recordings_action.setVisible(bool(self.recording_keys))
+        studio = self.window.studio
+        self.record_armed_action.setText("Stop the take" if studio.recording else "Record armed")
+        self.save_replay_action.setEnabled(studio.replay is not None)
         output = self.window.model.devices.default()
         muted = (
             self.mute_all.active

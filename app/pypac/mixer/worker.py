@@ -37,6 +37,7 @@ from .device_table import MIC_KEY
 from .device_watch import DeviceWatch
 from .levels import Envelope, EnvelopeReducer
 from .session_model import SYSTEM_KEY
+from .studio_jobs import StudioJobs
 
 TICK_MS = 33  # views slide by wall time between pushes (levels.LAG_BUCKETS)
 # After IDLE_AFTER ticks in a row with nothing but silence and no events, the
@@ -75,6 +76,12 @@ class EngineWorker(QObject):
     viewData = Signal(object)  # dict[key, levels.Envelope]: the new buckets of this tick
     devicesChanged = Signal(list)  # list[DeviceInfo]: every device, after any changed
     recordingApps = Signal(object)  # dict[pid, device id]: the apps that record
+    takeStarted = Signal(object)  # pypac.Take (the master Record, studio.py)
+    takeFailed = Signal(str)
+    takeFinished = Signal(object)  # TakeStatus (emitted on the take's thread)
+    replayChanged = Signal(object)  # the ReplayBuffer now kept, or None (replay off)
+    replayFailed = Signal(str)
+    replaySaved = Signal(int, object, str, str)  # request, TakeStatus or None, why not, message
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,6 +95,9 @@ class EngineWorker(QObject):
         self._sampled: set[int] = set()  # keys whose raw samples a scope wants
         self._lufs = False  # strips show short-term LUFS instead of peaks
         self._devices = DeviceWatch()
+        self._studio = StudioJobs(
+            self.takeFinished.emit, self.replaySaved.emit, microphone=self._default_mic
+        )
 
     # ---- life cycle (on the worker thread) -------------------------------------
 
@@ -111,6 +121,7 @@ class EngineWorker(QObject):
         for rec in list(self._recorders.values()):
             rec.stop()
         self._recorders.clear()
+        self._studio.shutdown()
         if self._en is not None:
             self._en.close()
             self._en = None
@@ -202,6 +213,34 @@ class EngineWorker(QObject):
         rec = self._recorders.get(key)
         if rec is not None:
             rec.request_stop()  # no wait: the writer finishes the file, then on_finished reports
+
+    @Slot(list, str, str)
+    def start_take(self, keys: list[int], folder: str, fmt: str) -> None:
+        try:
+            take = self._studio.start_take(keys, folder, fmt)
+        except (PyPACError, OSError) as exc:
+            self.takeFailed.emit(f"Cannot record a take: {exc}")
+            return
+        self.takeStarted.emit(take)
+
+    @Slot()
+    def stop_take(self) -> None:
+        self._studio.stop_take()
+
+    @Slot(list, float)
+    def set_replay(self, keys: list[int], seconds: float) -> None:
+        """Keep the last `seconds` of these strips' sources ([]: replay off)."""
+        try:
+            replay = self._studio.set_replay(keys, seconds)
+        except (PyPACError, OSError) as exc:
+            self.replayChanged.emit(None)
+            self.replayFailed.emit(f"Instant replay cannot start: {exc}")
+            return
+        self.replayChanged.emit(replay)
+
+    @Slot(int, str, float, str)
+    def save_replay(self, request: int, folder: str, seconds: float, name: str) -> None:
+        self._studio.save_replay(request, folder, seconds, name)
 
     def _recording_ended(self, key: int, status: Any) -> None:
         # Runs on the recorder's writer thread; the signal is queued to the GUI.
