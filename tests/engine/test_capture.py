@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import pypac
-from tests.support.spectrum import band_level_db, dominant_frequency, isolation_db, rms
+from tests.support.spectrum import band_level_db, dominant_frequency, isolation_db, rms, steady_rms
 from tests.support.waiting import capture_for, capture_sound_for, wait_for_session, wait_until
 
 RATE = 48000
@@ -81,11 +81,11 @@ def test_capture_is_post_volume_and_post_mute(enumerator, player):
     p = player(440)
     wait_for_session(enumerator, p.pid)
     with pypac.ProcessCapture(p.pid) as cap:
-        full = rms(capture_for(cap, 0.5))
+        full = steady_rms(capture_sound_for(cap, 0.5), RATE)
         enumerator.set_session_volume(p.pid, 0.5)
         cap.read(timeout=0.3)
         cap.get_buffer()  # drop what was rendered before the change
-        half = rms(capture_for(cap, 0.5)[RATE // 4 :])
+        half = steady_rms(capture_for(cap, 0.5)[RATE // 4 :], RATE)
         enumerator.set_session_mute(p.pid, True)
         cap.read(timeout=0.3)
         cap.get_buffer()

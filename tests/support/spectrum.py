@@ -46,3 +46,12 @@ def isolation_db(audio: np.ndarray, rate: int, wanted: float, unwanted: float) -
 
 def rms(audio: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+
+
+def steady_rms(audio: np.ndarray, rate: int, piece_s: float = 0.05) -> float:
+    """The RMS of a steady sound: the median over short pieces, so that a few milliseconds
+    of silence (a player's underrun on a loaded machine, a capture's first moment) do not
+    count."""
+    n = max(1, int(piece_s * rate))
+    pieces = [audio[i : i + n] for i in range(0, len(audio) - n + 1, n)]
+    return float(np.median([rms(piece) for piece in pieces])) if pieces else rms(audio)

@@ -18,6 +18,13 @@ namespace pypac::pulse {
 namespace {
 
 // A zombie still answers kill(pid, 0); /proc tells it apart.
+bool all_zero(const float *samples, size_t count) noexcept {
+    for (size_t i = 0; i < count; ++i)
+        if (samples[i] != 0.0f)
+            return false;
+    return true;
+}
+
 bool process_gone(int64_t pid) {
     if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
         return true;
@@ -112,9 +119,11 @@ void PulseCapture::start_quiet_watch() {
 
 void PulseCapture::check_quiet_monitors() {
     // pipewire-pulse now and then makes a stream's monitor ready and never
-    // links it (seen right after another capture of the same stream closed):
-    // the capture would hear nothing of a playing app for as long as it runs.
-    // A new monitor is linked afresh.
+    // links it, or links it and then sends only zeros (both seen under load
+    // right after another capture of the same stream closed): the capture
+    // would hear nothing of a playing app for as long as it runs. A new
+    // monitor is linked afresh. An app that plays digital silence looks the
+    // same; it costs it at most kMaxReconnects new monitors.
     const int64_t now = monotonic_ns();
     std::vector<SinkInput> quiet;
     for (const auto &kv : monitors_) {
@@ -427,7 +436,6 @@ void PulseCapture::on_readable(Monitor &m) {
     pa_stream *s = m.stream.get();
     const size_t frame_bytes = 4u * format_.channels;
     mark_frame_time(m);
-    m.due_since_ns = monotonic_ns();
     while (pa_stream_readable_size(s) > 0) {
         const void *data = nullptr;
         size_t bytes = 0;
@@ -437,9 +445,12 @@ void PulseCapture::on_readable(Monitor &m) {
             silence_.stop(); // audio again: the clock's silence ends where it begins
         delivered_ = true;
         const size_t frames = bytes / frame_bytes;
-        if (data)
-            mixer_.push(m.slot, static_cast<const float *>(data), frames);
-        else
+        if (data) {
+            const auto *samples = static_cast<const float *>(data);
+            if (m.sink_input != PA_INVALID_INDEX && !all_zero(samples, frames * format_.channels))
+                m.due_since_ns = monotonic_ns(); // sound: the monitor is linked to its stream
+            mixer_.push(m.slot, samples, frames);
+        } else
             mixer_.push_silence(m.slot, frames); // a hole in the stream: keep the timing
         pa_stream_drop(s);
     }

@@ -46,8 +46,9 @@ class PulseCapture final : public CaptureStream {
         // The System capture's next source: it replaces the current one when
         // its first audio arrives, so switching leaves no hole.
         bool pending = false;
-        // Since when audio is due: the stream's monitor became ready, its
-        // stream resumed, or its last block came (monotonic ns).
+        // Since when sound is due: the stream's monitor became ready, its
+        // stream resumed, or its last block with a non-zero sample came
+        // (monotonic ns).
         int64_t due_since_ns = 0;
         StreamPtr stream;
     };
@@ -80,7 +81,8 @@ class PulseCapture final : public CaptureStream {
     // stream of the target plays (all corked, failed, or none at all).
     void update_idle();
     // Per-stream captures: every kQuietCheckUs, reconnect a monitor whose
-    // playing stream has sent nothing for kQuietLimitNs (see check_quiet_monitors).
+    // playing stream has sent nothing but zeros for kQuietLimitNs (see
+    // check_quiet_monitors).
     void start_quiet_watch();
     void check_quiet_monitors();
 
