@@ -21,6 +21,7 @@ line is "N passed, M failed"; exit status 1 when anything failed.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -178,8 +179,12 @@ def make_venv(checks: Checks) -> Path | None:
     wanted += project["optional-dependencies"]["test"]
     wheels = ROOT / "build" / "workflow-wheel"
     shutil.rmtree(wheels, ignore_errors=True)
+    # With the build tools in this venv (./dev puts them there) the build folder of `./dev`
+    # (build-dir in pyproject.toml) is reused as it is: no second compile.
+    isolation = (
+        [] if importlib.util.find_spec("scikit_build_core") is None else ["--no-build-isolation"]
+    )
     steps = [
-        # The build folder of `./dev` (build-dir in pyproject.toml) is reused: no second compile.
         [
             sys.executable,
             "-m",
@@ -187,7 +192,7 @@ def make_venv(checks: Checks) -> Path | None:
             "wheel",
             "-q",
             "--no-deps",
-            "--no-build-isolation",
+            *isolation,
             "-w",
             str(wheels),
             str(ROOT),

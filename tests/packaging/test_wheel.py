@@ -1,11 +1,13 @@
 """What the wheel ships: the package and its engine, and no test harness.
 
 Builds the wheel the way `pip wheel .` does (incrementally, in the same build folder as
-`pip install .`) and lists its files.
+`pip install .`, with the same build tools where ./dev put them in the venv) and lists its
+files.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import zipfile
@@ -22,8 +24,22 @@ DEMO_MODULES = {"__init__.py", "folders.py", "processes.py", "pulse_server.py", 
 @pytest.fixture(scope="module")
 def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("wheel")
+    isolation = (
+        [] if importlib.util.find_spec("scikit_build_core") is None else ["--no-build-isolation"]
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            *isolation,
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         timeout=900,
     )
