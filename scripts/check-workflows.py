@@ -21,7 +21,6 @@ line is "N passed, M failed"; exit status 1 when anything failed.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shlex
@@ -34,6 +33,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.support
+
+from tests.support.wheel import pip_wheel_command  # noqa: E402
+
 WORKFLOWS = ROOT / ".github" / "workflows"
 VENV = ROOT / "build" / "workflow-venv"  # reused between runs; the wheel is reinstalled
 PYTEST_COMMAND = re.compile(r"python -m pytest\b[^&\n]*")
@@ -179,24 +182,8 @@ def make_venv(checks: Checks) -> Path | None:
     wanted += project["optional-dependencies"]["test"]
     wheels = ROOT / "build" / "workflow-wheel"
     shutil.rmtree(wheels, ignore_errors=True)
-    # With the build tools in this venv (./dev puts them there) the build folder of `./dev`
-    # (build-dir in pyproject.toml) is reused as it is: no second compile.
-    isolation = (
-        [] if importlib.util.find_spec("scikit_build_core") is None else ["--no-build-isolation"]
-    )
     steps = [
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            *isolation,
-            "-w",
-            str(wheels),
-            str(ROOT),
-        ],
+        pip_wheel_command(wheels),  # reuses ./dev's build folder: no second compile
         [str(python), "-m", "pip", "install", "-q", *wanted],
         [str(python), "-m", "pip", "uninstall", "-q", "-y", "PySide6-Essentials", "shiboken6"],
     ]

@@ -7,13 +7,13 @@ files.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.support.wheel import pip_wheel_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,22 +24,8 @@ DEMO_MODULES = {"__init__.py", "folders.py", "processes.py", "pulse_server.py", 
 @pytest.fixture(scope="module")
 def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("wheel")
-    isolation = (
-        [] if importlib.util.find_spec("scikit_build_core") is None else ["--no-build-isolation"]
-    )
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            *isolation,
-            "-w",
-            str(out),
-            str(ROOT),
-        ],
+        pip_wheel_command(out),
         check=True,
         timeout=900,
     )
