@@ -17,12 +17,12 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Callable, Protocol
 
 import numpy as np
 
 from .audio_file import DEFAULT_FORMAT, FORMATS, AudioFileError, RecordingFile, format_for
+from .background_job import BackgroundJob
 from .engine import CaptureEndReason, ProcessCapture, SimpleLoopback, _Capture
 from .errors import InvalidArgumentError
 from .loudness import LoudnessMeter
@@ -87,7 +87,7 @@ class RecordingStatus:
         return self.frames_written / self.sample_rate
 
 
-class Recorder:
+class Recorder(BackgroundJob):
     """Records a process (pid) or the whole system (target None) to `path`.
 
         with Recorder(pid, "out.flac", duration=3.0) as rec:
@@ -178,25 +178,6 @@ class Recorder:
         if self._stop_requested_at is None:
             self._stop_requested_at = time.monotonic()
         self._stop.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the recording ended by itself (or stop()); True if it has."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def __enter__(self) -> Recorder:
-        return self.start()
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ---- the writer thread ---------------------------------------------------
 

@@ -32,13 +32,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Callable, Union
 
 import numpy as np
 
 from . import arguments
 from .audio_file import AudioFileError, RecordingFile, format_for
+from .background_job import BackgroundJob
 from .engine import (
     CaptureEndReason,
     DeviceCapture,
@@ -294,7 +294,7 @@ _END_WORDS = {
 }
 
 
-class Take:
+class Take(BackgroundJob):
     """Records `sources` at once into the folder `output_dir`, sample-aligned.
 
     `sources`: `Source`s, pids, or captures (ProcessCapture, SimpleLoopback,
@@ -424,25 +424,6 @@ class Take:
         if self._stop_ns is None:
             self._stop_ns = monotonic_ns()
         self._stop.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the take ended (stop(), the duration); True if it has."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def __enter__(self) -> Take:
-        return self.start()
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _prepare_folder(self) -> None:
         """Make the folder; refuse one that holds a take already (unless overwriting)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..audio_file import AudioFileError
+from ..background_job import BackgroundJob
 from ..engine import (
     EventKind,
     SessionEnumerator,
@@ -137,7 +138,7 @@ class _RenderAheadLimit:
             self._capture = None
 
 
-class AutoRecorder:
+class AutoRecorder(BackgroundJob):
     """Watches for apps the rules name and records each while it plays (a
     rule with a `mic`: a take of the app and the microphone, in a folder).
 
@@ -192,28 +193,10 @@ class AutoRecorder:
         if self._enumerator is not None:
             self._enumerator.close()  # wakes the waiting thread
 
-    def stop(self) -> None:
-        """Stop watching and finish every open file (reported through on_stopped)."""
-        self.request_stop()
-        self.wait()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """True once the watcher has stopped and every file is closed."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
     @property
     def recording(self) -> dict[int, Path]:
         """What is being recorded now: pid -> file (or take folder)."""
         return {pid: take.job.path for pid, take in list(self._takes.items())}
-
-    def __enter__(self) -> AutoRecorder:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # ---- the watcher thread --------------------------------------------------
 
