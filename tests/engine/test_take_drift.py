@@ -1,0 +1,54 @@
+"""Five minutes of a take: the tracks do not drift apart.
+
+Two players of different tones with their own click trains play while a take
+of both apps and the System track records for five minutes. The lag of each
+app track against the System track is measured in every 10 s of the take:
+every one must be 0 within 48 frames (1 ms), so the lag changes by under 1 ms
+from the first second to the last; and every track has the same frame count.
+
+Marked `long`: `./dev test` runs these beside the rest of the suite (they
+spend their five minutes waiting for real-time audio), so they cost CI no
+wall time; `pytest -m "not long"` leaves them out of a quick run.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import pypac
+from tests.engine.test_take import MAX_LAG, RATE, clicking, read_take
+from tests.support.alignment import lag_frames
+from tests.support.waiting import wait_for_session
+
+SECONDS = 300
+PIECE = 10 * RATE
+
+pytestmark = [pytest.mark.long, pytest.mark.timeout(SECONDS + 180)]
+
+
+def test_take_does_not_drift_over_five_minutes(enumerator, player, sound_server, tmp_path):
+    a = clicking(player, 440, duration=SECONDS + 60)
+    b = clicking(player, 1000, duration=SECONDS + 60)
+    wait_for_session(enumerator, a.pid, timeout=30)
+    wait_for_session(enumerator, b.pid, timeout=30)
+    folder = tmp_path / "take"
+    take = pypac.Take([a.pid, b.pid, pypac.Source.system()], folder, duration=SECONDS)
+    with take:
+        assert take.wait(SECONDS + 60)
+    assert take.status.error is None
+    manifest, tracks = read_take(folder)
+    assert [len(t) for t in tracks] == [SECONDS * RATE] * 3
+    assert all(t["dropped_frames"] == 0 for t in manifest["tracks"]), manifest
+    system = tracks[2]
+    for app, entry in zip(tracks[:2], manifest["tracks"]):
+        lags = [
+            lag_frames(app[i : i + PIECE], system[i : i + PIECE])
+            for i in range(0, len(system) - PIECE + 1, PIECE)
+        ]
+        last = lag_frames(app[-RATE:], system[-RATE:])
+        first = lag_frames(app[:RATE], system[:RATE])
+        detail = json.dumps({"lags per 10 s": lags, "first": first, "last": last, **entry})
+        assert all(abs(lag) <= MAX_LAG for lag in lags + [first, last]), detail
+        assert abs(last - first) <= MAX_LAG, detail
