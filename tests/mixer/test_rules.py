@@ -81,8 +81,11 @@ def test_a_rule_saved_in_the_editor_records_and_removing_it_stops(
         keep_screenshot(strip.grab().toImage(), tmp_path, "strip-auto-recording.png")
         assert any(m.startswith("Auto-record: recording Rule player") for m in window.messages)
         assert any(n.startswith("Auto-record: recording Rule player") for n in tray.notices)
+        assert "auto-recording 1 app" in tray.icon.toolTip()
+        assert tray.shown_state is not None and tray.shown_state[1]  # the icon's red dot
         qtbot.waitUntil(lambda: p.pid not in runner.recording, timeout=15000)
         assert not mark.isVisible()
+        assert "auto-recording" not in tray.icon.toolTip()
         assert any(
             m.startswith("Auto-record: Rule player stopped (the app exited)")
             for m in window.messages

@@ -15,12 +15,14 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
+from pypac.autorecord import RecordRule, rules_to_json
 from pypac.mixer.integration import install_desktop_features
 from pypac.mixer.main_window import MixerWindow
-from pypac.mixer.settings import CLOSE_NOTICE_SHOWN, RECORDING_FOLDER
+from pypac.mixer.rules_editor import RulesDialog
+from pypac.mixer.settings import AUTO_RECORD_RULES, CLOSE_NOTICE_SHOWN, RECORDING_FOLDER
 from pypac.mixer.settings_store import load_settings
 from pypac.mixer.theme import apply_theme
 from pypac.mixer.tray import NOTICE_TEXT
@@ -71,7 +73,9 @@ def tray_mixer(qtbot, qapp, sound_server, tmp_path):
         lambda: not tray.icon.geometry().isEmpty() and screen.contains(tray.icon.geometry()),
         timeout=5000,
     )
-    yield SimpleNamespace(window=window, tray=tray, settings=settings, quits=quits)
+    yield SimpleNamespace(
+        window=window, tray=tray, settings=settings, quits=quits, rules=features.rules
+    )
     features.remove()
     window.shutdown()
 
@@ -246,6 +250,56 @@ def test_stop_all_recordings_and_the_recording_icon(qtbot, tray_mixer, x, player
     assert not tray.stop_recordings_action.isVisible()
     assert tray.shown_state == (False, False)
     assert not any(s.recording for s in strips)  # the strips show it ended
+
+
+def test_rules_entry_opens_the_editor_and_a_rule_recording_shows_on_the_icon(
+    qtbot, tray_mixer, x, player, tmp_path
+):
+    tray, settings, runner = tray_mixer.tray, tray_mixer.settings, tray_mixer.rules
+    menu = open_menu(qtbot, x, tray)
+    entry = next(a for a in menu.actions() if a.text() == "Auto-record rules…")
+    click_action(x, menu, entry)
+
+    def editor() -> RulesDialog | None:
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, RulesDialog)]
+        return next((w for w in shown if w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: editor() is not None, timeout=3000)
+    dialog = editor()
+    assert dialog is not None
+    dialog.reject()
+
+    out = tmp_path / "auto"
+    out.mkdir()
+    rule = RecordRule("Tray rule", out)
+    settings.set_value(AUTO_RECORD_RULES, rules_to_json([rule]))
+    qtbot.waitUntil(lambda: runner.running == [rule], timeout=10000)
+    assert tray.shown_state == (False, False)
+    player(880, name="Tray rule", duration=2.0)
+    qtbot.waitUntil(lambda: "auto-recording 1 app" in tray.icon.toolTip(), timeout=10000)
+    assert tray.shown_state == (False, True)  # the recording dot, for a rule's recording too
+
+    def docked_icon() -> QImage:
+        area = tray.icon.geometry()
+        return (
+            QGuiApplication.primaryScreen()
+            .grabWindow(0, area.x(), area.y(), area.width(), area.height())
+            .toImage()
+        )
+
+    def red_dot_shown() -> bool:  # as trayer shows it, once it repainted
+        image = docked_icon()
+        return any(
+            (c := QColor(image.pixel(i, j))).red() > 180 and c.green() < 90 and c.blue() < 90
+            for i in range(image.width())
+            for j in range(image.height())
+        )
+
+    qtbot.waitUntil(red_dot_shown, timeout=3000)
+    keep_screenshot(docked_icon(), tmp_path, "tray-auto-recording.png")
+    qtbot.waitUntil(lambda: "auto-recording" not in tray.icon.toolTip(), timeout=15000)
+    assert tray.shown_state == (False, False)
+    assert len(list(out.iterdir())) == 1
 
 
 def test_wheel_turns_the_output_device_up_and_down(qtbot, tray_mixer, x, sound_server):

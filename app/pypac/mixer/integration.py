@@ -241,6 +241,8 @@ def install_desktop_features(
         assert tray_icon.settings_action is not None  # (open_settings was given)
         tray_icon.menu.insertAction(tray_icon.settings_action, rules_action)
     rules = RuleRunner(window, settings, notify=_tray_notice(tray_icon))
+    if tray_icon is not None:
+        tray_icon.watch_rules(rules)
     app.aboutToQuit.connect(rules.shutdown)
     return DesktopFeatures(
         settings,

@@ -18,6 +18,8 @@ logout) goes through and ends the app.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Slot
@@ -38,6 +40,7 @@ from .tray_icon import tray_icon
 if TYPE_CHECKING:
     from .main_window import MixerWindow
     from .recent_recordings import RecentRecordings
+    from .rule_runner import RuleRunner
 
 NOTICE_TITLE = "PyPAC Mixer is still running"
 NOTICE_TEXT = (
@@ -66,7 +69,9 @@ class MixerTray(QObject):
         self.settings = settings
         self._quit_app = quit_app
         self.mute_all = MuteAll(identity)
-        self.recording_keys: set[int] = set()
+        self.recording_keys: set[int] = set()  # strips recording through their Rec
+        #: What auto-record rules record now (pid -> file), once watch_rules() is called.
+        self.rule_recordings: Mapping[int, Path] = {}
         self.notices: list[str] = []  # what was told through the tray, for tests and logs
         self.shown_state: tuple[bool, bool] | None = None  # (muted, recording) on the icon
         self._base_icon = window.windowIcon()
@@ -112,6 +117,7 @@ class MixerTray(QObject):
         w.recordingStarted.connect(self._recording_started)
         w.recordingFailed.connect(self._recording_ended)
         w.recordingFinished.connect(self._recording_ended)
+        window.recordingsChanged.connect(self.refresh)  # the master Record's take
         self.refresh()
         self.icon.show()
 
@@ -133,6 +139,24 @@ class MixerTray(QObject):
         self.recording_keys.discard(key)
         self.refresh()
 
+    def watch_rules(self, runner: RuleRunner) -> None:
+        """Count the auto-record rules' recordings too (the icon's dot, the tooltip)."""
+        self.rule_recordings = runner.recording
+        runner.started.connect(lambda _event: self.refresh())
+        runner.stopped.connect(lambda _event: self.refresh())
+
+    def recordings_text(self) -> str:
+        """What records now, in words ("" when nothing does)."""
+        parts = []
+        if self.recording_keys:
+            parts.append(f"recording {len(self.recording_keys)}")
+        if self.window.studio.recording:
+            parts.append("recording a take")
+        if self.rule_recordings:
+            n = len(self.rule_recordings)
+            parts.append(f"auto-recording {n} app{'s' if n != 1 else ''}")
+        return ", ".join(parts)
+
     @Slot()
     def refresh(self) -> None:
         """Bring the menu and the icon up to date with the window's model."""
@@ -152,21 +176,22 @@ class MixerTray(QObject):
             or (bool(live) and all(s.muted for s in live))
             or (output is not None and output.muted)  # nothing is heard either way
         )
-        state = (muted, bool(self.recording_keys))
+        recordings = self.recordings_text()
+        state = (muted, bool(recordings))
         if state != self.shown_state:
             self.shown_state = state
             self.icon.setIcon(tray_icon(self._base_icon, muted=muted, recording=state[1]))
-        self.icon.setToolTip(self._tooltip(live, muted))
+        self.icon.setToolTip(self._tooltip(live, muted, recordings))
 
-    def _tooltip(self, live: list[SessionInfo], muted: bool) -> str:
+    def _tooltip(self, live: list[SessionInfo], muted: bool, recordings: str) -> str:
         parts = [f"{len(live)} app{'s' if len(live) != 1 else ''} playing"]
         output = self.window.model.devices.default()
         if output is not None:
             parts.insert(0, f"{output.description} {percent_text(output.volume)}")
         if muted:
             parts.append("all muted")
-        if self.recording_keys:
-            parts.append(f"recording {len(self.recording_keys)}")
+        if recordings:
+            parts.append(recordings)
         return "PyPAC Mixer — " + ", ".join(parts)
 
     def _rebuild_apps(self, live: list[SessionInfo]) -> None:
