@@ -72,10 +72,18 @@ ANCHOR_SECONDS = 0.5
 #: How long the take waits for its sources' first audio to choose T0 (a
 #: PulseAudio app capture takes most of a second to deliver its first block).
 STARTUP_SECONDS = 2.0
-#: A track that sent nothing for this long behind the clock gets silence.
+#: A track without a running capture (its source not open yet, or gone) gets
+#: silence once it is this far behind the clock.
 HOLD_SECONDS = 1.0
-#: How long a stop waits for audio still on its way from the server.
-STOP_DRAIN_SECONDS = 1.0
+#: A running capture keeps the clock itself (silence while its app is quiet),
+#: so it is only filled in when it stalls this long: on PipeWire with a
+#: loaded machine some app streams' audio came 1-3 s late, all of it, and
+#: filling sooner put that much extra silence into their tracks.
+STALL_SECONDS = 4.0
+#: How long a stop waits for running captures' audio still on its way (as
+#: long as a stall is waited for during the take; without a stall a stop
+#: finds every track there within a block or two).
+STOP_DRAIN_SECONDS = STALL_SECONDS
 #: How often a source that does not play yet is looked for again.
 RETRY_SECONDS = 0.25
 #: A System track keeps this much placed audio to refine app tracks against.
@@ -253,6 +261,12 @@ class _Track:
                 return None
         assert pid is not None
         return ProcessCapture(pid, rate, ch, RING_SECONDS)
+
+    @property
+    def keeps_clock(self) -> bool:
+        """Its capture runs: it delivers every frame of time, if maybe late."""
+        cap = self.capture
+        return cap is not None and cap._reader is not None and cap.active
 
     def pump(self) -> None:
         """Move everything the capture has into the timeline (never waits)."""
@@ -553,8 +567,12 @@ class Take(BackgroundJob):
                 self._write(stop_at)
                 return self._end_reason()
             behind = self._frames_at(now - round(HOLD_SECONDS * NS))
+            stalled = self._frames_at(now - round(STALL_SECONDS * NS))
             for t in self._tracks:
-                t.timeline.fill_to(behind)
+                if t.keeps_clock:
+                    t.timeline.fill_to(stalled, owed=True)
+                else:
+                    t.timeline.fill_to(behind)
             # Never ahead of the clock (an app's audio arrives before it is
             # heard): a stop at this moment then finds no track past it.
             self._write(self._frames_at(now) if stop_at is None else stop_at)
@@ -760,6 +778,7 @@ class Take(BackgroundJob):
             "first_frame_time_ns": tl.first_time_ns,
             "content_shift_frames": tl.content_shift,
             "recheck_shift_frames": tl.recheck_shift,
+            "stall_cut_frames": tl.stall_cut,
             "ended": t.status.ended,
             "loudness": {  # null where there was nothing to measure (silence)
                 "integrated_lufs": _finite(t.status.integrated_lufs),

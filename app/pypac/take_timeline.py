@@ -28,6 +28,13 @@ After that a track runs on its own sample count: the capture keeps the clock
 a sink counts that sink's frames. Block times are not followed after the
 start: on a loaded machine blocks are read hundreds of milliseconds late.
 
+A running capture that stalls (measured on PipeWire with a loaded machine:
+1-3 s of nothing from some app streams while the sink's monitor went on,
+then all of it late) is filled with silence only after take.py's
+STALL_SECONDS, so the take's files move on; its audio for the time already
+filled still comes, and that much of it is cut when it does (`fill_to`'s
+`owed`), so the track stays where it was.
+
 Pure numpy; one writer thread owns each timeline.
 """
 
@@ -43,6 +50,8 @@ from .correlation import find_lag
 NS = 1_000_000_000
 #: A content match counts from this clarity on (correlation.find_lag).
 MIN_CLARITY = 8.0
+#: How long past its anchor a track waits for the reference's audio of its start.
+REFERENCE_WAIT_SECONDS = 3
 
 
 class TrackTimeline:
@@ -68,6 +77,7 @@ class TrackTimeline:
         self._check_range = 0
         self._next_check = 0
         self._disagreed: int | None = None  # the lag the last check found, if not 0
+        self._matched = False  # placed by a clear content match (else by timing alone)
         self._history_frames = 0  # placed audio kept (mono) for other tracks
         self._history: deque[np.ndarray] = deque()
         self._history_start = 0  # the position of the oldest kept frame
@@ -84,6 +94,10 @@ class TrackTimeline:
         self._out: deque[np.ndarray] = deque()
         self._out_frames = 0
         self._to_cut = 0  # frames of the next blocks that lie before their place
+        #: Silence fill_to put in for time the capture still owes audio for.
+        self._owed = 0
+        #: Frames of late audio cut for time already filled with silence.
+        self.stall_cut = 0
 
     def keep_history(self, frames: int) -> None:
         """Keep the newest `frames` placed frames for tracks that refine against this one."""
@@ -165,9 +179,10 @@ class TrackTimeline:
             start = self.t0_ns + self._frames_ns(self.position)
         expected = round((start - self.t0_ns) * self.rate / NS)
         if self.reference is not None:
-            # Give the reference up to a second more to catch up, then go on
-            # without it.
-            patient = self._held_frames < self.anchor_frames + self.rate
+            # Give the reference up to REFERENCE_WAIT_SECONDS more to catch
+            # up (on a loaded machine the System's audio came over a second
+            # after the apps'), then go on without it.
+            patient = self._held_frames < self.anchor_frames + REFERENCE_WAIT_SECONDS * self.rate
             shift = self._shift_by_content(expected, wait=patient and not force)
             if shift is None:
                 return  # the reference has not placed this time yet: hold on
@@ -195,6 +210,7 @@ class TrackTimeline:
         lag, clarity = find_lag(audio[begin - expected :], placed, self.refine_frames)
         if clarity < MIN_CLARITY:
             return 0
+        self._matched = True
         self.content_shift = -lag
         return -lag
 
@@ -222,13 +238,19 @@ class TrackTimeline:
         capture keeps the clock (silence while the app is paused or between
         its streams), while a block's time is only as good as the moment it
         was read: on a loaded machine hundreds of ms late, and following that
-        tore tracks apart (measured on PipeWire)."""
+        tore tracks apart (measured on PipeWire). Audio owed for time filled
+        with silence is cut (see the module)."""
+        if self._owed:
+            self._to_cut += self._owed
+            self.stall_cut += self._owed
+            self._owed = 0
         self._emit(self._trim(block))
 
     def _shift_to(self, expected: int) -> None:
         """Make the next frame land at `expected`: silence up to it, or (it
         lies behind) cut that many of the frames that follow."""
         diff = expected - self.position
+        self._owed = 0  # placed anew: nothing before this is owed
         if diff > 0:
             self._emit(np.zeros((diff, self.channels), np.float32))
         self._to_cut = max(0, -diff)
@@ -272,9 +294,14 @@ class TrackTimeline:
             self.history(begin, end), ref.history(begin, end), self._check_range
         )
         if clarity < MIN_CLARITY or lag == 0:
+            self._matched |= clarity >= MIN_CLARITY
             self._disagreed = None
             return
-        if self._disagreed != lag:
+        if not self._matched:
+            # Placed by timing alone (the reference was late at the start): a
+            # clear match is better than that at once.
+            self._matched = True
+        elif self._disagreed != lag:
             self._disagreed = lag  # once could be a false match: check again
             return
         self._disagreed = None
@@ -283,12 +310,15 @@ class TrackTimeline:
 
     # ---- the clock -------------------------------------------------------------
 
-    def fill_to(self, frames: int) -> None:
+    def fill_to(self, frames: int, *, owed: bool = False) -> None:
         """Silence up to `frames` for a track that sent nothing that long (an app
-        not started yet, or gone). Audio that arrives later for that time is cut."""
+        not started yet, or gone; `owed`: a running capture that stalled, whose
+        audio for that time will still come and is then cut)."""
         if self.t0_ns is None or self._held:
             return
         if self.position < frames:
+            if owed:
+                self._owed += frames - self.position
             self._emit(np.zeros((frames - self.position, self.channels), np.float32))
 
     # ---- output ----------------------------------------------------------------

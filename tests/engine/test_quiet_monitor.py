@@ -4,7 +4,10 @@ pipewire-pulse now and then makes a stream's monitor ready without linking it
 (seen in CI right after another capture of the same stream closed): the capture
 then heard nothing of a playing app for as long as it ran. The fault is made
 here on purpose, by removing the monitor's links with `pw-link -d` (pipewire-bin),
-and the capture must hear the app again within a few seconds.
+and the capture must hear the app again within seconds. (A monitor cut after it
+sent sound looks like one pipewire-pulse merely holds back under load, which
+sends all of it later; the engine gives such a monitor 6 s before it links a
+new one, so here the app is heard again after ~6.5 s.)
 
 Only an app's capture is cut here. Cut the same way, an "everything but X" capture
 came back in CI at about twice the app's level with a trace of X (-32 dB): what
@@ -57,7 +60,7 @@ def test_a_monitor_left_unlinked_is_linked_again(sound_server, enumerator, playe
         while len(cap.read(timeout=0.1)):  # what came before the cut
             pass
         # No audio while unlinked; the capture links a new monitor and hears the app.
-        audio = capture_sound_for(cap, 0.5)
+        audio = capture_sound_for(cap, 0.5, onset_timeout=20.0)
         print(f"\nheard again {time.monotonic() - unlinked_at:.2f} s after the cut")
         assert cap.active
     assert dominant_frequency(audio, RATE) == pytest.approx(440, abs=3)

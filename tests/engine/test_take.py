@@ -201,6 +201,23 @@ def test_timeline_runs_on_the_sample_count_after_the_start():
     assert len(tl.take()) == tl.position
 
 
+def test_timeline_cuts_a_stalled_captures_late_audio_for_the_time_it_filled():
+    rng = np.random.default_rng(2)
+    sound = rng.uniform(-1, 1, (2 * RATE, 1)).astype(np.float32)
+    tl = timeline()
+    t0 = 10**9
+    tl.start(t0)
+    for i in range(0, RATE, 480):  # a second on time
+        tl.add(sound[i : i + 480], t0 + i * 10**9 // RATE)
+    tl.fill_to(RATE + 14400, owed=True)  # then 300 ms of nothing: silence meanwhile
+    for i in range(RATE, 2 * RATE, 480):  # and all of it late, in one go
+        tl.add(sound[i : i + 480], None)
+    track = tl.take()
+    assert tl.stall_cut == 14400 and len(track) == 2 * RATE
+    assert not track[RATE : RATE + 14400].any()  # the filled time stays silence
+    np.testing.assert_array_equal(track[RATE + 14400 :], sound[RATE + 14400 :])  # in place
+
+
 def test_timeline_refines_by_content_against_a_reference():
     rng = np.random.default_rng(1)
     sound = rng.uniform(-1, 1, (RATE, 1)).astype(np.float32)

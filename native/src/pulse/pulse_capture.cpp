@@ -96,10 +96,16 @@ void PulseCapture::start_locked() {
 
 namespace {
 constexpr pa_usec_t kQuietCheckUs = 500 * 1000;
-// A playing stream's monitor delivers every ~10 ms; a second of nothing is
-// a monitor the server linked to nothing.
+// A playing stream's monitor delivers every ~10 ms: one that sent nothing
+// since it was connected, or only zeros, for this long is linked to nothing.
 constexpr int64_t kQuietLimitNs = 1'500'000'000;
-constexpr int kMaxReconnects = 3; // per stream: one that stays quiet is left alone
+// One that sent sound and then nothing at all is more likely stalled: under
+// load pipewire-pulse holds some monitors' audio back for 1-3 s while the
+// others go on, then sends all of it. A new monitor would throw that away
+// (measured: app tracks of a take off by 0.5-1.5 s), so it is given longer.
+constexpr int64_t kStalledLimitNs = 6'000'000'000;
+constexpr int64_t kBlocksFlowNs = 500'000'000; // blocks came this recently: zeros flow
+constexpr int kMaxReconnects = 3;              // per stream: one that stays quiet is left alone
 } // namespace
 
 void PulseCapture::start_quiet_watch() {
@@ -128,8 +134,10 @@ void PulseCapture::check_quiet_monitors() {
     std::vector<SinkInput> quiet;
     for (const auto &kv : monitors_) {
         const Monitor &m = *kv.second;
+        const bool stalled = m.heard_sound && now - m.last_block_ns >= kBlocksFlowNs;
+        const int64_t limit = stalled ? kStalledLimitNs : kQuietLimitNs;
         if (m.failed || m.pending || m.corked || m.due_since_ns == 0 ||
-            now - m.due_since_ns < kQuietLimitNs || reconnects_[kv.first] >= kMaxReconnects)
+            now - m.due_since_ns < limit || reconnects_[kv.first] >= kMaxReconnects)
             continue;
         const auto si = backend_.sink_inputs().find(kv.first);
         if (si != backend_.sink_inputs().end() && !si->second.corked)
@@ -259,8 +267,10 @@ void PulseCapture::on_sink_input(const SinkInput &si) {
     attach(si);
     if (auto it = monitors_.find(si.index); it != monitors_.end()) {
         Monitor &m = *it->second;
-        if (m.corked && !si.corked && m.due_since_ns != 0)
+        if (m.corked && !si.corked && m.due_since_ns != 0) {
             m.due_since_ns = monotonic_ns(); // resumed: its audio is due from now
+            m.heard_sound = false;
+        }
         m.corked = si.corked;
     }
     update_idle();
@@ -436,6 +446,7 @@ void PulseCapture::on_readable(Monitor &m) {
     pa_stream *s = m.stream.get();
     const size_t frame_bytes = 4u * format_.channels;
     mark_frame_time(m);
+    m.last_block_ns = monotonic_ns();
     while (pa_stream_readable_size(s) > 0) {
         const void *data = nullptr;
         size_t bytes = 0;
@@ -447,8 +458,10 @@ void PulseCapture::on_readable(Monitor &m) {
         const size_t frames = bytes / frame_bytes;
         if (data) {
             const auto *samples = static_cast<const float *>(data);
-            if (m.sink_input != PA_INVALID_INDEX && !all_zero(samples, frames * format_.channels))
-                m.due_since_ns = monotonic_ns(); // sound: the monitor is linked to its stream
+            if (m.sink_input != PA_INVALID_INDEX && !all_zero(samples, frames * format_.channels)) {
+                m.due_since_ns = m.last_block_ns; // sound: the monitor is linked to its stream
+                m.heard_sound = true;
+            }
             mixer_.push(m.slot, samples, frames);
         } else
             mixer_.push_silence(m.slot, frames); // a hole in the stream: keep the timing

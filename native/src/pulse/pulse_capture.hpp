@@ -50,6 +50,8 @@ class PulseCapture final : public CaptureStream {
         // stream resumed, or its last block with a non-zero sample came
         // (monotonic ns).
         int64_t due_since_ns = 0;
+        int64_t last_block_ns = 0; // when the last block of any kind came
+        bool heard_sound = false;  // a non-zero sample came since it was connected
         StreamPtr stream;
     };
 
