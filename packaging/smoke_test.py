@@ -11,6 +11,7 @@ everything under test runs from the frozen folder. With a server, one tone playe
   layout          both programs, the native engine and pypac/resources are in the folder
   pypac list      the frozen CLI lists the player's pid and name as JSON
   pypac-mixer     the frozen mixer runs offscreen for 4 s and exits 0
+  pypac replay    the frozen CLI asks the frozen mixer (replay on) for its last second
   screenshot      its window grab is a real picture, not one flat colour
   stats           its --stats JSON counts the System strip and the player's strip
   install-desktop the frozen CLI writes a desktop entry whose Exec= is the frozen mixer
@@ -216,6 +217,66 @@ def check_install_desktop(checks: Checks, dist: Path, work: Path) -> None:
     checks.report("install-desktop", ok, exec_line or f"exit {out.returncode}: {tail(out.stderr)}")
 
 
+def check_replay(checks: Checks, dist: Path, env: dict[str, str], work: Path) -> None:
+    """The frozen mixer with instant replay on, asked by the frozen `pypac replay`
+    over the single-instance socket: a take folder whose System track holds sound."""
+    settings = work / "replay.ini"
+    settings.write_text(f"[recording]\nfolder={work / 'replays'}\n[replay]\nenabled=true\n")
+    env = dict(
+        env,
+        QT_QPA_PLATFORM="offscreen",
+        PYPAC_MIXER_SETTINGS=str(settings),
+        PYPAC_MIXER_INSTANCE=str(work / "replay.socket"),
+    )
+    log = (work / "replay-mixer.log").open("w")
+    mixer = subprocess.Popen(
+        [str(dist / f"pypac-mixer{EXE}")],  # (--quit-after would leave out the socket)
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    answer = None
+    started = time.monotonic()
+    try:
+        # Until it listens and its buffer holds a second of the tone.
+        while time.monotonic() - started < 40 and mixer.poll() is None:
+            answer = run([str(dist / f"pypac{EXE}"), "replay", "--seconds", "1"], env, 30)
+            if answer.returncode == 0 and _holds_sound(Path(answer.stdout.strip())):
+                break
+            time.sleep(1.0)
+    finally:
+        mixer.terminate()
+        mixer.wait(15)
+        log.close()
+    ok = answer is not None and answer.returncode == 0
+    detail = (
+        f"{answer.stdout.strip()} holds the tone, {time.monotonic() - started:.1f} s"
+        if ok and answer is not None
+        else f"exit {answer.returncode if answer else None}: {tail(answer.stderr if answer else '')}"
+        f"; the mixer ({mixer.returncode}) said: {tail((work / 'replay-mixer.log').read_text())}"
+    )
+    checks.report("pypac replay", ok, detail)
+    said = (work / "replay-mixer.log").read_text()
+    clean = mixer.returncode == 0 and "leaked" not in said and "Traceback" not in said
+    checks.report(
+        "SIGTERM",
+        clean,
+        f"the mixer exited {mixer.returncode}" + ("" if clean else f": {tail(said)}"),
+    )
+
+
+def _holds_sound(folder: Path) -> bool:
+    import numpy as np
+    import soundfile as sf
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        audio, _ = sf.read(folder / manifest["tracks"][0]["file"], dtype="float32")
+    except (OSError, ValueError, KeyError, IndexError, sf.LibsndfileError):
+        return False
+    return bool(len(audio)) and float(np.abs(audio).max()) > 0.1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Smoke test of the frozen PyPAC build.")
     parser.add_argument("--dist", type=Path, default=ROOT / "build/frozen/dist/pypac-mixer")
@@ -232,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                 with sound_server(server, work) as (env, pid):
                     check_list(checks, dist, env, pid)
                     check_mixer(checks, dist, env, work, server=pid is not None)
+                    if pid is not None:
+                        check_replay(checks, dist, env, work)
             except Exception as exc:  # a server that cannot start is a failure, not a skip
                 checks.report("sound server", False, f"{type(exc).__name__}: {exc}")
             if server != "none":

@@ -176,13 +176,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.stats is not None:
         stats_timer.timeout.connect(lambda: write_stats(args.stats, window))
         stats_timer.start(1000)
+    # Timers this function owns, not QTimer.singleShot: a single shot still
+    # pending when a signal quits keeps its callable (and the window through
+    # it) alive past the interpreter's end, which nanobind reports as leaks.
+    quit_timer = QTimer(singleShot=True)
+    quit_timer.timeout.connect(finish)
     if args.quit_after is not None:
-        QTimer.singleShot(round(args.quit_after * 1000), finish)
+        quit_timer.start(round(args.quit_after * 1000))
+    scope_timer = QTimer(singleShot=True)
+    scope_timer.timeout.connect(lambda: window.open_scope(min(k for k in window.strips if k)))
     if args.scope_screenshot is not None:
-        QTimer.singleShot(1500, lambda: window.open_scope(min(k for k in window.strips if k)))
+        scope_timer.start(1500)
     try:
         code = app.exec()
     finally:
+        quit_timer.stop()
+        scope_timer.stop()
         window.shutdown()
         if args.stats is not None:
             write_stats(args.stats, window)
