@@ -248,15 +248,15 @@ def check_replay(checks: Checks, dist: Path, env: dict[str, str], work: Path) ->
         mixer.terminate()
         mixer.wait(15)
         log.close()
-    ok = answer is not None and answer.returncode == 0
-    detail = (
-        f"{answer.stdout.strip()} holds the tone, {time.monotonic() - started:.1f} s"
-        if ok and answer is not None
-        else f"exit {answer.returncode if answer else None}: {tail(answer.stderr if answer else '')}"
-        f"; the mixer ({mixer.returncode}) said: {tail((work / 'replay-mixer.log').read_text())}"
-    )
-    checks.report("pypac replay", ok, detail)
     said = (work / "replay-mixer.log").read_text()
+    ok = answer is not None and answer.returncode == 0
+    if answer is None:
+        detail = f"the mixer ({mixer.returncode}) ended at once: {tail(said)}"
+    elif ok:
+        detail = f"{answer.stdout.strip()} holds the tone, {time.monotonic() - started:.1f} s"
+    else:
+        detail = f"exit {answer.returncode}: {tail(answer.stderr)}; the mixer said: {tail(said)}"
+    checks.report("pypac replay", ok, detail)
     clean = mixer.returncode == 0 and "leaked" not in said and "Traceback" not in said
     checks.report(
         "SIGTERM",
