@@ -188,6 +188,9 @@ class Recorder(BackgroundJob):
         except AudioFileError as exc:
             end = RecordingEnd.WRITE_FAILED
             self.status.error = with_hint(str(exc))
+        except Exception as exc:  # a bug: still finish the files, and say it in the status
+            self.status.error = internal_error(exc)
+            raise
         finally:
             self.capture.stop()
             self._close_file(failed=end is RecordingEnd.WRITE_FAILED)
@@ -336,6 +339,14 @@ def with_hint(message: str) -> str:
     if "permission" in message.lower() or "read-only" in message.lower():
         hint = "choose a folder you can write to"
     return f"{message}; the file holds everything written before the error ({hint})"
+
+
+def internal_error(exc: BaseException) -> str:
+    """A writer thread's unexpected failure (a bug), for the status the user sees."""
+    return (
+        f"the recording stopped on an internal error ({type(exc).__name__}: {exc}); "
+        "the files hold everything written before it; please report this"
+    )
 
 
 class _Finishable(Protocol):

@@ -58,6 +58,7 @@ from .recording import (
     finish_at_exit,
     forget_at_exit,
     frames_for,
+    internal_error,
     make_folder,
     with_hint,
 )
@@ -521,6 +522,9 @@ class Take(BackgroundJob):
         except AudioFileError as exc:
             end = RecordingEnd.WRITE_FAILED
             self.status.error = with_hint(str(exc))
+        except Exception as exc:  # a bug: still finish the files, and say it in the status
+            self.status.error = internal_error(exc)
+            raise
         finally:
             for t in self._tracks:
                 t.close_capture()

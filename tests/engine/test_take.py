@@ -253,3 +253,26 @@ def test_captures_time_their_blocks(enumerator, player, sound_server):
     assert len(times) == 20
     # A block's first frame was heard before it was read, and not long before.
     assert all(0 <= read - ns < 2 * 10**9 for ns, read in times)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_bug_in_the_writer_still_finishes_the_files_and_says_so(
+    enumerator, player, sound_server, tmp_path, monkeypatch
+):
+    p = clicking(player, 440)
+    wait_for_session(enumerator, p.pid, timeout=30)
+    real_write = pypac.Take._write
+    calls = []
+
+    def write_then_fail(self, limit):
+        real_write(self, limit)
+        calls.append(limit)
+        if len(calls) > 100:  # a second or two in: something placed, then the bug
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(pypac.Take, "_write", write_then_fail)
+    take = pypac.Take([p.pid], tmp_path / "take", duration=30).start()
+    assert take.wait(30)
+    assert "internal error (RuntimeError: a bug)" in take.status.error
+    manifest, (track,) = read_take(tmp_path / "take")  # a readable file, and the manifest
+    assert len(track) == manifest["tracks"][0]["frames"] > 0
