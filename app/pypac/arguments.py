@@ -106,6 +106,19 @@ def seconds_to_wait(name: str, value: object) -> float:
     return max(0.0, seconds)
 
 
+def time_limit(name: str, value: object) -> float | None:
+    """How long something may last: None or inf is no limit, anything else a
+    positive number of seconds (NaN, 0 and less are refused)."""
+    if value is None:
+        return None
+    seconds = _number(name, value, "a number of seconds")
+    if math.isinf(seconds) and seconds > 0:
+        return None
+    if math.isnan(seconds) or seconds <= 0:
+        raise InvalidArgumentError(f"{name} must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
 def sample_rate(value: object) -> int:
     return integer_in("sample_rate", value, _engine.MIN_SAMPLE_RATE, _engine.MAX_SAMPLE_RATE)
 

@@ -21,6 +21,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from . import arguments
 from .audio_file import DEFAULT_FORMAT, FORMATS, AudioFileError, RecordingFile, format_for
 from .background_job import BackgroundJob
 from .engine import CaptureEndReason, ProcessCapture, SimpleLoopback, _Capture
@@ -303,17 +304,9 @@ class Recorder(BackgroundJob):
 def frames_for(duration: float | None, sample_rate: int) -> int | None:
     """A duration in seconds as a frame count; None (or infinity) means until
     stopped."""
-    if duration is None:
+    seconds = arguments.time_limit("duration", duration)
+    if seconds is None:
         return None
-    if isinstance(duration, (str, bytes)) or not isinstance(duration, (int, float, np.number)):
-        raise InvalidArgumentError(
-            f"duration must be a number of seconds, got {type(duration).__name__}"
-        )
-    seconds = float(duration)
-    if math.isinf(seconds) and seconds > 0:
-        return None
-    if math.isnan(seconds) or seconds <= 0:
-        raise InvalidArgumentError(f"duration must be positive seconds, got {duration!r}")
     frames = round(seconds * sample_rate)
     if frames < 1:
         raise InvalidArgumentError(

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 import pypac
+from pypac import arguments
+from pypac.errors import InvalidArgumentError
 from tests.support.waiting import wait_for_session
 
 
@@ -159,3 +161,14 @@ def test_one_limit_for_ring_seconds():
 def test_a_session_name_is_a_non_empty_str(enumerator, name):
     with pytest.raises(TypeError, match="name must be a non-empty str"):
         enumerator.find_sessions(name)
+
+
+def test_a_time_limit_is_positive_seconds_or_none():
+    assert arguments.time_limit("duration", None) is None
+    assert arguments.time_limit("duration", float("inf")) is None
+    assert arguments.time_limit("duration", np.float32(2.5)) == 2.5
+    for bad in (0, -1, float("nan"), float("-inf")):
+        with pytest.raises(InvalidArgumentError, match="duration must be a positive number"):
+            arguments.time_limit("duration", bad)
+    with pytest.raises(TypeError, match="duration must be a number of seconds, got str"):
+        arguments.time_limit("duration", "5")

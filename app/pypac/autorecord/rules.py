@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import arguments
 from ..audio_file import DEFAULT_FORMAT, FORMATS
 from ..engine import SessionInfo, session_has_name
 from ..errors import InvalidArgumentError
@@ -26,19 +26,13 @@ _KEYS = ("name", "output_dir", "format", "silence_seconds", "max_seconds", "enab
 
 
 def _seconds(what: str, value: object) -> float | None:
-    """None, or a positive finite number of seconds (infinity means None: no limit)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """None, or a positive number of seconds (infinity means None: no limit)."""
+    try:
+        return arguments.time_limit(what, value)
+    except TypeError:  # (a rule comes from JSON or a dialog: one kind of error for all)
         raise InvalidArgumentError(
             f"{what} must be a number of seconds or null, got {type(value).__name__}"
-        )
-    seconds = float(value)
-    if math.isinf(seconds) and seconds > 0:
-        return None
-    if math.isnan(seconds) or seconds <= 0:
-        raise InvalidArgumentError(f"{what} must be a positive number of seconds, got {value!r}")
-    return seconds
+        ) from None
 
 
 @dataclass(frozen=True)

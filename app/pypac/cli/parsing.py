@@ -6,6 +6,8 @@ import argparse
 import math
 from pathlib import Path
 
+from .. import arguments
+from ..errors import InvalidArgumentError
 from ..recording import FORMATS
 from .replay import add_replay_parser
 
@@ -70,11 +72,12 @@ def parse_seconds(text: str) -> float | None:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if math.isinf(value) and value > 0:
-        return None
-    if math.isnan(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
+    try:
+        return arguments.time_limit("seconds", value)
+    except InvalidArgumentError:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive number of seconds, got {text!r}"
+        ) from None
 
 
 def parse_switch(text: str) -> bool:
