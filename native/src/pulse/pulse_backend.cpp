@@ -2,6 +2,7 @@
 
 #include "apps/proc_table_linux.hpp"
 #include "pulse_capture.hpp"
+#include "pypac/clock.hpp"
 #include "volume_scale.hpp"
 
 #include <algorithm>
@@ -67,6 +68,9 @@ void PulseBackend::start(BackendListener &listener) {
 void PulseBackend::stop() {
     if (!loop_)
         return;
+    // Off the mainloop's lock: each caught capture takes it to detach.
+    caught_.disarm();
+    caught_.clear();
     {
         MainloopLock lock(loop_.get());
         stopping_ = true;
@@ -385,8 +389,11 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
         regroup(changed);
     const SinkInput &grouped = sink_inputs_[si.index];
     changed.insert(grouped.process_id);
-    if (new_stream)
+    if (new_stream) {
         follow_route(grouped);
+        if (synced_) // streams already there at connection are not new apps
+            catch_app(grouped);
+    }
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_sink_input(grouped);
     if (synced_)
@@ -612,5 +619,63 @@ std::unique_ptr<CaptureStream> PulseBackend::open_capture(const CaptureTarget &t
     captures_.insert(capture.get());
     return capture;
 }
+
+} // namespace pypac::pulse
+
+namespace pypac::pulse {
+
+void PulseBackend::catch_app(const SinkInput &si) {
+    CaughtCaptures::Settings settings;
+    if (!caught_.settings(settings))
+        return;
+    for (const auto &kv : sink_inputs_)
+        if (kv.first != si.index && kv.second.process_id == si.process_id)
+            return; // not the app's first stream: it is no new app
+    for (const PulseCapture *c : captures_)
+        if (c->records_app(si.process_id))
+            return; // captured already (or caught: a caught capture is one of them)
+    const CaptureTarget target = CaptureTarget::process(si.process_id);
+    auto hub = std::make_shared<CaptureHub>(target, settings.format);
+    auto capture = std::make_unique<PulseCapture>(*this, target, settings.format, *hub);
+    try {
+        // The lock is held already (this is the mainloop thread): start_locked(),
+        // never open_capture(). Monitors of the stream connect now.
+        capture->start_locked();
+    } catch (const EngineError &) {
+        // Nothing of the app could be recorded: held anyway, since destroying
+        // a capture here would take the lock this thread holds; it expires.
+    }
+    captures_.insert(capture.get());
+    hub->set_stream(std::move(capture));
+    auto reader = std::make_unique<CaptureReader>(hub, settings.ring_frames);
+    caught_.add(si.process_id, std::move(hub), std::move(reader), settings.ring_frames,
+                monotonic_ns());
+}
+
+void PulseBackend::catch_new_apps(const CaptureFormat &format, size_t ring_frames,
+                                  double hold_seconds) {
+    CaughtCaptures::Settings settings;
+    settings.format = format;
+    settings.ring_frames = ring_frames;
+    settings.hold_ns = static_cast<int64_t>(hold_seconds * 1e9);
+    caught_.arm(settings);
+}
+
+void PulseBackend::stop_catching() {
+    caught_.disarm();
+    caught_.clear();
+}
+
+std::unique_ptr<CaptureReader> PulseBackend::take_caught(int64_t process_id,
+                                                         const CaptureFormat &format,
+                                                         size_t ring_frames,
+                                                         std::shared_ptr<CaptureHub> &hub) {
+    CaughtCaptures::Taken taken = caught_.take(process_id, format, ring_frames, monotonic_ns());
+    if (taken.hub)
+        hub = std::move(taken.hub);
+    return std::move(taken.reader);
+}
+
+void PulseBackend::drop_stale_caught() { caught_.drop_stale(monotonic_ns()); }
 
 } // namespace pypac::pulse

@@ -9,6 +9,7 @@
 #include "pulse_handles.hpp"
 #include "stream_owner.hpp"
 
+#include "caught_captures.hpp"
 #include "connection_state.hpp"
 #include "pypac/backend.hpp"
 
@@ -74,6 +75,13 @@ class PulseBackend final : public Backend {
     std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
                                                 const CaptureFormat &format,
                                                 CaptureSink &sink) override;
+    void catch_new_apps(const CaptureFormat &format, size_t ring_frames,
+                        double hold_seconds) override;
+    void stop_catching() override;
+    std::unique_ptr<CaptureReader> take_caught(int64_t process_id, const CaptureFormat &format,
+                                               size_t ring_frames,
+                                               std::shared_ptr<CaptureHub> &hub) override;
+    void drop_stale_caught() override;
 
     // For PulseCapture; mainloop lock held.
     pa_threaded_mainloop *mainloop() const { return loop_.get(); }
@@ -103,6 +111,9 @@ class PulseBackend final : public Backend {
     void on_client(const pa_client_info &info);
     void request_sink_input(uint32_t index);
     void on_sink_input_removed(uint32_t index);
+    // While catching: open and hold a capture of the app of `si`, a stream
+    // just seen, when it is the app's first and nobody captures the app yet.
+    void catch_app(const SinkInput &si);
     // Group every stream by the app rule again, from a fresh look at /proc;
     // adds each app whose streams changed to `changed`.
     void regroup(std::set<int64_t> &changed);
@@ -161,6 +172,7 @@ class PulseBackend final : public Backend {
     // Sink inputs seen before their client: asked again once the client is known.
     std::map<uint32_t, std::vector<uint32_t>> waiting_for_client_;
     std::set<PulseCapture *> captures_;
+    CaughtCaptures caught_; // catch_new_apps(): held off this thread's hands (see its header)
 
     ConnectionState state_;
 };

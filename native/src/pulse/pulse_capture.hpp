@@ -34,6 +34,11 @@ class PulseCapture final : public CaptureStream {
     void on_sink_removed(uint32_t sink);
     void on_default_sink_changed();
     void on_server_lost();
+    // Records the app `process_id` and has not ended.
+    bool records_app(int64_t process_id) const {
+        return !ended_ && target_.kind == CaptureTarget::Kind::Process &&
+               target_.process_id == process_id;
+    }
 
   private:
     struct Monitor {
