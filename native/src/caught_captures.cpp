@@ -6,7 +6,7 @@
 namespace pypac {
 
 std::unique_ptr<CaptureReader> Backend::take_caught(int64_t, const CaptureFormat &, size_t,
-                                                   std::shared_ptr<CaptureHub> &) {
+                                                    std::shared_ptr<CaptureHub> &) {
     return nullptr; // a backend that cannot catch holds nothing
 }
 
@@ -41,7 +41,9 @@ void CaughtCaptures::add(int64_t process_id, std::shared_ptr<CaptureHub> hub,
 }
 
 void CaughtCaptures::take_stale(int64_t now_ns, std::vector<Entry> &out) {
-    const auto stale = [now_ns](const Entry &e) { return now_ns >= e.expires_ns || e.hub->ended(); };
+    const auto stale = [now_ns](const Entry &e) {
+        return now_ns >= e.expires_ns || e.hub->ended();
+    };
     const auto first = std::stable_partition(entries_.begin(), entries_.end(),
                                              [&](const Entry &e) { return !stale(e); });
     std::move(first, entries_.end(), std::back_inserter(out));

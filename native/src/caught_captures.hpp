@@ -56,8 +56,7 @@ class CaughtCaptures {
     // longer held), else only its hub (the reader stays held for the reader
     // it was caught for: a recorder, not a view with a small ring). Drops
     // expired and ended ones first.
-    Taken take(int64_t process_id, const CaptureFormat &format, size_t ring_frames,
-               int64_t now_ns);
+    Taken take(int64_t process_id, const CaptureFormat &format, size_t ring_frames, int64_t now_ns);
     // Drop the ones held longer than their hold time, or whose capture ended;
     // returns how many.
     size_t drop_stale(int64_t now_ns);

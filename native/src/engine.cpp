@@ -177,8 +177,7 @@ Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, do
     return std::make_unique<CaptureReader>(std::move(hub), ring_frames);
 }
 
-void Engine::catch_new_apps(const CaptureFormat &format, double ring_seconds,
-                            double hold_seconds) {
+void Engine::catch_new_apps(const CaptureFormat &format, double ring_seconds, double hold_seconds) {
     check_capture_format(format, ring_seconds);
     if (!(hold_seconds >= 0.1 && hold_seconds <= CaptureLimits::max_ring_seconds))
         throw EngineError(ErrorCode::InvalidArgument,
