@@ -33,16 +33,24 @@ from tests.support.waiting import wait_for_session, wait_until
 
 RATE = 48000
 CLICK_AMPLITUDE = 0.3
-#: What PulseAudio may lose of a new stream's beginning, typically (the
-#: median of STARTS). The issue's goal is under 20 ms; what holds reliably on
-#: a loaded 2-core machine is less: the attach races the sink's 10 ms render
-#: blocks from a Python thread, which is sometimes scheduled late (measured
-#: 0-40 ms, mostly 10-20). Reliably under 20 needs the engine to attach
-#: armed apps' new streams itself, on its mainloop thread (not done yet).
-PULSE_MAX_LOSS_MS = 45.0
-PULSE_WORST_LOSS_MS = 80.0
+#: What PulseAudio may lose of a new stream's beginning: the median of STARTS
+#: under 20 ms (the issue's goal), no start over PULSE_WORST_LOSS_MS. The
+#: engine catches the new app on its own thread (NewAppCatch) with a monitor
+#: opened on the stream's first event, so no Python hop and one server round
+#: trip fewer stand between the stream's start and its monitor (before: 0-40
+#: ms lost on a loaded machine, mostly 10-20).
+PULSE_MAX_LOSS_MS = 20.0
+PULSE_WORST_LOSS_MS = 45.0
+#: A monitor attached on a stream's first event hears it before its first
+#: data: the server sends silence while the app fills its buffer (more when
+#: the machine is loaded: measured up to 15 ms), and PulseAudio renders the
+#: stream's first block by rewinding into what the sink rendered ahead (~10 ms
+#: with the output capture), which reaches monitors as silence in its place
+#: (the click is in it). Up to this much silence before the stream's lead
+#: stands for those, not for audio the capture added.
+EARLY_SILENCE_MS = 30.0
 #: PipeWire, typically: measured 5-37 ms in most starts (its graph runs in
-#: 21 ms cycles), now and then ~100 ms on a loaded machine; the median holds.
+#: 21 ms cycles), now and then ~100-180 ms on a loaded machine; the median holds.
 PIPEWIRE_MAX_LOSS_MS = 60.0
 STARTS = 3
 #: A take rule's start (measured 10-27 ms on both servers; PipeWire now and then ~100).
@@ -94,7 +102,7 @@ def test_click_first_player_keeps_its_first_sound(sound_server, player, tmp_path
             assert stop.frames == len(audio)
             assert tone_is_whole(audio, CLICK_AMPLITUDE) > 0.1
             lost_ms = 1000.0 * frames_lost(audio, CLICK_AMPLITUDE) / RATE
-            assert lost_ms > 0 or click_found(audio, CLICK_AMPLITUDE)
+            assert lost_ms > -EARLY_SILENCE_MS or click_found(audio, CLICK_AMPLITUDE)
             losses.append(lost_ms)
     record_property("start_lost_ms", losses)
     print(f"{sound_server.kind}: lost {', '.join(f'{x:.1f}' for x in losses)} ms of the starts")
@@ -283,10 +291,11 @@ def test_bad_rule_lists_say_what_is_wrong(text, complaint):
 
 
 def _caught_monitors(sound_server) -> list[str]:
+    """PyPAC's record streams (the test opens no other capture)."""
     return [
         s["media_name"]
         for s in sound_server.source_outputs()
-        if s["media_name"].startswith("PyPAC capture: Caught")
+        if s["media_name"].startswith("PyPAC capture")
     ]
 
 
@@ -314,6 +323,7 @@ def test_a_capture_started_late_gets_the_caught_start(sound_server, player, enum
     assert tone_is_whole(audio, CLICK_AMPLITUDE) > 1.0
     lost_ms = 1000.0 * frames_lost(audio, CLICK_AMPLITUDE) / RATE
     print(f"{sound_server.kind}: a capture started 0.7 s late lost {lost_ms:.1f} ms of the start")
+    assert lost_ms > -EARLY_SILENCE_MS or click_found(audio, CLICK_AMPLITUDE)
     bound = PULSE_MAX_LOSS_MS if sound_server.kind == "pulseaudio" else PIPEWIRE_MAX_LOSS_MS
     assert lost_ms < bound
 

@@ -84,6 +84,7 @@ void PulseBackend::stop() {
         // Readers keep the engine alive, so no capture should be left; end any anyway.
         for (PulseCapture *c : std::set<PulseCapture *>(captures_))
             c->on_server_lost();
+        early_monitors_.clear();
         context_.reset();
     }
     loop_.reset(); // joins the mainloop thread (must not hold its lock)
@@ -230,6 +231,7 @@ void PulseBackend::on_context_lost(const std::string &why) {
     const bool was_connected = connected();
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_server_lost();
+    early_monitors_.clear();
     std::set<int64_t> pids;
     for (const auto &kv : sink_inputs_)
         pids.insert(kv.second.process_id);
@@ -278,6 +280,17 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
         if (removed) {
             on_sink_input_removed(index);
             return;
+        }
+        CaughtCaptures::Settings catching;
+        if ((type & PA_SUBSCRIPTION_EVENT_TYPE_MASK) == PA_SUBSCRIPTION_EVENT_NEW && synced_ &&
+            caught_.settings(catching)) {
+            // Before the info request: the server answers both in order, so
+            // the monitor is ready by the time the info says whose it is.
+            std::string error;
+            StreamPtr early = connect_monitor_stream(
+                ctx, catching.format, "PyPAC capture: new stream", index, nullptr, error);
+            if (early)
+                early_monitors_[index] = EarlyMonitor{std::move(early), catching.format};
         }
         request_sink_input(index);
     } else if (facility == PA_SUBSCRIPTION_EVENT_CLIENT) {
@@ -362,6 +375,8 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
             // the client's subscription event): look again once they came.
             waiting_for_client_[info.client].push_back(info.index);
         }
+        if (client_known || info.client == PA_INVALID_INDEX)
+            early_monitors_.erase(info.index);
         return; // a stream no process owns (network, loopback module) stays in "System" only
     }
     SinkInput si;
@@ -396,6 +411,7 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
     }
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_sink_input(grouped);
+    early_monitors_.erase(si.index); // nobody took it: nobody captures the stream
     if (synced_)
         for (int64_t app : changed)
             report_session(app);
@@ -419,6 +435,7 @@ void PulseBackend::regroup(std::set<int64_t> &changed) {
 }
 
 void PulseBackend::on_sink_input_removed(uint32_t index) {
+    early_monitors_.erase(index); // also of a stream gone before its info came
     auto it = sink_inputs_.find(index);
     if (it == sink_inputs_.end())
         return;
@@ -677,5 +694,16 @@ std::unique_ptr<CaptureReader> PulseBackend::take_caught(int64_t process_id,
 }
 
 void PulseBackend::drop_stale_caught() { caught_.drop_stale(monotonic_ns()); }
+
+StreamPtr PulseBackend::take_early_monitor(uint32_t index, const CaptureFormat &format) {
+    auto it = early_monitors_.find(index);
+    if (it == early_monitors_.end() || it->second.format.sample_rate != format.sample_rate ||
+        it->second.format.channels != format.channels ||
+        pa_stream_get_state(it->second.stream.get()) != PA_STREAM_READY)
+        return nullptr; // still being made, or failed: the capture opens its own
+    StreamPtr stream = std::move(it->second.stream);
+    early_monitors_.erase(it);
+    return stream;
+}
 
 } // namespace pypac::pulse

@@ -97,6 +97,9 @@ class PulseBackend final : public Backend {
     // The default output device's name ("" until the server said).
     const std::string &default_sink() const { return default_sink_; }
     void forget_capture(PulseCapture *capture) { captures_.erase(capture); }
+    // The monitor opened on sink input `index`'s first event while catching,
+    // when it is ready and in `format` (no longer held then); else null.
+    StreamPtr take_early_monitor(uint32_t index, const CaptureFormat &format);
 
   private:
     void connect_locked();
@@ -173,6 +176,15 @@ class PulseBackend final : public Backend {
     std::map<uint32_t, std::vector<uint32_t>> waiting_for_client_;
     std::set<PulseCapture *> captures_;
     CaughtCaptures caught_; // catch_new_apps(): held off this thread's hands (see its header)
+    // While catching, a monitor is opened on each new sink input's first
+    // event, before its owner is known (its info is asked for right after):
+    // a capture that attaches to the stream then takes it, having saved a
+    // round trip of the stream's start. The rest close when the info came.
+    struct EarlyMonitor {
+        StreamPtr stream;
+        CaptureFormat format;
+    };
+    std::map<uint32_t, EarlyMonitor> early_monitors_;
 
     ConnectionState state_;
 };

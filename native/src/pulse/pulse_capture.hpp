@@ -18,6 +18,13 @@
 
 namespace pypac::pulse {
 
+// A new record stream in `format` named `media`, connected to `device`; for a
+// sink input's monitor (`sink_input` valid) a null `device` lets the server
+// pick the monitor of wherever the stream plays. Null with `error` set on failure.
+StreamPtr connect_monitor_stream(pa_context *ctx, const CaptureFormat &format,
+                                 const std::string &media, uint32_t sink_input, const char *device,
+                                 std::string &error);
+
 class PulseCapture final : public CaptureStream {
   public:
     PulseCapture(PulseBackend &backend, const CaptureTarget &target, const CaptureFormat &format,
@@ -67,6 +74,8 @@ class PulseCapture final : public CaptureStream {
     void detach(Monitors &from, uint32_t key);
     // Creates and connects the stream of `m`; false with `error` set on failure.
     bool connect(Monitor &m, const char *device, std::string &error);
+    // Route the stream of `m`'s callbacks to `m`.
+    void listen(Monitor &m);
     // Record a whole source (the System mix, a device); throws with `hint` on failure.
     void record_source(const char *source, const char *hint);
     // The System capture's source: the default output's monitor.
