@@ -338,24 +338,10 @@ void PulseCapture::attach(const SinkInput &si) {
         // the stream's sink without the user noticing.
         detach(monitors_, si.index);
     }
-    if (StreamPtr early = backend_.take_early_monitor(si.index, format_)) {
-        // Opened on the stream's first event: it may have heard its start.
-        auto m = std::make_unique<Monitor>();
-        m->owner = this;
-        m->sink_input = si.index;
-        m->sink = si.sink;
-        m->slot = mixer_.attach();
-        m->corked = si.corked;
-        if (m->slot >= 0) {
-            m->stream = std::move(early);
-            m->due_since_ns = monotonic_ns(); // ready already: no state change will say so
-            listen(*m);
-            monitors_[si.index] = std::move(m);
-            return;
-        }
-    }
+    // Opened on the stream's first event while catching: it may have heard its start.
+    StreamPtr early = backend_.take_early_monitor(si.index, format_);
     const uint32_t source = backend_.monitor_source_of(si.sink);
-    if (source == PA_INVALID_INDEX)
+    if (!early && source == PA_INVALID_INDEX)
         return; // the sink's info is on its way; on_sink_known() attaches then
     auto m = std::make_unique<Monitor>();
     m->owner = this;
@@ -365,11 +351,17 @@ void PulseCapture::attach(const SinkInput &si) {
     m->corked = si.corked;
     if (m->slot < 0)
         return; // more streams than the mixer takes; the first ones are captured
-    std::string error;
-    const std::string device = std::to_string(source);
-    if (!connect(*m, device.c_str(), error)) {
-        mixer_.detach(m->slot);
-        return; // the sink input vanished meanwhile; its removal event follows
+    if (early) {
+        m->stream = std::move(early);
+        m->due_since_ns = monotonic_ns(); // ready already: no state change will say so
+        listen(*m);
+    } else {
+        std::string error;
+        const std::string device = std::to_string(source);
+        if (!connect(*m, device.c_str(), error)) {
+            mixer_.detach(m->slot);
+            return; // the sink input vanished meanwhile; its removal event follows
+        }
     }
     monitors_[si.index] = std::move(m);
 }
