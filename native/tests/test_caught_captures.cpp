@@ -3,6 +3,7 @@
 // only shares its hub; held ones expire after their hold time or once ended.
 #include "caught_captures.hpp"
 #include "check.hpp"
+#include "pypac/engine.hpp"
 
 #include <vector>
 
@@ -83,10 +84,52 @@ static void test_expiry() {
     CHECK(table.clear() == 1 && table.size() == 0);
 }
 
+namespace {
+// A backend that cannot catch (as WASAPI for now): the interface's defaults.
+class PlainBackend final : public Backend {
+  public:
+    const char *name() const override { return "plain"; }
+    void start(BackendListener &) override {}
+    void stop() override {}
+    void wait_connected(double) override {}
+    bool connected() const override { return true; }
+    void set_volume(int64_t, float) override {}
+    void set_mute(int64_t, bool) override {}
+    std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &, const CaptureFormat &,
+                                                CaptureSink &) override {
+        return nullptr;
+    }
+};
+} // namespace
+
+static void test_backend_that_cannot_catch() {
+    Engine engine(std::make_unique<PlainBackend>());
+    bool unsupported = false;
+    try {
+        engine.catch_new_apps(CaptureFormat{48000, 2}, 20.0, 3.0);
+    } catch (const EngineError &e) {
+        unsupported = e.code() == ErrorCode::Unsupported;
+    }
+    CHECK(unsupported);
+    bool invalid = false;
+    try {
+        engine.catch_new_apps(CaptureFormat{48000, 2}, 20.0, 0.0); // no hold time
+    } catch (const EngineError &e) {
+        invalid = e.code() == ErrorCode::InvalidArgument;
+    }
+    CHECK(invalid);
+    engine.drop_stale_caught(); // harmless without catching
+    engine.stop_catching();
+    PlainBackend backend;
+    std::shared_ptr<CaptureHub> hub;
+    CHECK(backend.take_caught(42, CaptureFormat{48000, 2}, 960000, hub) == nullptr && !hub);
+}
+
 int main() {
     test_settings();
     test_taker_gets_the_backlog();
     test_view_shares_the_hub_only();
     test_expiry();
+    test_backend_that_cannot_catch();
     return pypac_test::finish("test_caught_captures");
 }
