@@ -533,6 +533,63 @@ def _find_device(devices: list[DeviceInfo], name: str) -> DeviceInfo:
     )
 
 
+# ---- catching new apps -------------------------------------------------------
+
+
+class NewAppCatch:
+    """While started, the engine catches each app that opens its first stream:
+    it opens the app's capture the moment the server reports the stream (on
+    its own thread, no Python in between) and holds it for `hold_seconds`.
+    The app's first `ProcessCapture` started meanwhile with the same
+    `sample_rate`, `channels` and `ring_seconds` gets that capture's reader,
+    with the app's audio from its first frame, although it was started after
+    the session event came: how auto-record keeps a new app's first sound.
+
+        with NewAppCatch(48000, 2, ring_seconds=20.0):
+            ...  # on an ADDED event: ProcessCapture(pid, 48000, 2, 20.0).start()
+
+    A capture of another ring (a view's) shares the caught capture and leaves
+    its reader to the one it was caught for. Call `drop_stale()` now and then
+    (a watcher's loop): captures held past `hold_seconds` are let go there.
+    Catching is the shared engine's, one setting for the whole process.
+    `start()` raises UnsupportedError where the backend cannot catch (WASAPI
+    for now): captures then begin when started, as without it.
+    """
+
+    def __init__(
+        self, sample_rate: int, channels: int, ring_seconds: float, hold_seconds: float = 3.0
+    ) -> None:
+        self.sample_rate = arguments.sample_rate(sample_rate)
+        self.channels = arguments.channels(channels)
+        self.ring_seconds = arguments.ring_seconds(ring_seconds)
+        self.hold_seconds = arguments.number_in("hold_seconds", hold_seconds, 0.1, 600.0)
+        self._engine: _engine.Engine | None = None
+
+    def start(self) -> NewAppCatch:
+        """Catch from now on (again after the server came back: harmless)."""
+        engine = shared_engine()
+        engine.catch_new_apps(self.sample_rate, self.channels, self.ring_seconds, self.hold_seconds)
+        self._engine = engine
+        return self
+
+    def drop_stale(self) -> None:
+        """Let go of caught captures nobody took within `hold_seconds`."""
+        if self._engine is not None:
+            self._engine.drop_stale_caught()
+
+    def stop(self) -> None:
+        """Catch no more; drops the captures held."""
+        if self._engine is not None:
+            self._engine.stop_catching()
+            self._engine = None
+
+    def __enter__(self) -> NewAppCatch:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 def find_session(target: int | str, enumerator: SessionEnumerator | None = None) -> SessionInfo:
     """The session of a pid, or of a process/display name (which must be unique)."""
     en = enumerator or SessionEnumerator()

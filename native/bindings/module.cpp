@@ -264,6 +264,18 @@ NB_MODULE(_engine, m) {
              nb::call_guard<nb::gil_scoped_release>())
         .def("subscribe", &Engine::subscribe)
         .def(
+            "catch_new_apps",
+            [](Engine &e, uint32_t sample_rate, uint32_t channels, double ring_seconds,
+               double hold_seconds) {
+                nb::gil_scoped_release release;
+                e.catch_new_apps(pypac::CaptureFormat{sample_rate, channels}, ring_seconds,
+                                 hold_seconds);
+            },
+            "sample_rate"_a, "channels"_a, "ring_seconds"_a, "hold_seconds"_a)
+        .def("stop_catching", &Engine::stop_catching, nb::call_guard<nb::gil_scoped_release>())
+        .def("drop_stale_caught", &Engine::drop_stale_caught,
+             nb::call_guard<nb::gil_scoped_release>())
+        .def(
             "open_capture",
             [](Engine &e, int64_t process_id, bool system, uint32_t sample_rate, uint32_t channels,
                double ring_seconds) {

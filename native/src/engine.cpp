@@ -106,9 +106,7 @@ std::shared_ptr<EventQueue> Engine::subscribe() {
     return q;
 }
 
-std::unique_ptr<CaptureReader>
-Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, double ring_seconds) {
-    CaptureTarget target = asked;
+void Engine::check_capture_format(const CaptureFormat &format, double ring_seconds) {
     // Python callers were checked against the same limits already (arguments.py).
     using L = CaptureLimits;
     if (format.sample_rate < L::min_sample_rate || format.sample_rate > L::max_sample_rate)
@@ -126,6 +124,12 @@ Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, do
                           "ring_seconds must be " + std::to_string(L::min_ring_seconds) + ".." +
                               std::to_string(L::max_ring_seconds) + ", got " +
                               std::to_string(ring_seconds));
+}
+
+std::unique_ptr<CaptureReader>
+Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, double ring_seconds) {
+    CaptureTarget target = asked;
+    check_capture_format(format, ring_seconds);
     if (target.kind == CaptureTarget::Kind::Process) {
         target.process_id = session(target.process_id).process_id; // one capture per app
     } else if (target.kind == CaptureTarget::Kind::Device) {
@@ -149,6 +153,19 @@ Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, do
         auto it = captures_.find(key);
         if (it != captures_.end())
             hub = it->second.lock();
+        if (target.kind == CaptureTarget::Kind::Process) {
+            // A capture caught when the app started: its reader holds the
+            // app's audio from its first frame (a view with another ring
+            // shares its hub and leaves the reader to whom it was caught for).
+            std::shared_ptr<CaptureHub> caught;
+            auto reader = backend_->take_caught(target.process_id, format, ring_frames, caught);
+            if (caught && (!hub || hub->ended() || reader)) {
+                captures_[key] = caught;
+                if (reader)
+                    return reader;
+                hub = std::move(caught);
+            }
+        }
         if (!hub || hub->ended()) {
             hub = std::make_shared<CaptureHub>(target, format);
             hub->set_stream(backend_->open_capture(target, format, *hub));
@@ -159,6 +176,21 @@ Engine::open_capture(const CaptureTarget &asked, const CaptureFormat &format, do
     }
     return std::make_unique<CaptureReader>(std::move(hub), ring_frames);
 }
+
+void Engine::catch_new_apps(const CaptureFormat &format, double ring_seconds, double hold_seconds) {
+    check_capture_format(format, ring_seconds);
+    if (!(hold_seconds >= 0.1 && hold_seconds <= CaptureLimits::max_ring_seconds))
+        throw EngineError(ErrorCode::InvalidArgument,
+                          "hold_seconds must be 0.1.." +
+                              std::to_string(CaptureLimits::max_ring_seconds) + ", got " +
+                              std::to_string(hold_seconds));
+    backend_->catch_new_apps(format, static_cast<size_t>(ring_seconds * format.sample_rate),
+                             hold_seconds);
+}
+
+void Engine::stop_catching() { backend_->stop_catching(); }
+
+void Engine::drop_stale_caught() { backend_->drop_stale_caught(); }
 
 float Engine::live_peak(int64_t process_id) const {
     std::lock_guard<std::mutex> lock(captures_mutex_);

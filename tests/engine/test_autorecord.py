@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import queue
 import statistics
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,23 +23,37 @@ from pypac.autorecord import (
     rules_from_json,
     rules_to_json,
 )
+from pypac.autorecord.watcher import _RenderAheadLimit
+from pypac.engine import NewAppCatch, ProcessCapture
 from pypac.errors import InvalidArgumentError
+from pypac.recording import RING_SECONDS
 from tests.support.click_start import click_found, frames_lost, tone_is_whole
 from tests.support.spectrum import dominant_frequency
 from tests.support.waiting import wait_for_session, wait_until
 
 RATE = 48000
 CLICK_AMPLITUDE = 0.3
-#: What PulseAudio may lose of a new stream's beginning, typically (the
-#: median of STARTS). The issue's goal is under 20 ms; what holds reliably on
-#: a loaded 2-core machine is less: the attach races the sink's 10 ms render
-#: blocks from a Python thread, which is sometimes scheduled late (measured
-#: 0-40 ms, mostly 10-20). Reliably under 20 needs the engine to attach
-#: armed apps' new streams itself, on its mainloop thread (not done yet).
-PULSE_MAX_LOSS_MS = 45.0
-PULSE_WORST_LOSS_MS = 80.0
-#: PipeWire, typically: measured 5-37 ms in most starts (its graph runs in
-#: 21 ms cycles), now and then ~100 ms on a loaded machine; the median holds.
+#: What PulseAudio may lose of a new stream's beginning: the median of STARTS
+#: under 20 ms (the issue's goal), no start over PULSE_WORST_LOSS_MS. The
+#: engine catches the new app on its own thread (NewAppCatch) with a monitor
+#: opened on the stream's first event, so no Python hop and one server round
+#: trip fewer stand between the stream's start and its monitor. Measured on a
+#: loaded 2-core machine (two `yes` beside the other work), 27 starts: median
+#: -0.4 ms, at most 10 ms lost (negative: silence before the stream's lead,
+#: see EARLY_SILENCE_MS); without catching 10 ms median, up to 70 ms.
+PULSE_MAX_LOSS_MS = 20.0
+PULSE_WORST_LOSS_MS = 45.0
+#: A monitor attached on a stream's first event hears it before its first
+#: data: the server sends silence while the app fills its buffer (more when
+#: the machine is loaded: measured up to 23 ms), and PulseAudio renders the
+#: stream's first block by rewinding into what the sink rendered ahead (~10 ms
+#: with the output capture), which reaches monitors as silence in its place
+#: (the click is in it). Up to this much silence before the stream's lead
+#: stands for those, not for audio the capture added.
+EARLY_SILENCE_MS = 40.0
+#: PipeWire, typically: measured 0-64 ms (its graph runs in 21 ms cycles;
+#: median 16 ms idle, 24 ms loaded), now and then 100-130 ms on a loaded
+#: machine, with or without catching; the median holds.
 PIPEWIRE_MAX_LOSS_MS = 60.0
 STARTS = 3
 #: A take rule's start (measured 10-27 ms on both servers; PipeWire now and then ~100).
@@ -90,7 +105,7 @@ def test_click_first_player_keeps_its_first_sound(sound_server, player, tmp_path
             assert stop.frames == len(audio)
             assert tone_is_whole(audio, CLICK_AMPLITUDE) > 0.1
             lost_ms = 1000.0 * frames_lost(audio, CLICK_AMPLITUDE) / RATE
-            assert lost_ms > 0 or click_found(audio, CLICK_AMPLITUDE)
+            assert lost_ms > -EARLY_SILENCE_MS or click_found(audio, CLICK_AMPLITUDE)
             losses.append(lost_ms)
     record_property("start_lost_ms", losses)
     print(f"{sound_server.kind}: lost {', '.join(f'{x:.1f}' for x in losses)} ms of the starts")
@@ -273,3 +288,63 @@ def test_rules_round_trip_through_json(tmp_path):
 def test_bad_rule_lists_say_what_is_wrong(text, complaint):
     with pytest.raises(InvalidArgumentError, match=complaint):
         rules_from_json(text)
+
+
+# ---- the engine catches new apps (NewAppCatch) ------------------------------------
+
+
+def _caught_monitors(sound_server) -> list[str]:
+    """PyPAC's record streams (the test opens no other capture)."""
+    return [
+        s["media_name"]
+        for s in sound_server.source_outputs()
+        if s["media_name"].startswith("PyPAC capture")
+    ]
+
+
+def test_a_capture_started_late_gets_the_caught_start(sound_server, player, enumerator):
+    """While catching, the engine captures a new app by itself: a
+    ProcessCapture started 0.7 s after the app's first sound (a very late
+    hop from the event) still begins with it."""
+    render_ahead = _RenderAheadLimit()
+    render_ahead.hold()
+    try:
+        with NewAppCatch(RATE, 2, RING_SECONDS, hold_seconds=3.0):
+            p = player(
+                1000, name="Caught late", style="click", duration=1.5, amplitude=CLICK_AMPLITUDE
+            )
+            wait_for_session(enumerator, p.pid)
+            time.sleep(0.7)  # the late hop itself, not a wait for a condition
+            blocks = []
+            with ProcessCapture(p.pid, RATE, 2, RING_SECONDS) as capture:
+                while (block := capture.read(timeout=2.0)).size or capture.active:
+                    blocks.append(block)
+    finally:
+        render_ahead.release()
+    assert p.wait(timeout=10) == 0
+    audio = np.concatenate(blocks)
+    assert tone_is_whole(audio, CLICK_AMPLITUDE) > 1.0
+    lost_ms = 1000.0 * frames_lost(audio, CLICK_AMPLITUDE) / RATE
+    print(f"{sound_server.kind}: a capture started 0.7 s late lost {lost_ms:.1f} ms of the start")
+    assert lost_ms > -EARLY_SILENCE_MS or click_found(audio, CLICK_AMPLITUDE)
+    bound = PULSE_MAX_LOSS_MS if sound_server.kind == "pulseaudio" else PIPEWIRE_MAX_LOSS_MS
+    assert lost_ms < bound
+
+
+def test_a_caught_capture_nobody_takes_expires(sound_server, player, enumerator):
+    """A caught app's capture that nobody takes is let go after its hold time
+    (its monitor stream leaves the server) while the app plays on; stopping
+    the catch lets go of the ones held at once."""
+    with NewAppCatch(RATE, 2, RING_SECONDS, hold_seconds=0.5) as catch:
+        p = player(440, name="Caught, not taken", duration=30)
+        wait_for_session(enumerator, p.pid)
+        wait_until(lambda: _caught_monitors(sound_server))
+        # A loaded machine's margin beyond the hold time; drop_stale() as a watcher's loop calls it.
+        wait_until(lambda: (catch.drop_stale(), not _caught_monitors(sound_server))[1], timeout=5)
+        assert p.poll() is None  # let go for its time, not ended by its app
+        held = player(880, name="Caught and held", duration=30)
+        catch.hold_seconds = 60.0
+        catch.start()  # new settings for new catches
+        wait_for_session(enumerator, held.pid)
+        wait_until(lambda: _caught_monitors(sound_server))
+    wait_until(lambda: not _caught_monitors(sound_server))

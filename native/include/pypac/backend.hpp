@@ -28,6 +28,9 @@
 
 namespace pypac {
 
+class CaptureHub;    // capture_hub.hpp
+class CaptureReader; // capture_hub.hpp
+
 // Told about sessions and the server. Control thread only.
 class BackendListener {
   public:
@@ -135,6 +138,35 @@ class Backend {
     // must outlive the returned stream.
     virtual std::unique_ptr<CaptureStream>
     open_capture(const CaptureTarget &target, const CaptureFormat &format, CaptureSink &sink) = 0;
+
+    // Catching new apps (Engine::catch_new_apps). While armed, the backend
+    // opens a capture of each app whose first stream appears, on its control
+    // thread as soon as it learns of the stream, and holds it (with its audio)
+    // for `hold_seconds`, for take_caught(). Calling again changes the
+    // settings. Throws Unsupported where the backend cannot (the default).
+    virtual void catch_new_apps(const CaptureFormat &format, size_t ring_frames,
+                                double hold_seconds) {
+        (void)format;
+        (void)ring_frames;
+        (void)hold_seconds;
+        throw EngineError(ErrorCode::Unsupported,
+                          std::string("catching new apps is not supported by the ") + name() +
+                              " backend; their captures start when asked for");
+    }
+    // Catch no more and drop every capture held. The next four: any thread
+    // but the control thread (dropping a capture may wait for it).
+    virtual void stop_catching() {}
+    // The capture caught for app `process_id` in `format`: its hub in `hub`,
+    // and its reader (the app's audio since the catch), handed over, when it
+    // was caught with a ring of `ring_frames`. Null (and `hub` untouched)
+    // when none is held. (The default, none, is in caught_captures.cpp,
+    // where CaptureReader is a complete type.)
+    virtual std::unique_ptr<CaptureReader> take_caught(int64_t process_id,
+                                                       const CaptureFormat &format,
+                                                       size_t ring_frames,
+                                                       std::shared_ptr<CaptureHub> &hub);
+    // Drop caught captures held past their hold time (or whose app ended).
+    virtual void drop_stale_caught() {}
 
   private:
     template <typename T>

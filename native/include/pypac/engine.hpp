@@ -58,8 +58,24 @@ class Engine final : private BackendListener {
     std::unique_ptr<CaptureReader> open_capture(const CaptureTarget &target,
                                                 const CaptureFormat &format, double ring_seconds);
 
+    // Catching new apps: from now on, the backend opens a capture of each app
+    // whose first stream appears, at once on its own thread, and holds it with
+    // its audio for `hold_seconds`. The app's first open_capture() in `format`
+    // with `ring_seconds` gets that reader: it hears the app from its first
+    // frame, although it asked after the session event reached it. Calling
+    // again changes the settings. Throws Unsupported where the backend
+    // cannot, InvalidArgument for a bad format or time.
+    void catch_new_apps(const CaptureFormat &format, double ring_seconds, double hold_seconds);
+    // Catch no more; drops the captures held.
+    void stop_catching();
+    // Drops the captures held past their hold time: call it now and then
+    // while catching (held ones are dropped off the backend's thread).
+    void drop_stale_caught();
+
   private:
     void check_volume(float volume) const; // InvalidArgument unless 0..max_volume()
+    // InvalidArgument unless the format and ring are within CaptureLimits.
+    static void check_capture_format(const CaptureFormat &format, double ring_seconds);
     // BackendListener (control thread)
     void session_updated(const SessionInfo &info) override;
     void session_removed(int64_t process_id) override;

@@ -2,6 +2,7 @@
 
 #include "apps/proc_table_linux.hpp"
 #include "pulse_capture.hpp"
+#include "pypac/clock.hpp"
 #include "volume_scale.hpp"
 
 #include <algorithm>
@@ -67,6 +68,9 @@ void PulseBackend::start(BackendListener &listener) {
 void PulseBackend::stop() {
     if (!loop_)
         return;
+    // Off the mainloop's lock: each caught capture takes it to detach.
+    caught_.disarm();
+    caught_.clear();
     {
         MainloopLock lock(loop_.get());
         stopping_ = true;
@@ -80,6 +84,7 @@ void PulseBackend::stop() {
         // Readers keep the engine alive, so no capture should be left; end any anyway.
         for (PulseCapture *c : std::set<PulseCapture *>(captures_))
             c->on_server_lost();
+        early_monitors_.clear();
         context_.reset();
     }
     loop_.reset(); // joins the mainloop thread (must not hold its lock)
@@ -226,6 +231,7 @@ void PulseBackend::on_context_lost(const std::string &why) {
     const bool was_connected = connected();
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_server_lost();
+    early_monitors_.clear();
     std::set<int64_t> pids;
     for (const auto &kv : sink_inputs_)
         pids.insert(kv.second.process_id);
@@ -274,6 +280,17 @@ void PulseBackend::on_subscription(pa_subscription_event_type_t type, uint32_t i
         if (removed) {
             on_sink_input_removed(index);
             return;
+        }
+        CaughtCaptures::Settings catching;
+        if ((type & PA_SUBSCRIPTION_EVENT_TYPE_MASK) == PA_SUBSCRIPTION_EVENT_NEW && synced_ &&
+            caught_.settings(catching)) {
+            // Before the info request: the server answers both in order, so
+            // the monitor is ready by the time the info says whose it is.
+            std::string error;
+            StreamPtr early = connect_monitor_stream(
+                ctx, catching.format, "PyPAC capture: new stream", index, nullptr, error);
+            if (early)
+                early_monitors_[index] = EarlyMonitor{std::move(early), catching.format};
         }
         request_sink_input(index);
     } else if (facility == PA_SUBSCRIPTION_EVENT_CLIENT) {
@@ -358,6 +375,8 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
             // the client's subscription event): look again once they came.
             waiting_for_client_[info.client].push_back(info.index);
         }
+        if (client_known || info.client == PA_INVALID_INDEX)
+            early_monitors_.erase(info.index);
         return; // a stream no process owns (network, loopback module) stays in "System" only
     }
     SinkInput si;
@@ -385,10 +404,14 @@ void PulseBackend::on_sink_input(const pa_sink_input_info &info) {
         regroup(changed);
     const SinkInput &grouped = sink_inputs_[si.index];
     changed.insert(grouped.process_id);
-    if (new_stream)
+    if (new_stream) {
         follow_route(grouped);
+        if (synced_) // streams already there at connection are not new apps
+            catch_app(grouped);
+    }
     for (PulseCapture *c : std::set<PulseCapture *>(captures_))
         c->on_sink_input(grouped);
+    early_monitors_.erase(si.index); // nobody took it: nobody captures the stream
     if (synced_)
         for (int64_t app : changed)
             report_session(app);
@@ -412,6 +435,7 @@ void PulseBackend::regroup(std::set<int64_t> &changed) {
 }
 
 void PulseBackend::on_sink_input_removed(uint32_t index) {
+    early_monitors_.erase(index); // also of a stream gone before its info came
     auto it = sink_inputs_.find(index);
     if (it == sink_inputs_.end())
         return;
@@ -611,6 +635,75 @@ std::unique_ptr<CaptureStream> PulseBackend::open_capture(const CaptureTarget &t
     capture->start_locked(); // throws, before it is registered
     captures_.insert(capture.get());
     return capture;
+}
+
+} // namespace pypac::pulse
+
+namespace pypac::pulse {
+
+void PulseBackend::catch_app(const SinkInput &si) {
+    CaughtCaptures::Settings settings;
+    if (!caught_.settings(settings))
+        return;
+    for (const auto &kv : sink_inputs_)
+        if (kv.first != si.index && kv.second.process_id == si.process_id)
+            return; // not the app's first stream: it is no new app
+    for (const PulseCapture *c : captures_)
+        if (c->records_app(si.process_id))
+            return; // captured already (or caught: a caught capture is one of them)
+    const CaptureTarget target = CaptureTarget::process(si.process_id);
+    auto hub = std::make_shared<CaptureHub>(target, settings.format);
+    auto capture = std::make_unique<PulseCapture>(*this, target, settings.format, *hub);
+    try {
+        // The lock is held already (this is the mainloop thread): start_locked(),
+        // never open_capture(). Monitors of the stream connect now.
+        capture->start_locked();
+    } catch (const EngineError &) {
+        // Nothing of the app could be recorded: held anyway, since destroying
+        // a capture here would take the lock this thread holds; it expires.
+    }
+    captures_.insert(capture.get());
+    hub->set_stream(std::move(capture));
+    auto reader = std::make_unique<CaptureReader>(hub, settings.ring_frames);
+    caught_.add(si.process_id, std::move(hub), std::move(reader), settings.ring_frames,
+                monotonic_ns());
+}
+
+void PulseBackend::catch_new_apps(const CaptureFormat &format, size_t ring_frames,
+                                  double hold_seconds) {
+    CaughtCaptures::Settings settings;
+    settings.format = format;
+    settings.ring_frames = ring_frames;
+    settings.hold_ns = static_cast<int64_t>(hold_seconds * 1e9);
+    caught_.arm(settings);
+}
+
+void PulseBackend::stop_catching() {
+    caught_.disarm();
+    caught_.clear();
+}
+
+std::unique_ptr<CaptureReader> PulseBackend::take_caught(int64_t process_id,
+                                                         const CaptureFormat &format,
+                                                         size_t ring_frames,
+                                                         std::shared_ptr<CaptureHub> &hub) {
+    CaughtCaptures::Taken taken = caught_.take(process_id, format, ring_frames, monotonic_ns());
+    if (taken.hub)
+        hub = std::move(taken.hub);
+    return std::move(taken.reader);
+}
+
+void PulseBackend::drop_stale_caught() { caught_.drop_stale(monotonic_ns()); }
+
+StreamPtr PulseBackend::take_early_monitor(uint32_t index, const CaptureFormat &format) {
+    auto it = early_monitors_.find(index);
+    if (it == early_monitors_.end() || it->second.format.sample_rate != format.sample_rate ||
+        it->second.format.channels != format.channels ||
+        pa_stream_get_state(it->second.stream.get()) != PA_STREAM_READY)
+        return nullptr; // still being made, or failed: the capture opens its own
+    StreamPtr stream = std::move(it->second.stream);
+    early_monitors_.erase(it);
+    return stream;
 }
 
 } // namespace pypac::pulse

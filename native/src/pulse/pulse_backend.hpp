@@ -9,6 +9,7 @@
 #include "pulse_handles.hpp"
 #include "stream_owner.hpp"
 
+#include "caught_captures.hpp"
 #include "connection_state.hpp"
 #include "pypac/backend.hpp"
 
@@ -74,6 +75,13 @@ class PulseBackend final : public Backend {
     std::unique_ptr<CaptureStream> open_capture(const CaptureTarget &target,
                                                 const CaptureFormat &format,
                                                 CaptureSink &sink) override;
+    void catch_new_apps(const CaptureFormat &format, size_t ring_frames,
+                        double hold_seconds) override;
+    void stop_catching() override;
+    std::unique_ptr<CaptureReader> take_caught(int64_t process_id, const CaptureFormat &format,
+                                               size_t ring_frames,
+                                               std::shared_ptr<CaptureHub> &hub) override;
+    void drop_stale_caught() override;
 
     // For PulseCapture; mainloop lock held.
     pa_threaded_mainloop *mainloop() const { return loop_.get(); }
@@ -89,6 +97,9 @@ class PulseBackend final : public Backend {
     // The default output device's name ("" until the server said).
     const std::string &default_sink() const { return default_sink_; }
     void forget_capture(PulseCapture *capture) { captures_.erase(capture); }
+    // The monitor opened on sink input `index`'s first event while catching,
+    // when it is ready and in `format` (no longer held then); else null.
+    StreamPtr take_early_monitor(uint32_t index, const CaptureFormat &format);
 
   private:
     void connect_locked();
@@ -103,6 +114,9 @@ class PulseBackend final : public Backend {
     void on_client(const pa_client_info &info);
     void request_sink_input(uint32_t index);
     void on_sink_input_removed(uint32_t index);
+    // While catching: open and hold a capture of the app of `si`, a stream
+    // just seen, when it is the app's first and nobody captures the app yet.
+    void catch_app(const SinkInput &si);
     // Group every stream by the app rule again, from a fresh look at /proc;
     // adds each app whose streams changed to `changed`.
     void regroup(std::set<int64_t> &changed);
@@ -161,6 +175,16 @@ class PulseBackend final : public Backend {
     // Sink inputs seen before their client: asked again once the client is known.
     std::map<uint32_t, std::vector<uint32_t>> waiting_for_client_;
     std::set<PulseCapture *> captures_;
+    CaughtCaptures caught_; // catch_new_apps(): held off this thread's hands (see its header)
+    // While catching, a monitor is opened on each new sink input's first
+    // event, before its owner is known (its info is asked for right after):
+    // a capture that attaches to the stream then takes it, having saved a
+    // round trip of the stream's start. The rest close when the info came.
+    struct EarlyMonitor {
+        StreamPtr stream;
+        CaptureFormat format;
+    };
+    std::map<uint32_t, EarlyMonitor> early_monitors_;
 
     ConnectionState state_;
 };

@@ -348,8 +348,10 @@ void PulseCapture::attach(const SinkInput &si) {
         // the stream's sink without the user noticing.
         detach(monitors_, si.index);
     }
+    // Opened on the stream's first event while catching: it may have heard its start.
+    StreamPtr early = backend_.take_early_monitor(si.index, format_);
     const uint32_t source = backend_.monitor_source_of(si.sink);
-    if (source == PA_INVALID_INDEX)
+    if (!early && source == PA_INVALID_INDEX)
         return; // the sink's info is on its way; on_sink_known() attaches then
     auto m = std::make_unique<Monitor>();
     m->owner = this;
@@ -359,11 +361,17 @@ void PulseCapture::attach(const SinkInput &si) {
     m->corked = si.corked;
     if (m->slot < 0)
         return; // more streams than the mixer takes; the first ones are captured
-    std::string error;
-    const std::string device = std::to_string(source);
-    if (!connect(*m, device.c_str(), error)) {
-        mixer_.detach(m->slot);
-        return; // the sink input vanished meanwhile; its removal event follows
+    if (early) {
+        m->stream = std::move(early);
+        m->due_since_ns = monotonic_ns(); // ready already: no state change will say so
+        listen(*m);
+    } else {
+        std::string error;
+        const std::string device = std::to_string(source);
+        if (!connect(*m, device.c_str(), error)) {
+            mixer_.detach(m->slot);
+            return; // the sink input vanished meanwhile; its removal event follows
+        }
     }
     monitors_[si.index] = std::move(m);
 }
@@ -378,31 +386,16 @@ void PulseCapture::detach(Monitors &from, uint32_t key) {
 }
 
 bool PulseCapture::connect(Monitor &m, const char *device, std::string &error) {
-    pa_context *ctx = backend_.context();
-    pa_sample_spec spec{};
-    spec.format = PA_SAMPLE_FLOAT32LE;
-    spec.rate = format_.sample_rate;
-    spec.channels = static_cast<uint8_t>(format_.channels);
-    pa_channel_map map{};
-    pa_channel_map_init_extend(&map, spec.channels, PA_CHANNEL_MAP_DEFAULT);
+    m.stream = connect_monitor_stream(backend_.context(), format_, "PyPAC capture: " + app_name_,
+                                      m.sink_input, device, error);
+    if (!m.stream)
+        return false;
+    listen(m);
+    return true;
+}
 
-    // Named so that other mixers and privacy indicators show who records.
-    const std::string media = "PyPAC capture: " + app_name_;
-    ProplistPtr props(pa_proplist_new());
-    pa_proplist_sets(props.get(), PA_PROP_MEDIA_NAME, media.c_str());
-    pa_proplist_sets(props.get(), PA_PROP_APPLICATION_NAME, "PyPAC");
-    pa_proplist_sets(props.get(), PA_PROP_MEDIA_ROLE, "production");
-    m.stream.reset(pa_stream_new_with_proplist(ctx, media.c_str(), &spec, &map, props.get()));
-    if (!m.stream) {
-        error = call_failed("pa_stream_new_with_proplist()", pa_context_errno(ctx));
-        return false;
-    }
+void PulseCapture::listen(Monitor &m) {
     pa_stream *s = m.stream.get();
-    if (m.sink_input != PA_INVALID_INDEX && pa_stream_set_monitor_stream(s, m.sink_input) < 0) {
-        error = call_failed("pa_stream_set_monitor_stream()", pa_context_errno(ctx));
-        m.stream.reset();
-        return false;
-    }
     pa_stream_set_read_callback(
         s,
         [](pa_stream *, size_t, void *u) {
@@ -417,27 +410,54 @@ bool PulseCapture::connect(Monitor &m, const char *device, std::string &error) {
             mon->owner->on_stream_state(*mon);
         },
         &m);
+}
+
+StreamPtr connect_monitor_stream(pa_context *ctx, const CaptureFormat &format,
+                                 const std::string &media, uint32_t sink_input, const char *device,
+                                 std::string &error) {
+    pa_sample_spec spec{};
+    spec.format = PA_SAMPLE_FLOAT32LE;
+    spec.rate = format.sample_rate;
+    spec.channels = static_cast<uint8_t>(format.channels);
+    pa_channel_map map{};
+    pa_channel_map_init_extend(&map, spec.channels, PA_CHANNEL_MAP_DEFAULT);
+
+    // Named so that other mixers and privacy indicators show who records.
+    ProplistPtr props(pa_proplist_new());
+    pa_proplist_sets(props.get(), PA_PROP_MEDIA_NAME, media.c_str());
+    pa_proplist_sets(props.get(), PA_PROP_APPLICATION_NAME, "PyPAC");
+    pa_proplist_sets(props.get(), PA_PROP_MEDIA_ROLE, "production");
+    StreamPtr stream(pa_stream_new_with_proplist(ctx, media.c_str(), &spec, &map, props.get()));
+    if (!stream) {
+        error = call_failed("pa_stream_new_with_proplist()", pa_context_errno(ctx));
+        return nullptr;
+    }
+    pa_stream *s = stream.get();
+    if (sink_input != PA_INVALID_INDEX && pa_stream_set_monitor_stream(s, sink_input) < 0) {
+        error = call_failed("pa_stream_set_monitor_stream()", pa_context_errno(ctx));
+        return nullptr;
+    }
 
     // A small fragment makes the server deliver every ~10 ms and pulls the
     // sink's render-ahead down from seconds to milliseconds.
-    const uint32_t frame_bytes = 4u * format_.channels;
+    const uint32_t frame_bytes = 4u * format.channels;
     pa_buffer_attr attr{};
     attr.maxlength = static_cast<uint32_t>(-1);
     attr.tlength = static_cast<uint32_t>(-1);
     attr.prebuf = static_cast<uint32_t>(-1);
     attr.minreq = static_cast<uint32_t>(-1);
-    attr.fragsize = frame_bytes * (format_.sample_rate / 100);
+    attr.fragsize = frame_bytes * (format.sample_rate / 100);
     auto flags = static_cast<pa_stream_flags_t>(
         PA_STREAM_ADJUST_LATENCY | PA_STREAM_AUTO_TIMING_UPDATE | PA_STREAM_INTERPOLATE_TIMING);
-    if (m.sink_input != PA_INVALID_INDEX)
+    if (sink_input != PA_INVALID_INDEX)
         flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_DONT_MOVE);
     if (pa_stream_connect_record(s, device, &attr, flags) < 0) {
-        error = call_failed(std::string("pa_stream_connect_record(") + device + ")",
+        error = call_failed(std::string("pa_stream_connect_record(") +
+                                (device ? device : "its stream's output") + ")",
                             pa_context_errno(ctx));
-        m.stream.reset();
-        return false;
+        return nullptr;
     }
-    return true;
+    return stream;
 }
 
 void PulseCapture::on_readable(Monitor &m) {

@@ -18,6 +18,13 @@
 
 namespace pypac::pulse {
 
+// A new record stream in `format` named `media`, connected to `device`; for a
+// sink input's monitor (`sink_input` valid) a null `device` lets the server
+// pick the monitor of wherever the stream plays. Null with `error` set on failure.
+StreamPtr connect_monitor_stream(pa_context *ctx, const CaptureFormat &format,
+                                 const std::string &media, uint32_t sink_input, const char *device,
+                                 std::string &error);
+
 class PulseCapture final : public CaptureStream {
   public:
     PulseCapture(PulseBackend &backend, const CaptureTarget &target, const CaptureFormat &format,
@@ -34,6 +41,11 @@ class PulseCapture final : public CaptureStream {
     void on_sink_removed(uint32_t sink);
     void on_default_sink_changed();
     void on_server_lost();
+    // Records the app `process_id` and has not ended.
+    bool records_app(int64_t process_id) const {
+        return !ended_ && target_.kind == CaptureTarget::Kind::Process &&
+               target_.process_id == process_id;
+    }
 
   private:
     struct Monitor {
@@ -64,6 +76,8 @@ class PulseCapture final : public CaptureStream {
     void detach(Monitors &from, uint32_t key);
     // Creates and connects the stream of `m`; false with `error` set on failure.
     bool connect(Monitor &m, const char *device, std::string &error);
+    // Route the stream of `m`'s callbacks to `m`.
+    void listen(Monitor &m);
     // Record a whole source (the System mix, a device); throws with `hint` on failure.
     void record_source(const char *source, const char *hint);
     // The System capture's source: the default output's monitor.
