@@ -1,19 +1,46 @@
 #include "apps/proc_table_linux.hpp"
 
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
 #include <set>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 
 namespace pypac {
 
 namespace {
 
+struct FileDescriptor {
+    int fd;
+    ~FileDescriptor() {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+// POSIX read, not a stream: a process that exits between open() and read()
+// makes read() fail with ESRCH, which libstdc++'s filebuf throws as
+// std::ios_base::failure through istreambuf_iterator; thrown on the mainloop
+// thread, that ended the whole program (seen in CI). A file that cannot be
+// read whole reads as empty: its process is gone.
 std::string read_file(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (file.fd < 0)
+        return {};
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::read(file.fd, buffer, sizeof buffer);
+        if (n > 0) {
+            out.append(buffer, static_cast<size_t>(n));
+        } else if (n == 0) {
+            return out;
+        } else if (errno != EINTR) {
+            return {};
+        }
+    }
 }
 
 } // namespace
